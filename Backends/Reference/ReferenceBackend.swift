@@ -1,0 +1,20 @@
+import SwiftTorchCore
+
+/// The oracle: plain Swift loops, written to be obviously right rather than fast. Other
+/// backends are tested against it.
+///
+/// Kernels rely on the operators' meta rules (see `Sources/SwiftTorch/Ops`): inputs arrive
+/// already promoted to one dtype and broadcast to the output's shape, dims are wrapped, and
+/// outputs are allocated and contiguous. Floating-point math runs in `Double` and is rounded
+/// once on store, so float32 results are the float64 reference rounded to float32.
+public enum ReferenceBackend {
+    public static let name = "reference"
+
+    /// Registers every reference kernel through the same API any backend uses.
+    public static func registerKernels(into registry: OperatorRegistry) throws {
+        for (op, kernel) in elementwiseKernels + creationKernels + shapeKernels + indexingKernels
+            + reductionKernels + softmaxKernels + linalgKernels + lossKernels {
+            try registry.register(kernel: kernel, for: op, backend: name)
+        }
+    }
+}

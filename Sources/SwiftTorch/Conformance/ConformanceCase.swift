@@ -1,0 +1,178 @@
+import Foundation
+import SwiftTorchCore
+
+/// One case of a `swifttorch-conformance/1` file (see Docs/conformance.md).
+public struct ConformanceCase: Decodable, Sendable {
+    public let id: String
+    public let op: String
+    public let inputs: [CaseInput]
+    public let args: [String: CaseArgument]
+    public let expected: [CaseTensor]?
+    public let rtol: Double?
+    public let atol: Double?
+    public let grad: CaseGradient?
+    public let error: Bool
+    public let why: String?
+    public let tags: [String]
+
+    enum CodingKeys: String, CodingKey { case id, op, inputs, args, expected, rtol, atol, grad, error, why, tags }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        op = try c.decode(String.self, forKey: .op)
+        inputs = try c.decodeIfPresent([CaseInput].self, forKey: .inputs) ?? []
+        args = try c.decodeIfPresent([String: CaseArgument].self, forKey: .args) ?? [:]
+        expected = try c.decodeIfPresent([CaseTensor].self, forKey: .expected)
+        rtol = try c.decodeIfPresent(Double.self, forKey: .rtol)
+        atol = try c.decodeIfPresent(Double.self, forKey: .atol)
+        grad = try c.decodeIfPresent(CaseGradient.self, forKey: .grad)
+        error = try c.decodeIfPresent(Bool.self, forKey: .error) ?? false
+        why = try c.decodeIfPresent(String.self, forKey: .why)
+        tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
+    }
+}
+
+/// The gradient part of a case: the output gradient and the expected input gradients.
+public struct CaseGradient: Decodable, Sendable {
+    public let outputGrad: CaseTensor
+    public let inputs: [CaseInput]
+    enum CodingKeys: String, CodingKey {
+        case outputGrad = "output_grad"
+        case inputs
+    }
+}
+
+/// A positional input: a tensor, a list of tensors (`cat`), or null.
+public enum CaseInput: Decodable, Sendable {
+    case tensor(CaseTensor)
+    case list([CaseTensor])
+    case null
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null } else if let list = try? c.decode([CaseTensor].self) { self = .list(list) } else {
+            self = .tensor(try c.decode(CaseTensor.self))
+        }
+    }
+}
+
+/// A keyword argument's JSON value.
+public enum CaseArgument: Decodable, Sendable {
+    case int(Int), double(Double), bool(Bool), string(String), ints([Int]), null
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let i = try? c.decode(Int.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) { self = .double(d) } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else { self = .ints(try c.decode([Int].self)) }
+    }
+
+    var value: Value {
+        switch self {
+        case .int(let v): .int(v)
+        case .double(let v): .double(v)
+        case .bool(let v): .bool(v)
+        case .string(let v): .string(v)
+        case .ints(let v): .ints(v)
+        case .null: .none
+        }
+    }
+}
+
+/// A tensor in a case file: contiguous (`data`) or a strided view over `storage`.
+public struct CaseTensor: Decodable, Sendable {
+    public let dtype: DType
+    public let shape: [Int]
+    public let strides: [Int]?
+    public let offset: Int
+    /// Values in row-major order (`data`) or the raw storage of a strided view.
+    public let values: [CaseNumber]
+
+    enum CodingKeys: String, CodingKey { case dtype, shape, strides, offset, data, storage }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let name = try c.decode(String.self, forKey: .dtype)
+        guard let dtype = DType(name: name) else {
+            throw DecodingError.dataCorruptedError(forKey: .dtype, in: c, debugDescription: "unknown dtype '\(name)'")
+        }
+        self.dtype = dtype
+        shape = try c.decode([Int].self, forKey: .shape)
+        strides = try c.decodeIfPresent([Int].self, forKey: .strides)
+        offset = try c.decodeIfPresent(Int.self, forKey: .offset) ?? 0
+        values = try c.decodeIfPresent([CaseNumber].self, forKey: .data) ?? c.decode([CaseNumber].self, forKey: .storage)
+    }
+
+    /// Builds the tensor (a view over its own storage when strides are given).
+    public func makeTensor() throws -> Tensor {
+        let storageShape = strides == nil ? shape : [values.count]
+        let base: Tensor
+        if dtype.isFloatingPoint {
+            base = try Tensor(values.map(\.double), shape: storageShape, dtype: dtype)
+        } else {
+            base = try Tensor(values.map(\.int64), shape: storageShape, dtype: dtype)
+        }
+        guard let strides else { return base }
+        return Tensor(viewOf: base, shape: shape, strides: strides, offset: offset)
+    }
+}
+
+/// A JSON number, boolean, or one of the strings "nan", "inf", "-inf".
+public enum CaseNumber: Decodable, Sendable {
+    case integer(Int64), real(Double)
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) { self = .integer(b ? 1 : 0); return }
+        // Doubles first, so that -0.0 keeps its sign; integers beyond 2^53 need Int64.
+        if let d = try? c.decode(Double.self) {
+            if Swift.abs(d) >= 0x1p53, d.rounded() == d, let i = try? c.decode(Int64.self) { self = .integer(i) } else { self = .real(d) }
+            return
+        }
+        switch try c.decode(String.self) {
+        case "nan": self = .real(.nan)
+        case "inf": self = .real(.infinity)
+        case "-inf": self = .real(-.infinity)
+        case let s: throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a number: '\(s)'")
+        }
+    }
+
+    var double: Double {
+        switch self {
+        case .integer(let i): Double(i)
+        case .real(let d): d
+        }
+    }
+    var int64: Int64 {
+        switch self {
+        case .integer(let i): i
+        case .real(let d): DType.integerValue(d)
+        }
+    }
+}
+
+/// A whole case file.
+public struct ConformanceFile: Decodable, Sendable {
+    public let format: String
+    public let generator: String?
+    public let cases: [ConformanceCase]
+
+    /// Reads and checks a file; the error names the file and what is wrong.
+    public static func load(_ path: String) throws -> ConformanceFile {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw TorchError(.io, "conformance: cannot read '\(path)': \(error.localizedDescription)")
+        }
+        let file: ConformanceFile
+        do { file = try JSONDecoder().decode(ConformanceFile.self, from: data) } catch {
+            throw TorchError(.io, "conformance: '\(path)' is not a valid case file: \(error)")
+        }
+        guard file.format == "swifttorch-conformance/1" else {
+            throw TorchError(.io, "conformance: '\(path)' has format '\(file.format)', expected 'swifttorch-conformance/1'")
+        }
+        return file
+    }
+}

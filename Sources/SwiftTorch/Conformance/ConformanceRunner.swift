@@ -1,0 +1,127 @@
+import Foundation
+import SwiftTorchCore
+
+/// The result of one case on one backend.
+public enum CaseOutcome: Sendable, Equatable {
+    case passed
+    case failed(String, maxDifference: Double)
+    case skipped(String)
+}
+
+/// One line of a conformance run.
+public struct CaseResult: Sendable {
+    public let caseID: String
+    public let op: String
+    public let group: String
+    public let backend: String
+    public let outcome: CaseOutcome
+}
+
+/// Runs conformance cases on backends through the dispatcher, as a user's call would run.
+public struct ConformanceRunner {
+    /// Backends to run on; empty means every available backend.
+    public var backends: [String]
+    /// Only cases whose id contains this text (or matches it as a `*` glob).
+    public var filter: String?
+
+    public init(backends: [String] = [], filter: String? = nil) {
+        self.backends = backends
+        self.filter = filter
+    }
+
+    /// The backends a run uses: the requested ones (checked), else every available one.
+    public func resolvedBackends() throws -> [String] {
+        let registry = Runtime.registry
+        if backends.isEmpty {
+            return registry.backends.filter { $0.availability.isAvailable }.map(\.name)
+        }
+        for name in backends {
+            _ = try Runtime.resolvePriority(name)
+        }
+        return backends
+    }
+
+    public func run(_ cases: [ConformanceCase]) throws -> ConformanceReport {
+        let names = try resolvedBackends()
+        let selected = cases.filter { matches($0) }
+        var results: [CaseResult] = []
+        for backend in names {
+            for c in selected {
+                let group = Runtime.registry.operator(named: c.op)?.definition.group.rawValue ?? "unknown"
+                results.append(CaseResult(caseID: c.id, op: c.op, group: group, backend: backend, outcome: run(c, on: backend)))
+            }
+        }
+        return ConformanceReport(results: results)
+    }
+
+    func matches(_ c: ConformanceCase) -> Bool {
+        guard let filter, !filter.isEmpty else { return true }
+        if filter.contains("*") { return fnmatch(filter, c.id, 0) == 0 }
+        return c.id.contains(filter) || c.op == filter
+    }
+
+    /// Runs one case; never throws: every error becomes an outcome.
+    public func run(_ c: ConformanceCase, on backend: String) -> CaseOutcome {
+        guard let op = Runtime.registry.operator(named: c.op) else {
+            return .skipped("operator '\(c.op)' is not in SwiftTorch yet")
+        }
+        let dispatcher: Dispatcher
+        do { dispatcher = try Runtime.dispatcher() } catch { return .failed("\(error)", maxDifference: 0) }
+        if dispatcher.fallbackIsError, op.definition.composite == nil, !op.implementingBackends.contains(backend) {
+            return .skipped("\(backend) has no kernel for '\(c.op)' (SWIFTTORCH_FALLBACK=error)")
+        }
+        do {
+            return try Runtime.withBackend(backend) {
+                let arguments: Arguments
+                do {
+                    arguments = try bind(c, op)
+                } catch {
+                    return .failed("cannot build the call: \(error)", maxDifference: 0)
+                }
+                let outputs: [Tensor]
+                do {
+                    outputs = try GradMode.withNoGrad { try dispatcher.call(op, arguments) }
+                } catch let error as TorchError {
+                    return c.error ? .passed : .failed("unexpected error: \(error.message)", maxDifference: 0)
+                }
+                if c.error { return .failed("expected an error (\(c.why ?? "invalid input")) but the call succeeded", maxDifference: 0) }
+                return try compareOutputs(c, outputs)
+            }
+        } catch {
+            return .failed("\(error)", maxDifference: 0)
+        }
+    }
+
+    /// Maps a case onto the schema: `inputs` fill the tensor arguments in order, `args` are keywords.
+    func bind(_ c: ConformanceCase, _ op: OperatorHandle) throws -> Arguments {
+        let tensorSlots = op.schema.tensorArgumentIndices.map { op.schema.arguments[$0].name }
+        guard c.inputs.count <= tensorSlots.count else {
+            throw TorchError(.invalidArgument, "\(c.op) takes \(tensorSlots.count) tensor inputs, the case gives \(c.inputs.count)")
+        }
+        var keywords: [(String, Value)] = []
+        for (name, input) in zip(tensorSlots, c.inputs) {
+            switch input {
+            case .tensor(let t): keywords.append((name, .tensor(try t.makeTensor())))
+            case .list(let ts): keywords.append((name, .tensorList(try ts.map { try $0.makeTensor() })))
+            case .null: keywords.append((name, .none))
+            }
+        }
+        for (name, arg) in c.args.sorted(by: { $0.key < $1.key }) { keywords.append((name, arg.value)) }
+        return try op.schema.bind([], keywords)
+    }
+
+    func compareOutputs(_ c: ConformanceCase, _ outputs: [Tensor]) throws -> CaseOutcome {
+        let expected = c.expected ?? []
+        guard outputs.count == expected.count else {
+            return .failed("expected \(expected.count) outputs, got \(outputs.count)", maxDifference: 0)
+        }
+        for (i, (out, exp)) in zip(outputs, expected).enumerated() {
+            let tolerance = c.rtol.map { Tolerance(rtol: $0, atol: c.atol ?? Tolerance.default(for: exp.dtype).atol) }
+                ?? c.atol.map { Tolerance(rtol: Tolerance.default(for: exp.dtype).rtol, atol: $0) }
+            if let mismatch = try TensorComparison.compare(out, exp.makeTensor(), tolerance: tolerance) {
+                return .failed("output \(i): \(mismatch.message)", maxDifference: mismatch.maxDifference)
+            }
+        }
+        return .passed
+    }
+}

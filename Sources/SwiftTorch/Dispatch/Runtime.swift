@@ -1,0 +1,84 @@
+import Foundation
+import ReferenceBackend
+import SwiftTorchCore
+
+/// The one operator registry of the process. Operators are declared into it when the
+/// runtime starts; backends register kernels into it.
+let operatorRegistry = OperatorRegistry()
+
+/// The process's dispatcher, built on first use: it declares every operator, registers the
+/// built-in backends, and reads the `SWIFTTORCH_*` environment.
+public enum Runtime {
+    /// Backend names SwiftTorch knows, whether or not they are built or available here.
+    public static let knownBackendNames = ["reference", "openmp", "blas", "cuda"]
+    /// CPU backends from best to plainest; `blas` has only the matrix products and lets
+    /// every other operator fall through.
+    public static let preferredCPUOrder = ["blas", "openmp", "reference"]
+
+    private static let state: Result<Dispatcher, TorchError> = {
+        OperatorCatalog.declareAll()
+        do {
+            operatorRegistry.register(backend: BackendDescriptor(name: "reference", details: ["plain Swift loops; the oracle"]))
+            try ReferenceBackend.registerKernels(into: operatorRegistry)
+            let settings = try DispatchSettings.fromEnvironment(ProcessInfo.processInfo.environment)
+            return .success(Dispatcher(registry: operatorRegistry, settings: settings,
+                                       knownBackendNames: knownBackendNames, preferredCPUOrder: preferredCPUOrder,
+                                       notice: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
+        } catch let error as TorchError {
+            return .failure(error)
+        } catch {
+            return .failure(TorchError(.backendUnavailable, "SwiftTorch failed to start: \(error)"))
+        }
+    }()
+
+    /// The dispatcher every front-end call goes through; throws if start-up failed (for
+    /// example, a malformed `SWIFTTORCH_FALLBACK`).
+    public static func dispatcher() throws -> Dispatcher { try state.get() }
+
+    /// The registry (operators, backends, kernels).
+    public static var registry: OperatorRegistry {
+        _ = state
+        return operatorRegistry
+    }
+
+    /// Runs `body` with `backends` (a name or a comma-separated priority list) as the backend
+    /// choice for this task, without touching the environment.
+    public static func withBackend<R>(_ backends: String, _ body: () throws -> R) throws -> R {
+        let priority = try resolvePriority(backends)
+        return try BackendPriority.$scoped.withValue(priority, operation: body)
+    }
+
+    /// Async form of ``withBackend(_:_:)``.
+    public static func withBackend<R>(_ backends: String, isolation: isolated (any Actor)? = #isolation,
+                                      _ body: () async throws -> R) async throws -> R {
+        let priority = try resolvePriority(backends)
+        return try await BackendPriority.$scoped.withValue(priority, operation: body, isolation: isolation)
+    }
+
+    /// Resolves a backend request as `SWIFTTORCH_BACKEND` would be.
+    public static func resolvePriority(_ request: String) throws -> BackendPriority {
+        _ = try dispatcher()
+        return try BackendPriority.resolve(request, backends: operatorRegistry.backends, knownNames: knownBackendNames,
+                                           preferredCPUOrder: preferredCPUOrder)
+    }
+
+    /// The backend list in force for the current task.
+    public static func activePriority() throws -> BackendPriority { try dispatcher().priority() }
+}
+
+/// Calls an operator through the dispatcher and returns its single output.
+@inline(__always)
+func dispatch(_ op: OperatorHandle, _ positional: [Value], _ keywords: [(String, Value)] = []) throws -> Tensor {
+    try Runtime.dispatcher().call(op, positional, keywords)[0]
+}
+
+/// Calls an operator through the dispatcher and returns all of its outputs.
+@inline(__always)
+func dispatchAll(_ op: OperatorHandle, _ positional: [Value], _ keywords: [(String, Value)] = []) throws -> [Tensor] {
+    try Runtime.dispatcher().call(op, positional, keywords)
+}
+
+/// Declares an operator into the process's registry.
+func declare(_ definition: OperatorDefinition) -> OperatorHandle {
+    operatorRegistry.declare(definition)
+}

@@ -1,0 +1,137 @@
+import SwiftTorchCore
+
+// Elementwise operators: the meta rules broadcast and promote, so kernels receive inputs of
+// one dtype already broadcast (stride 0) to the output's shape.
+
+/// How a unary operator treats its input dtype.
+enum UnaryDTypeRule {
+    /// Any dtype; the output has the input's dtype (abs, floor, relu).
+    case keep
+    /// Any dtype but bool (neg, abs).
+    case numeric
+    /// Integers and bool compute as the default float type (exp, sin, sigmoid).
+    case float
+}
+
+func unaryMeta(_ name: String, _ rule: UnaryDTypeRule) -> MetaFunction {
+    { args in
+        let t = args.tensor("self")
+        let dtype: DType
+        switch rule {
+        case .keep: dtype = t.dtype
+        case .numeric: dtype = try Meta.numeric(name)(t.dtype)
+        case .float: dtype = Meta.floatCompute(t.dtype)
+        }
+        args["self"] = .tensor(try Meta.cast(t, to: dtype))
+        return [TensorSpec(t.shape, dtype)]
+    }
+}
+
+func unary(_ name: String, _ rule: UnaryDTypeRule, derivative: DerivativeFunction? = nil) -> OperatorHandle {
+    declare(OperatorDefinition("\(name)(Tensor self) -> Tensor", group: .elementwise,
+                               meta: unaryMeta(name, rule), derivative: derivative))
+}
+
+func binary(_ declaration: String, _ name: String, compute: @escaping @Sendable (DType) throws -> DType = { $0 },
+            output: @escaping @Sendable (DType) -> DType = { $0 }, derivative: DerivativeFunction? = nil) -> OperatorHandle {
+    declare(OperatorDefinition(declaration, group: .elementwise, meta: { args in
+        try Meta.elementwise(name, &args, ["self", "other"], compute: compute, output: output)
+    }, derivative: derivative))
+}
+
+extension Op {
+    public static let add = binary("add(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "add")
+    public static let sub = binary("sub(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "sub", compute: { d in
+        if d == .bool { throw TorchError(.dtypeMismatch, "sub: subtracting bool tensors is not supported; use logical operations or convert to int64") }
+        return d
+    })
+    public static let mul = binary("mul(Tensor self, Tensor other) -> Tensor", "mul")
+    public static let div = declare(OperatorDefinition(
+        "div(Tensor self, Tensor other, *, str? rounding_mode=None) -> Tensor", group: .elementwise,
+        meta: { args in
+            let mode = args.optionalString("rounding_mode")
+            guard mode == nil || mode == "trunc" || mode == "floor" else {
+                throw TorchError(.invalidArgument, "div: rounding_mode must be nil, \"trunc\" or \"floor\", not \"\(mode!)\"")
+            }
+            // True division of integers gives the default float type; rounded division keeps them.
+            return try Meta.elementwise("div", &args, ["self", "other"], compute: mode == nil ? Meta.floatCompute : Meta.numeric("div"))
+        }))
+    public static let pow = declare(OperatorDefinition(
+        "pow(Tensor self, Tensor exponent) -> Tensor", group: .elementwise,
+        meta: { args in try Meta.elementwise("pow", &args, ["self", "exponent"], compute: Meta.numeric("pow")) }))
+    public static let maximum = binary("maximum(Tensor self, Tensor other) -> Tensor", "maximum")
+    public static let minimum = binary("minimum(Tensor self, Tensor other) -> Tensor", "minimum")
+    public static let eq = binary("eq(Tensor self, Tensor other) -> Tensor", "eq", output: { _ in .bool })
+    public static let ne = binary("ne(Tensor self, Tensor other) -> Tensor", "ne", output: { _ in .bool })
+    public static let lt = binary("lt(Tensor self, Tensor other) -> Tensor", "lt", output: { _ in .bool })
+    public static let le = binary("le(Tensor self, Tensor other) -> Tensor", "le", output: { _ in .bool })
+    public static let gt = binary("gt(Tensor self, Tensor other) -> Tensor", "gt", output: { _ in .bool })
+    public static let ge = binary("ge(Tensor self, Tensor other) -> Tensor", "ge", output: { _ in .bool })
+    public static let `where` = declare(OperatorDefinition(
+        "where(Tensor condition, Tensor self, Tensor other) -> Tensor", group: .elementwise,
+        meta: { args in
+            let condition = args.tensor("condition")
+            guard condition.dtype == .bool else {
+                throw TorchError(.dtypeMismatch, "where: condition must be a bool tensor, got \(condition.dtype)\(describe(shape: condition.shape))")
+            }
+            let spec = try Meta.elementwise("where", &args, ["self", "other"])
+            let shape = try Meta.broadcastShape("where", [condition.shape, spec[0].shape])
+            for name in ["condition", "self", "other"] {
+                args[name] = .tensor(Meta.broadcastView(args.tensor(name), to: shape))
+            }
+            return [TensorSpec(shape, spec[0].dtype)]
+        }))
+
+    public static let neg = unary("neg", .numeric)
+    public static let abs = unary("abs", .numeric)
+    public static let exp = unary("exp", .float)
+    public static let log = unary("log", .float)
+    public static let sqrt = unary("sqrt", .float)
+    public static let rsqrt = unary("rsqrt", .float)
+    public static let sin = unary("sin", .float)
+    public static let cos = unary("cos", .float)
+    public static let tanh = unary("tanh", .float)
+    public static let sigmoid = unary("sigmoid", .float)
+    public static let relu = unary("relu", .keep)
+    public static let silu = unary("silu", .float)
+    public static let sign = unary("sign", .keep)
+    public static let floor = unary("floor", .keep)
+    public static let ceil = unary("ceil", .keep)
+    public static let round = unary("round", .keep)
+    public static let reciprocal = unary("reciprocal", .float)
+    public static let log1p = unary("log1p", .float)
+    public static let expm1 = unary("expm1", .float)
+    public static let erf = unary("erf", .float)
+    public static let square = unary("square", .keep)
+    public static let gelu = declare(OperatorDefinition(
+        "gelu(Tensor self, *, str approximate=\"none\") -> Tensor", group: .elementwise,
+        meta: { args in
+            let mode = args.string("approximate")
+            guard mode == "none" || mode == "tanh" else {
+                throw TorchError(.invalidArgument, "gelu: approximate must be \"none\" or \"tanh\", not \"\(mode)\"")
+            }
+            return try unaryMeta("gelu", .float)(&args)
+        }))
+    public static let softplus = declare(OperatorDefinition(
+        "softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor", group: .elementwise,
+        meta: unaryMeta("softplus", .float)))
+    public static let clamp = declare(OperatorDefinition(
+        "clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor", group: .elementwise,
+        meta: { args in
+            let t = args.tensor("self")
+            let bounds = ["min", "max"].compactMap { name -> Tensor? in
+                if case .none = args[name] { return nil }
+                return Tensor.wrappedNumber(args[name])
+            }
+            if bounds.isEmpty { throw TorchError(.invalidArgument, "clamp: at least one of min and max must be given") }
+            let dtype = try Meta.numeric("clamp")(Meta.resultType([t] + bounds))
+            args["self"] = .tensor(try Meta.cast(t, to: dtype))
+            return [TensorSpec(t.shape, dtype)]
+        }))
+
+    static let elementwiseFamily = [
+        add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, `where`,
+        neg, abs, exp, log, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu, gelu, silu, softplus,
+        sign, floor, ceil, round, reciprocal, log1p, expm1, erf, square, clamp,
+    ]
+}

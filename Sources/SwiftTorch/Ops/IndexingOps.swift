@@ -1,0 +1,60 @@
+import SwiftTorchCore
+
+enum Indexing {
+    static func requireIndexDType(_ op: String, _ index: Tensor) throws {
+        guard index.dtype.isInteger else {
+            throw TorchError(.dtypeMismatch, "\(op): index must be an int64 or int32 tensor, got \(index.dtype)\(describe(shape: index.shape))")
+        }
+    }
+
+    /// Index values are data, so bounds are checked where the data is: on the CPU here, and
+    /// by a device backend's own kernel elsewhere.
+    static func checkBounds(_ op: String, _ index: Tensor, size: Int, dim: Int, shape: [Int]) throws {
+        guard index.device.isCPU else { return }
+        for i in index.int64Values() where i < -Int64(size) || i >= Int64(size) {
+            throw TorchError(.indexOutOfRange, "\(op): index \(i) is out of range for dimension \(dim) with size \(size) (self shape \(describe(shape: shape)))")
+        }
+    }
+}
+
+extension Op {
+    /// Picks entries along `dim` by a 1-D index (negative indices count from the end).
+    public static let indexSelect = declare(OperatorDefinition(
+        "index_select(Tensor self, int dim, Tensor index) -> Tensor", group: .indexing,
+        meta: { args in
+            let t = args.tensor("self"), index = args.tensor("index")
+            try Indexing.requireIndexDType("index_select", index)
+            guard index.rank <= 1 else {
+                throw TorchError(.shapeMismatch, "index_select: index must be 0-D or 1-D, got shape \(describe(shape: index.shape))")
+            }
+            let d = try Meta.wrapDim("index_select", args.int("dim"), rank: t.rank, shape: t.shape)
+            args["dim"] = .int(d)
+            try Indexing.checkBounds("index_select", index, size: t.rank == 0 ? 1 : t.shape[d], dim: d, shape: t.shape)
+            var shape = t.shape
+            if t.rank > 0 { shape[d] = index.count }
+            return [TensorSpec(shape, t.dtype)]
+        }))
+    /// `out[i][j] = self[index[i][j]][j]` for dim 0, and so on for other dims.
+    public static let gather = declare(OperatorDefinition(
+        "gather(Tensor self, int dim, Tensor index) -> Tensor", group: .indexing,
+        meta: { args in
+            let t = args.tensor("self"), index = args.tensor("index")
+            try Indexing.requireIndexDType("gather", index)
+            let d = try Meta.wrapDim("gather", args.int("dim"), rank: t.rank, shape: t.shape)
+            args["dim"] = .int(d)
+            guard index.rank == t.rank || (t.rank == 0 && index.rank <= 1) else {
+                throw TorchError(.shapeMismatch, "gather: index \(describe(shape: index.shape)) and self \(describe(shape: t.shape)) must have the same number of dimensions")
+            }
+            for i in 0..<index.rank where i != d && index.shape[i] > t.shape[i] {
+                throw TorchError(.shapeMismatch, "gather: index size \(index.shape[i]) exceeds self size \(t.shape[i]) at dimension \(i) (index \(describe(shape: index.shape)), self \(describe(shape: t.shape)))")
+            }
+            let size = t.rank == 0 ? 1 : t.shape[d]
+            guard index.device.isCPU else { return [TensorSpec(index.shape, t.dtype)] }
+            for i in index.int64Values() where i < -Int64(size) || i >= Int64(size) {
+                throw TorchError(.indexOutOfRange, "gather: index \(i) is out of bounds for dimension \(d) with size \(size) (self shape \(describe(shape: t.shape)))")
+            }
+            return [TensorSpec(index.shape, t.dtype)]
+        }))
+
+    static let indexingFamily = [indexSelect, gather]
+}

@@ -1,0 +1,120 @@
+import Synchronization
+import SwiftTorchCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A seedable source of random numbers (xoshiro256**, seeded through SplitMix64), as
+/// PyTorch's `torch.Generator`. Values come from the host, so a seed gives the same tensor
+/// on every backend and device.
+public final class Generator: Sendable {
+    private let state: Mutex<(UInt64, UInt64, UInt64, UInt64)>
+
+    public init(seed: UInt64) {
+        state = Mutex(Generator.expand(seed))
+    }
+
+    /// The process-wide generator that creation functions use when none is given.
+    public static let `default` = Generator(seed: 0x5EED_0F_5_1F77_0AC4)
+
+    /// Restarts this generator from `seed`.
+    public func manualSeed(_ seed: UInt64) {
+        state.withLock { $0 = Generator.expand(seed) }
+    }
+
+    private static func expand(_ seed: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
+        var x = seed
+        func splitMix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    /// `count` raw 64-bit values.
+    public func next(_ count: Int) -> [UInt64] {
+        state.withLock { s in
+            var out = [UInt64](); out.reserveCapacity(count)
+            for _ in 0..<count {
+                let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
+                let t = s.1 << 17
+                s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+                s.2 ^= t
+                s.3 = (s.3 << 45) | (s.3 >> 19)
+                out.append(result)
+            }
+            return out
+        }
+    }
+
+    /// `count` uniform values in [0, 1) with 53 random bits each.
+    public func uniform(_ count: Int) -> [Double] {
+        next(count).map { Double($0 >> 11) * 0x1.0p-53 }
+    }
+
+    /// `count` standard normal values (Box–Muller).
+    public func normal(_ count: Int) -> [Double] {
+        let u = uniform(count + count % 2)
+        var out = [Double](); out.reserveCapacity(u.count)
+        for i in stride(from: 0, to: u.count, by: 2) {
+            let r = (-2 * Glibc.log(1 - u[i])).squareRoot()
+            let theta = 2 * Double.pi * u[i + 1]
+            out.append(r * Glibc.cos(theta))
+            out.append(r * Glibc.sin(theta))
+        }
+        return Array(out.prefix(count))
+    }
+
+    /// `count` integers uniform in `low..<high`.
+    public func integers(_ count: Int, low: Int64, high: Int64) -> [Int64] {
+        let span = UInt64(bitPattern: high &- low)
+        return next(count).map { low &+ Int64(bitPattern: $0 % span) }
+    }
+}
+
+/// Seeds the default generator, as `torch.manual_seed`.
+public func manualSeed(_ seed: UInt64) { Generator.default.manualSeed(seed) }
+
+extension Tensor {
+    /// Uniform values in [0, 1).
+    public static func rand(_ shape: [Int], dtype: DType = .defaultFloat, device: Device? = nil,
+                            generator: Generator = .default) throws -> Tensor {
+        try random("rand", shape, dtype, device) { generator.uniform($0) }
+    }
+
+    /// Standard normal values.
+    public static func randn(_ shape: [Int], dtype: DType = .defaultFloat, device: Device? = nil,
+                             generator: Generator = .default) throws -> Tensor {
+        try random("randn", shape, dtype, device) { generator.normal($0) }
+    }
+
+    /// Integers uniform in `low..<high`, as int64 by default.
+    public static func randint(low: Int = 0, high: Int, _ shape: [Int], dtype: DType = .int64, device: Device? = nil,
+                               generator: Generator = .default) throws -> Tensor {
+        guard high > low else {
+            throw TorchError(.invalidArgument, "randint: high (\(high)) must be greater than low (\(low))")
+        }
+        try Creation.requireSizes("randint", shape)
+        let values = generator.integers(shape.reduce(1, *), low: Int64(low), high: Int64(high))
+        return try Tensor(values, shape: shape, dtype: dtype).placed(on: device)
+    }
+
+    private static func random(_ op: String, _ shape: [Int], _ dtype: DType, _ device: Device?,
+                               _ draw: (Int) -> [Double]) throws -> Tensor {
+        try Creation.requireSizes(op, shape)
+        guard dtype.isFloatingPoint else {
+            throw TorchError(.dtypeMismatch, "\(op): dtype must be floating point, got \(dtype)")
+        }
+        return try Tensor(draw(shape.reduce(1, *)), shape: shape, dtype: dtype).placed(on: device)
+    }
+
+    /// Moves a host-made tensor to `device`, or to the default device of the active backends.
+    func placed(on device: Device?) throws -> Tensor {
+        let target = try device ?? Runtime.activePriority().defaultDevice
+        return try to(target)
+    }
+}

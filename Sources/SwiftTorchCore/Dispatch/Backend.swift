@@ -1,0 +1,47 @@
+/// Whether a backend can run here, and why not.
+public enum Availability: Sendable, Equatable {
+    case available
+    case unavailable(reason: String)
+
+    public var isAvailable: Bool { self == .available }
+}
+
+/// A backend as the registry knows it: its name, the device it computes on, whether it can
+/// run on this machine, and how it allocates memory for outputs.
+public struct BackendDescriptor: Sendable {
+    public let name: String
+    /// `.cpu` for CPU backends; a GPU backend names its device family (`.cuda(0)`).
+    public let deviceKind: Device
+    public let availability: Availability
+    /// One-line facts for `swifttorch info` (thread counts, library versions).
+    public let details: [String]
+    /// Allocates `byteCount` bytes on `device`; CPU backends use host memory.
+    public let allocate: @Sendable (_ byteCount: Int, _ device: Device) throws -> Storage
+
+    public init(name: String, deviceKind: Device = .cpu, availability: Availability = .available,
+                details: [String] = [],
+                allocate: @escaping @Sendable (Int, Device) throws -> Storage = { bytes, _ in .cpu(byteCount: bytes) }) {
+        self.name = name
+        self.deviceKind = deviceKind
+        self.availability = availability
+        self.details = details
+        self.allocate = allocate
+    }
+
+    /// Whether this backend computes on `device`.
+    public func serves(_ device: Device) -> Bool {
+        switch (deviceKind, device) {
+        case (.cpu, .cpu), (.cuda, .cuda): true
+        default: false
+        }
+    }
+}
+
+/// One registered kernel: which backend, which dtypes (nil: all), and the function.
+public struct KernelEntry: Sendable {
+    public let backend: String
+    public let dtypes: Set<DType>?
+    public let kernel: Kernel
+
+    public func supports(_ dtype: DType) -> Bool { dtypes?.contains(dtype) ?? true }
+}

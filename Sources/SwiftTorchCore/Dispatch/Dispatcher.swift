@@ -1,0 +1,249 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Routes every operator call: binds arguments to the schema, records autograd, checks the
+/// call with the operator's meta function, picks a backend by device and priority, allocates
+/// outputs and runs the kernel.
+public final class Dispatcher: Sendable {
+    public let registry: OperatorRegistry
+    public let settings: DispatchSettings
+    /// The process-wide backend list, or why the user's request could not be honoured.
+    public let configuredPriority: Result<BackendPriority, TorchError>
+    /// CPU backends when nothing else is asked for, best first.
+    public let defaultCPUChain: [String]
+
+    public init(registry: OperatorRegistry, settings: DispatchSettings, knownBackendNames: [String],
+                preferredCPUOrder: [String], notice: (String) -> Void = { _ in }) {
+        self.registry = registry
+        self.settings = settings
+        self.configuredPriority = Result {
+            try BackendPriority.resolve(settings.backendRequest, backends: registry.backends,
+                                        knownNames: knownBackendNames, preferredCPUOrder: preferredCPUOrder,
+                                        notice: notice)
+        }.mapError { $0 as! TorchError }
+        self.defaultCPUChain = preferredCPUOrder.filter { registry.backendDescriptor(named: $0)?.availability.isAvailable == true }
+    }
+
+    /// Overrides `SWIFTTORCH_FALLBACK` for a block of code (tests of a backend's own coverage).
+    @TaskLocal public static var scopedFallbackIsError: Bool?
+
+    /// The backend list in force here: a task-local choice, else the configured one.
+    public func priority() throws -> BackendPriority {
+        if let scoped = BackendPriority.scoped { return scoped }
+        return try configuredPriority.get()
+    }
+
+    public var fallbackIsError: Bool { Dispatcher.scopedFallbackIsError ?? settings.fallbackIsError }
+
+    // MARK: Calling
+
+    /// Calls operator `op` with arguments already bound to its schema.
+    public func call(_ op: OperatorHandle, _ arguments: Arguments) throws -> [Tensor] {
+        if GradMode.isEnabled, let derivative = op.definition.derivative,
+           arguments.tensors.contains(where: { $0.requiresGrad }) {
+            return try callRecordingGradient(op, arguments, derivative: derivative)
+        }
+        return try callBelowAutograd(op, arguments)
+    }
+
+    /// Binds `positional` and `keywords` to `op`'s schema, then calls it.
+    public func call(_ op: OperatorHandle, _ positional: [Value], _ keywords: [(String, Value)] = []) throws -> [Tensor] {
+        try call(op, op.schema.bind(positional, keywords))
+    }
+
+    /// Runs the operator without recording: a composite implementation, or meta + kernel.
+    public func callBelowAutograd(_ op: OperatorHandle, _ arguments: Arguments) throws -> [Tensor] {
+        let definition = op.definition
+        if let composite = definition.composite {
+            let inputs = arguments.tensors
+            // A composite may hand back an input unchanged; give the caller its own object
+            // so that autograd never rewrites the input's history.
+            return try composite(arguments).map { out in
+                inputs.contains { $0 === out } ? Tensor(viewOf: out, shape: out.shape, strides: out.strides, offset: out.offset) : out
+            }
+        }
+        var bound = arguments
+        let specs = try definition.meta!(&bound)
+        let device = try commonDevice(op, bound)
+        let (backend, kernel) = try selectKernel(op, bound, specs: specs, device: device)
+        let outputs = try specs.map { spec in
+            let bytes = spec.shape.reduce(1, *) * spec.dtype.itemSize
+            return Tensor(storage: try backend.allocate(bytes, device), shape: spec.shape,
+                          strides: Tensor.contiguousStrides(for: spec.shape), offset: 0, dtype: spec.dtype)
+        }
+        let call = KernelCall(arguments: bound, outputs: outputs)
+        if settings.trace {
+            let clock = ContinuousClock()
+            let start = clock.now
+            try kernel(call)
+            let elapsed = clock.now - start
+            trace(op, bound, backend: backend.name, elapsed: elapsed)
+        } else {
+            try kernel(call)
+        }
+        if let checker = settings.crossCheck, backend.name != checker.backend {
+            try checker.verify(op, bound, outputs, backend.name)
+        }
+        return outputs
+    }
+
+    // MARK: Autograd
+
+    private func callRecordingGradient(_ op: OperatorHandle, _ arguments: Arguments,
+                                       derivative: @escaping DerivativeFunction) throws -> [Tensor] {
+        let outputs = try GradMode.withNoGrad { try callBelowAutograd(op, arguments) }
+        let inputs = arguments.tensors
+        let edges: [GradientEdge?] = inputs.map { t in
+            guard t.requiresGrad else { return nil }
+            if let node = t.gradFn { return .node(node, outputIndex: t.outputIndex) }
+            return .leaf(t)
+        }
+        // Saved tensors are detached aliases: the node must not keep its own outputs'
+        // autograd state alive (that would be a reference cycle).
+        var saved = arguments
+        saved.values = arguments.values.map { v in
+            switch v {
+            case .tensor(let t): .tensor(t.alias())
+            case .tensorList(let ts): .tensorList(ts.map { $0.alias() })
+            default: v
+            }
+        }
+        let savedOutputs = outputs.map { $0.alias() }
+        let versions = (inputs + outputs).map { (tensor: $0.alias(), version: $0.storage.version) }
+        let node = AutogradNode(
+            name: Dispatcher.backwardName(op.name), edges: edges,
+            outputShapes: outputs.map(\.shape), outputDTypes: outputs.map(\.dtype),
+            outputDevice: outputs.first?.device ?? .cpu, savedVersions: versions,
+            apply: { grads in
+                try derivative(BackwardContext(arguments: saved, outputs: savedOutputs, gradOutputs: grads.map { $0! }))
+            })
+        for (i, out) in outputs.enumerated() where out.dtype.isFloatingPoint {
+            out.requiresGrad = true
+            out.gradFn = node
+            out.outputIndex = i
+        }
+        return outputs
+    }
+
+    /// `log_softmax` → `LogSoftmaxBackward0`, as PyTorch names its nodes.
+    static func backwardName(_ op: String) -> String {
+        op.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Backward0"
+    }
+
+    // MARK: Selection
+
+    private func commonDevice(_ op: OperatorHandle, _ arguments: Arguments) throws -> Device {
+        let placed = arguments.tensors.filter { !$0.isWrappedNumber }
+        guard let first = placed.first else {
+            if let d = arguments.schema.arguments.contains(where: { $0.name == "device" }) ? arguments.optionalDevice("device") : nil {
+                return d
+            }
+            return try priority().defaultDevice
+        }
+        for t in placed where t.device != first.device {
+            throw TorchError(.deviceMismatch, "\(op.name): expected all tensors on one device, found \(first.device) and \(t.device)")
+        }
+        return first.device
+    }
+
+    private func selectKernel(_ op: OperatorHandle, _ arguments: Arguments, specs: [TensorSpec],
+                              device: Device) throws -> (BackendDescriptor, Kernel) {
+        let dtype = arguments.tensors.first(where: { !$0.isWrappedNumber })?.dtype ?? specs.first?.dtype ?? .float32
+        let priority = try priority()
+        var candidates = priority.names.filter { registry.backendDescriptor(named: $0)?.serves(device) == true }
+        if device.isCPU {
+            // The named backends come first; the rest of the default CPU chain follows, so
+            // `SWIFTTORCH_BACKEND=blas` still runs every operator.
+            candidates += defaultCPUChain.filter { !candidates.contains($0) }
+        } else if candidates.isEmpty {
+            candidates = registry.backends.filter { $0.serves(device) && $0.availability.isAvailable }.map(\.name)
+        }
+        let tried = fallbackIsError ? Array(candidates.prefix(1)) : candidates
+        for name in tried {
+            if let kernel = op.kernel(backend: name, dtype: dtype), let backend = registry.backendDescriptor(named: name) {
+                return (backend, kernel)
+            }
+        }
+        let implementers = op.kernels.map { e in
+            e.backend + (e.dtypes.map { " (" + $0.map(\.rawValue).sorted().joined(separator: ", ") + ")" } ?? "")
+        }
+        let dtypes = arguments.tensors.map { "\($0.dtype)\(describe(shape: $0.shape))" }.joined(separator: ", ")
+        throw TorchError(.noKernel, """
+            \(op.name): no kernel for dtype \(dtype) on device \(device) among backends [\(tried.joined(separator: ", "))]\
+            \(fallbackIsError ? " (SWIFTTORCH_FALLBACK=error)" : ""); inputs: \(dtypes.isEmpty ? "none" : dtypes); \
+            kernels exist in: \(implementers.isEmpty ? "no backend" : implementers.joined(separator: ", "))
+            """)
+    }
+
+    private func trace(_ op: OperatorHandle, _ arguments: Arguments, backend: String, elapsed: Duration) {
+        let inputs = arguments.tensors.map { "\($0.dtype)\(describe(shape: $0.shape))" }.joined(separator: ", ")
+        let micros = Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6
+        let line = "[swifttorch] \(op.name) backend=\(backend) inputs=(\(inputs)) \(formatMicros(micros)) us\n"
+        // Straight to file descriptor 2: the C `stderr` global is not concurrency-safe in Swift 6.
+        _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+    }
+
+    private func formatMicros(_ v: Double) -> String {
+        let scaled = (v * 10).rounded() / 10
+        return String(scaled)
+    }
+}
+
+/// Process-wide dispatch settings, read once from the environment.
+public struct DispatchSettings: Sendable {
+    /// `SWIFTTORCH_BACKEND`: a backend name or comma-separated priority list.
+    public var backendRequest: String?
+    /// `SWIFTTORCH_FALLBACK=error`: a backend without a kernel is an error, not a fall-through.
+    public var fallbackIsError: Bool
+    /// `SWIFTTORCH_TRACE=1`: one line per call on standard error.
+    public var trace: Bool
+    /// `SWIFTTORCH_CHECK=reference`: every call is repeated on that backend and compared.
+    public var crossCheck: CrossCheck?
+
+    public init(backendRequest: String? = nil, fallbackIsError: Bool = false, trace: Bool = false, crossCheck: CrossCheck? = nil) {
+        self.backendRequest = backendRequest
+        self.fallbackIsError = fallbackIsError
+        self.trace = trace
+        self.crossCheck = crossCheck
+    }
+
+    /// Reads the `SWIFTTORCH_*` variables.
+    public static func fromEnvironment(_ env: [String: String]) throws -> DispatchSettings {
+        var s = DispatchSettings()
+        s.backendRequest = env["SWIFTTORCH_BACKEND"]
+        switch env["SWIFTTORCH_FALLBACK"]?.lowercased() {
+        case nil, "", "next", "allow": s.fallbackIsError = false
+        case "error": s.fallbackIsError = true
+        case let other?:
+            throw TorchError(.invalidArgument, "SWIFTTORCH_FALLBACK='\(other)' is not valid; use 'error' or leave it unset")
+        }
+        switch env["SWIFTTORCH_TRACE"]?.lowercased() {
+        case nil, "", "0", "false", "no": s.trace = false
+        case "1", "true", "yes": s.trace = true
+        case let other?:
+            throw TorchError(.invalidArgument, "SWIFTTORCH_TRACE='\(other)' is not valid; use 1 or 0")
+        }
+        return s
+    }
+}
+
+/// Repeats every call on another backend and reports the first divergence
+/// (`SWIFTTORCH_CHECK`). The comparison itself lives with the conformance rules.
+public struct CrossCheck: Sendable {
+    public let backend: String
+    public let verify: @Sendable (OperatorHandle, Arguments, [Tensor], String) throws -> Void
+    public init(backend: String, verify: @escaping @Sendable (OperatorHandle, Arguments, [Tensor], String) throws -> Void) {
+        self.backend = backend
+        self.verify = verify
+    }
+}
+
+extension Tensor {
+    /// A new tensor object over the same elements, without autograd history.
+    public func alias() -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
+    }
+}

@@ -1,0 +1,92 @@
+import Synchronization
+
+/// An operator's entry in the registry: its definition and the kernels backends registered
+/// for it. Front-end code holds handles, so a call costs no name lookup.
+public final class OperatorHandle: Sendable {
+    public let definition: OperatorDefinition
+    private let kernelTable = Mutex<[KernelEntry]>([])
+
+    init(definition: OperatorDefinition) { self.definition = definition }
+
+    public var name: String { definition.name }
+    public var schema: OperatorSchema { definition.schema }
+
+    /// Kernels in registration order.
+    public var kernels: [KernelEntry] { kernelTable.withLock { $0 } }
+
+    /// The kernel `backend` registered for `dtype`, if any.
+    public func kernel(backend: String, dtype: DType) -> Kernel? {
+        kernelTable.withLock { entries in
+            entries.last(where: { $0.backend == backend && $0.supports(dtype) })?.kernel
+        }
+    }
+
+    /// Backends that have their own kernel for this operator (any dtype).
+    public var implementingBackends: [String] {
+        var seen: [String] = []
+        for e in kernels where !seen.contains(e.backend) { seen.append(e.backend) }
+        return seen
+    }
+
+    func add(_ entry: KernelEntry) { kernelTable.withLock { $0.append(entry) } }
+}
+
+/// The one table of operators and backends. Backends register kernels at run time through
+/// ``register(kernel:for:backend:dtypes:)``; the reference backend uses exactly this API.
+/// Safe to use from several threads: every mutable part sits behind a `Mutex`.
+public final class OperatorRegistry: Sendable {
+    private struct State {
+        var operators: [String: OperatorHandle] = [:]
+        var operatorOrder: [String] = []
+        var backends: [String: BackendDescriptor] = [:]
+        var backendOrder: [String] = []
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Declares an operator. Declaring a name twice is a programming error.
+    @discardableResult
+    public func declare(_ definition: OperatorDefinition) -> OperatorHandle {
+        state.withLock { s in
+            precondition(s.operators[definition.name] == nil, "operator '\(definition.name)' declared twice")
+            let handle = OperatorHandle(definition: definition)
+            s.operators[definition.name] = handle
+            s.operatorOrder.append(definition.name)
+            return handle
+        }
+    }
+
+    /// Adds a backend (or replaces its descriptor, e.g. when a plugin finishes loading).
+    public func register(backend: BackendDescriptor) {
+        state.withLock { s in
+            if s.backends[backend.name] == nil { s.backendOrder.append(backend.name) }
+            s.backends[backend.name] = backend
+        }
+    }
+
+    /// Registers `kernel` as `backend`'s implementation of operator `name`, for `dtypes`
+    /// (nil: every dtype). A later registration for the same key wins.
+    public func register(kernel: @escaping Kernel, for name: String, backend: String, dtypes: Set<DType>? = nil) throws {
+        guard let handle = self.operator(named: name) else {
+            throw TorchError(.unknownOperator, "cannot register a '\(backend)' kernel for unknown operator '\(name)'")
+        }
+        guard backendDescriptor(named: backend) != nil else {
+            throw TorchError(.unknownBackend, "cannot register kernel '\(name)' for unregistered backend '\(backend)'")
+        }
+        if handle.definition.composite != nil {
+            throw TorchError(.invalidArgument, "'\(name)' is a composite operator; it takes no kernels")
+        }
+        handle.add(KernelEntry(backend: backend, dtypes: dtypes, kernel: kernel))
+    }
+
+    public func `operator`(named name: String) -> OperatorHandle? { state.withLock { $0.operators[name] } }
+
+    /// Every operator, in declaration order.
+    public var operators: [OperatorHandle] { state.withLock { s in s.operatorOrder.map { s.operators[$0]! } } }
+
+    public func backendDescriptor(named name: String) -> BackendDescriptor? { state.withLock { $0.backends[name] } }
+
+    /// Every backend, in registration order.
+    public var backends: [BackendDescriptor] { state.withLock { s in s.backendOrder.map { s.backends[$0]! } } }
+}

@@ -1,0 +1,169 @@
+/// The type of one operator argument, as written in a schema.
+public indirect enum ArgumentType: Sendable, Equatable, CustomStringConvertible {
+    case tensor, tensorList, scalar, int, intList, float, bool, string, dtype, device
+    case optional(ArgumentType)
+
+    public var description: String {
+        switch self {
+        case .tensor: "Tensor"
+        case .tensorList: "Tensor[]"
+        case .scalar: "Scalar"
+        case .int: "int"
+        case .intList: "int[]"
+        case .float: "float"
+        case .bool: "bool"
+        case .string: "str"
+        case .dtype: "ScalarType"
+        case .device: "Device"
+        case .optional(let t): "\(t)?"
+        }
+    }
+
+    /// The type without its optional wrapper.
+    public var base: ArgumentType {
+        if case .optional(let t) = self { return t }
+        return self
+    }
+
+    public var isOptional: Bool {
+        if case .optional = self { return true }
+        return false
+    }
+}
+
+/// One declared argument: name, type, default, and whether it may only be passed by keyword.
+public struct Argument: Equatable {
+    public let name: String
+    public let type: ArgumentType
+    /// `nil` means the argument is required.
+    public let defaultValue: Value?
+    public let keywordOnly: Bool
+}
+
+/// An operator's signature, written as PyTorch writes it in `native_functions.yaml`:
+///
+///     add(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor
+///
+/// The declaration string is the single source of truth for argument names, order, types
+/// and defaults: the dispatcher binds calls against it and the conformance runner maps case
+/// files onto it.
+public struct OperatorSchema: Sendable, CustomStringConvertible {
+    public let name: String
+    public let arguments: [Argument]
+    /// Number of results (`-> (Tensor, Tensor)` has two).
+    public let resultCount: Int
+    public let declaration: String
+
+    public var description: String { declaration }
+
+    /// Parses a declaration. A malformed declaration is a programming error in SwiftTorch
+    /// itself, so it stops the program at registration with the reason.
+    public init(_ declaration: String) {
+        do {
+            self = try SchemaParser.parse(declaration)
+        } catch {
+            preconditionFailure("malformed operator schema '\(declaration)': \(error)")
+        }
+    }
+
+    init(name: String, arguments: [Argument], resultCount: Int, declaration: String) {
+        self.name = name
+        self.arguments = arguments
+        self.resultCount = resultCount
+        self.declaration = declaration
+    }
+
+    /// The positions of tensor-valued arguments, in declaration order.
+    public var tensorArgumentIndices: [Int] {
+        arguments.indices.filter { [.tensor, .tensorList].contains(arguments[$0].type.base) }
+    }
+}
+
+enum SchemaParser {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    static func parse(_ text: String) throws -> OperatorSchema {
+        let halves = text.split(separator: "->", maxSplits: 1, omittingEmptySubsequences: false)
+        guard halves.count == 2, let open = halves[0].firstIndex(of: "("), let close = halves[0].lastIndex(of: ")") else {
+            throw Failure(description: "expected name(args) -> results")
+        }
+        let head = halves[0]
+        let name = head[..<open].trimmingCharacters(in: " ")
+        let argText = String(head[head.index(after: open)..<close])
+        let results = halves[1].trimmingCharacters(in: " ")
+        let resultCount = results.hasPrefix("(") ? results.split(separator: ",").count : 1
+        var arguments: [Argument] = []
+        var keywordOnly = false
+        for piece in splitTopLevel(argText) {
+            let item = piece.trimmingCharacters(in: " ")
+            if item.isEmpty { continue }
+            if item == "*" { keywordOnly = true; continue }
+            let (decl, defaultText) = item.split(separator: "=", maxSplits: 1).map(String.init).pair
+            let parts = decl.split(separator: " ").map(String.init)
+            guard parts.count == 2 else { throw Failure(description: "argument '\(item)'") }
+            let type = try parseType(parts[0])
+            let value = try defaultText.map { try parseDefault($0.trimmingCharacters(in: " "), type: type) }
+            arguments.append(Argument(name: parts[1], type: type, defaultValue: value, keywordOnly: keywordOnly))
+        }
+        return OperatorSchema(name: name, arguments: arguments, resultCount: resultCount, declaration: text)
+    }
+
+    static func splitTopLevel(_ s: String) -> [String] {
+        var parts: [String] = [], current = "", depth = 0
+        for c in s {
+            if c == "[" { depth += 1 } else if c == "]" { depth -= 1 }
+            if c == ",", depth == 0 { parts.append(current); current = "" } else { current.append(c) }
+        }
+        parts.append(current)
+        return parts
+    }
+
+    static func parseType(_ s: String) throws -> ArgumentType {
+        if s.hasSuffix("?") { return .optional(try parseType(String(s.dropLast()))) }
+        switch s {
+        case "Tensor": return .tensor
+        case "Tensor[]": return .tensorList
+        case "Scalar": return .scalar
+        case "int": return .int
+        case "int[]": return .intList
+        case "float": return .float
+        case "bool": return .bool
+        case "str": return .string
+        case "ScalarType": return .dtype
+        case "Device": return .device
+        default: throw Failure(description: "unknown type '\(s)'")
+        }
+    }
+
+    static func parseDefault(_ s: String, type: ArgumentType) throws -> Value {
+        if s == "None" { return .none }
+        switch type.base {
+        case .bool: return .bool(s == "True")
+        case .int: if let v = Int(s) { return .int(v) }
+        case .float: if let v = Double(s) { return .double(v) }
+        case .scalar: if let v = Int(s) { return .int(v) } else if let v = Double(s) { return .double(v) }
+        case .string: return .string(String(s.dropFirst().dropLast()))
+        case .intList:
+            let inner = s.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+            return .ints(try inner.map { guard let v = Int($0) else { throw Failure(description: "default \(s)") }; return v })
+        default: break
+        }
+        throw Failure(description: "default '\(s)' for \(type)")
+    }
+}
+
+private extension Array where Element == String {
+    var pair: (String, String?) { (self[0], count > 1 ? self[1] : nil) }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String { String(self).trimmingCharacters(in: set) }
+}

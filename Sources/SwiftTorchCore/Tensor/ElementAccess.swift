@@ -1,0 +1,109 @@
+// Host-side element access: strided iteration and conversion between dtypes and Swift
+// numbers. Printing, `toArray`, the conformance runner and the reference backend use it;
+// fast backends read the raw pointers themselves.
+
+extension Tensor {
+    /// Calls `body` with the storage offset (in elements) of every element, in row-major
+    /// order of the view.
+    @inlinable
+    public func forEachElementOffset(_ body: (Int) throws -> Void) rethrows {
+        let n = count
+        if n == 0 { return }
+        if rank == 0 { try body(offset); return }
+        let last = rank - 1
+        let innerSize = shape[last], innerStride = strides[last]
+        var index = [Int](repeating: 0, count: rank)
+        var base = offset
+        while true {
+            var o = base
+            for _ in 0..<innerSize { try body(o); o += innerStride }
+            // Advance the outer dimensions like an odometer.
+            var d = last - 1
+            while d >= 0 {
+                index[d] += 1
+                base += strides[d]
+                if index[d] < shape[d] { break }
+                base -= strides[d] * shape[d]
+                index[d] = 0
+                d -= 1
+            }
+            if d < 0 { return }
+        }
+    }
+
+    private func requireCPU(_ what: String) {
+        precondition(device.isCPU, "internal: \(what) reads host memory; move the tensor to the CPU first")
+    }
+
+    /// The elements as `Double`, row-major. Integers beyond 2^53 lose precision; use `int64Values()`.
+    public func doubleValues() -> [Double] {
+        requireCPU("doubleValues")
+        var out = [Double](); out.reserveCapacity(count)
+        let p = storage.data
+        switch dtype {
+        case .float32: forEachElementOffset { out.append(Double(p.load(fromByteOffset: $0 * 4, as: Float.self))) }
+        case .float64: forEachElementOffset { out.append(p.load(fromByteOffset: $0 * 8, as: Double.self)) }
+        case .int32: forEachElementOffset { out.append(Double(p.load(fromByteOffset: $0 * 4, as: Int32.self))) }
+        case .int64: forEachElementOffset { out.append(Double(p.load(fromByteOffset: $0 * 8, as: Int64.self))) }
+        case .bool: forEachElementOffset { out.append(p.load(fromByteOffset: $0, as: UInt8.self) != 0 ? 1 : 0) }
+        }
+        return out
+    }
+
+    /// The elements as `Int64`, row-major; floats convert by ``DType/integerValue(_:)``.
+    public func int64Values() -> [Int64] {
+        requireCPU("int64Values")
+        var out = [Int64](); out.reserveCapacity(count)
+        let p = storage.data
+        switch dtype {
+        case .float32: forEachElementOffset { out.append(DType.integerValue(Double(p.load(fromByteOffset: $0 * 4, as: Float.self)))) }
+        case .float64: forEachElementOffset { out.append(DType.integerValue(p.load(fromByteOffset: $0 * 8, as: Double.self))) }
+        case .int32: forEachElementOffset { out.append(Int64(p.load(fromByteOffset: $0 * 4, as: Int32.self))) }
+        case .int64: forEachElementOffset { out.append(p.load(fromByteOffset: $0 * 8, as: Int64.self)) }
+        case .bool: forEachElementOffset { out.append(p.load(fromByteOffset: $0, as: UInt8.self) != 0 ? 1 : 0) }
+        }
+        return out
+    }
+
+    /// Writes `values` (row-major) into this tensor's elements, converting to its dtype.
+    public func setDoubleValues(_ values: [Double]) {
+        requireCPU("setDoubleValues")
+        precondition(values.count == count, "internal: \(values.count) values for \(count) elements")
+        let p = storage.data
+        var i = 0
+        switch dtype {
+        case .float32: forEachElementOffset { p.storeBytes(of: Float(values[i]), toByteOffset: $0 * 4, as: Float.self); i += 1 }
+        case .float64: forEachElementOffset { p.storeBytes(of: values[i], toByteOffset: $0 * 8, as: Double.self); i += 1 }
+        case .int32: forEachElementOffset { p.storeBytes(of: Int32(clamping: DType.integerValue(values[i])), toByteOffset: $0 * 4, as: Int32.self); i += 1 }
+        case .int64: forEachElementOffset { p.storeBytes(of: DType.integerValue(values[i]), toByteOffset: $0 * 8, as: Int64.self); i += 1 }
+        case .bool: forEachElementOffset { p.storeBytes(of: UInt8(values[i] != 0 ? 1 : 0), toByteOffset: $0, as: UInt8.self); i += 1 }
+        }
+    }
+
+    /// Writes integer `values` (row-major) into this tensor's elements, converting to its dtype.
+    public func setInt64Values(_ values: [Int64]) {
+        requireCPU("setInt64Values")
+        precondition(values.count == count, "internal: \(values.count) values for \(count) elements")
+        let p = storage.data
+        var i = 0
+        switch dtype {
+        case .float32: forEachElementOffset { p.storeBytes(of: Float(values[i]), toByteOffset: $0 * 4, as: Float.self); i += 1 }
+        case .float64: forEachElementOffset { p.storeBytes(of: Double(values[i]), toByteOffset: $0 * 8, as: Double.self); i += 1 }
+        case .int32: forEachElementOffset { p.storeBytes(of: Int32(truncatingIfNeeded: values[i]), toByteOffset: $0 * 4, as: Int32.self); i += 1 }
+        case .int64: forEachElementOffset { p.storeBytes(of: values[i], toByteOffset: $0 * 8, as: Int64.self); i += 1 }
+        case .bool: forEachElementOffset { p.storeBytes(of: UInt8(values[i] != 0 ? 1 : 0), toByteOffset: $0, as: UInt8.self); i += 1 }
+        }
+    }
+}
+
+extension DType {
+    /// The one rule every backend follows when a float becomes an integer: truncate toward
+    /// zero, NaN becomes 0, and values beyond the range saturate (±inf included).
+    @inlinable
+    public static func integerValue(_ x: Double) -> Int64 {
+        if x.isNaN { return 0 }
+        if x >= 9.223372036854775807e18 { return .max }
+        if x <= -9.223372036854775808e18 { return .min }
+        return Int64(x.rounded(.towardZero))
+    }
+}

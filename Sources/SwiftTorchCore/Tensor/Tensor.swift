@@ -1,0 +1,124 @@
+/// An n-dimensional array: a view (shape, strides in elements, offset) over a shared ``Storage``.
+///
+/// Tensors are reference types, as in PyTorch: autograd state (``grad``, ``requiresGrad``)
+/// belongs to one object that every holder sees. Operations live in the `SwiftTorch`
+/// module and all go through the dispatcher.
+public final class Tensor {
+    public let storage: Storage
+    public let shape: [Int]
+    /// Element strides per dimension; 0 for a broadcast (expanded) dimension.
+    public let strides: [Int]
+    /// First element, counted in elements from the start of `storage`.
+    public let offset: Int
+    public let dtype: DType
+    /// A Swift number used as an operand (`x + 2`). It takes part in type promotion with
+    /// the lowest priority, as a Python scalar does in PyTorch.
+    public let isWrappedNumber: Bool
+
+    // Autograd state. The SwiftTorch module owns the rules; the fields live here so that
+    // every tensor can carry them.
+    /// Whether operations on this tensor are recorded for ``backward``.
+    public var requiresGrad: Bool
+    /// The accumulated gradient of a leaf after `backward()`.
+    public var grad: Tensor?
+    /// The node that produced this tensor; `nil` for leaves.
+    public var gradFn: AutogradNode?
+    /// Which output of `gradFn` this tensor is.
+    public var outputIndex: Int = 0
+    /// A non-leaf that keeps its `.grad` (PyTorch's `retain_grad()`).
+    public var retainsGrad = false
+
+    public init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType,
+                isWrappedNumber: Bool = false, requiresGrad: Bool = false) {
+        precondition(shape.count == strides.count, "internal: shape and strides differ in rank")
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.dtype = dtype
+        self.isWrappedNumber = isWrappedNumber
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A new, contiguous, zero-filled tensor on the CPU.
+    public convenience init(zerosOnCPU shape: [Int], dtype: DType) {
+        let n = shape.reduce(1, *)
+        self.init(storage: .cpu(byteCount: n * dtype.itemSize), shape: shape,
+                  strides: Tensor.contiguousStrides(for: shape), offset: 0, dtype: dtype)
+    }
+
+    /// A view of `base`'s storage with other geometry. Autograd state is not carried over:
+    /// view operators are recorded by the dispatcher like any other.
+    public convenience init(viewOf base: Tensor, shape: [Int], strides: [Int], offset: Int) {
+        self.init(storage: base.storage, shape: shape, strides: strides, offset: offset, dtype: base.dtype)
+    }
+
+    public var device: Device { storage.device }
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+    /// A leaf is a tensor that no recorded operation produced.
+    public var isLeaf: Bool { gradFn == nil }
+
+    /// Row-major strides for `shape`.
+    public static func contiguousStrides(for shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[d] = running
+            running *= max(shape[d], 1)
+        }
+        return strides
+    }
+
+    /// Whether the elements lie in row-major order without gaps (size-1 dims may have any stride).
+    public var isContiguous: Bool {
+        var expected = 1
+        for d in stride(from: rank - 1, through: 0, by: -1) where shape[d] != 1 {
+            if shape[d] == 0 { return true }
+            if strides[d] != expected { return false }
+            expected *= shape[d]
+        }
+        return true
+    }
+}
+
+/// One edge of the autograd graph: where the gradient of an operator's input goes.
+public enum GradientEdge {
+    /// Into the `outputIndex`-th output of an earlier node.
+    case node(AutogradNode, outputIndex: Int)
+    /// Into a leaf's `.grad`.
+    case leaf(Tensor)
+}
+
+/// A recorded operation: given the gradients of its outputs, it returns those of its inputs.
+public final class AutogradNode {
+    /// PyTorch-style name, e.g. `AddBackward0`.
+    public let name: String
+    /// One entry per tensor input of the operator; `nil` where no gradient flows.
+    public let edges: [GradientEdge?]
+    public let outputCount: Int
+    /// The gradient formula with its saved tensors; dropped after a backward pass that does
+    /// not retain the graph.
+    public var apply: (([Tensor?]) throws -> [Tensor?])?
+    /// Saved tensors with the storage version they had when saved.
+    public let savedVersions: [(tensor: Tensor, version: Int)]
+    /// Shapes and dtypes of the outputs, to make zero gradients for unused outputs.
+    public let outputShapes: [[Int]]
+    public let outputDTypes: [DType]
+    public let outputDevice: Device
+
+    public init(name: String, edges: [GradientEdge?], outputShapes: [[Int]], outputDTypes: [DType],
+                outputDevice: Device, savedVersions: [(tensor: Tensor, version: Int)],
+                apply: @escaping ([Tensor?]) throws -> [Tensor?]) {
+        self.name = name
+        self.edges = edges
+        self.outputCount = outputShapes.count
+        self.outputShapes = outputShapes
+        self.outputDTypes = outputDTypes
+        self.outputDevice = outputDevice
+        self.savedVersions = savedVersions
+        self.apply = apply
+    }
+}

@@ -1,0 +1,23 @@
+/// Every failure SwiftTorch reports. The message names the operator, the shapes and dtypes
+/// involved and the rule that was broken, so it can be acted on without a debugger.
+public struct TorchError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What kind of rule was broken; tests and callers branch on this, people read `message`.
+    public enum Kind: String, Sendable {
+        case shapeMismatch, dimOutOfRange, indexOutOfRange, dtypeMismatch, deviceMismatch
+        case invalidArgument, unknownOperator, noKernel, backendUnavailable, unknownBackend
+        case autograd, io, plugin, notImplemented
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Formats a shape as PyTorch does: `[2, 3]`.
+@inlinable public func describe(shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

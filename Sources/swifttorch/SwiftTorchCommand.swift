@@ -1,0 +1,11 @@
+import ArgumentParser
+import SwiftTorch
+
+@main
+struct SwiftTorchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swifttorch",
+        abstract: "SwiftTorch: backends, operator coverage, conformance and benchmarks.",
+        version: SwiftTorchVersion.string,
+        subcommands: [InfoCommand.self, OpsCommand.self, ConformanceCommand.self])
+}
