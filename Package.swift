@@ -1,6 +1,6 @@
 // swift-tools-version:6.2
 // 6.2 or later: a package that depends on ours by version accepts the OpenMP target's
-// `-fopenmp` only from this tools-version on (see Docs/architecture.md).
+// `-fopenmp` (an unsafe flag) only from this tools-version on.
 import PackageDescription
 
 let package = Package(
@@ -16,13 +16,29 @@ let package = Package(
     targets: [
         // The machinery: tensors, storage, schemas, the kernel registry and the dispatcher.
         .target(name: "SwiftTorchCore", path: "Sources/SwiftTorchCore"),
-        // Backends register kernels through SwiftTorchCore's registration API.
+        // The C header shared with run-time plugins: the only types that cross a plugin boundary.
+        .target(name: "CSwiftTorchABI", path: "Sources/CSwiftTorchABI"),
+
+        // Backends. Each registers kernels through SwiftTorchCore's registration API.
         .target(name: "ReferenceBackend", dependencies: ["SwiftTorchCore"], path: "Backends/Reference"),
+        .target(
+            name: "COpenMPKernels",
+            path: "Backends/OpenMP/CKernels",
+            cSettings: [.unsafeFlags(["-fopenmp", "-O3", "-ffp-contract=off"])],
+            // ld's -l: form, because Debian ships libomp.so.5 but no plain libomp.so.
+            linkerSettings: [.linkedLibrary(":libomp.so.5")]
+        ),
+        .target(name: "OpenMPBackend", dependencies: ["SwiftTorchCore", "COpenMPKernels"], path: "Backends/OpenMP/Swift"),
+        .systemLibrary(name: "CBLAS", path: "Backends/BLAS/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "BLASBackend", dependencies: ["SwiftTorchCore", "CBLAS"], path: "Backends/BLAS/Swift"),
+
         // The library users import: operator declarations, the Swift API, autograd, nn, optim, data.
         .target(
             name: "SwiftTorch",
-            dependencies: ["SwiftTorchCore", "ReferenceBackend"],
-            path: "Sources/SwiftTorch"
+            dependencies: ["SwiftTorchCore", "CSwiftTorchABI", "ReferenceBackend", "OpenMPBackend", "BLASBackend"],
+            path: "Sources/SwiftTorch",
+            linkerSettings: [.linkedLibrary("z")]
         ),
         .executableTarget(
             name: "swifttorch",

@@ -8,11 +8,11 @@ import SwiftTorchCore
 // type: Double for floating-point tensors, Int64 (wrapping) for integer ones.
 
 let linalgKernels: [(String, Kernel)] = [
-    ("mm", byDType(batchedKernel(left: "self", right: "mat2"))),
-    ("bmm", byDType(batchedKernel(left: "self", right: "mat2"))),
-    ("matmul", byDType(batchedKernel(left: "self", right: "other"))),
-    ("addmm", byDType(addmmKernel)),
-    ("linear", byDType(linearKernel)),
+    ("mm", { call in try batched(call, "self", "mat2", accumulator(call)) }),
+    ("bmm", { call in try batched(call, "self", "mat2", accumulator(call)) }),
+    ("matmul", { call in try batched(call, "self", "other", accumulator(call)) }),
+    ("addmm", { call in try addmm(call, accumulator(call)) }),
+    ("linear", { call in try linear(call, accumulator(call)) }),
 ]
 
 /// The arithmetic a product needs, for Double and Int64.
@@ -46,9 +46,10 @@ extension Int64: ProductScalar {
     static func times(_ a: Int64, _ b: Int64) -> Int64 { a &* b }
 }
 
-/// Picks Double or Int64 from the output's dtype (the operands share it).
-private func byDType(_ body: @escaping @Sendable (KernelCall, Bool) throws -> Void) -> Kernel {
-    { call in try body(call, call.output.dtype.isFloatingPoint) }
+/// Double for floating-point outputs, Int64 otherwise (the operands share the output's
+/// dtype). Passing it to a generic kernel body opens the existential: `T` is that type.
+private func accumulator(_ call: KernelCall) -> any ProductScalar.Type {
+    call.output.dtype.isFloatingPoint ? Double.self : Int64.self
 }
 
 /// C[b, i, j] = sum over p of A[b, i, p] * B[b, p, j], for row-major arrays A of
@@ -82,67 +83,55 @@ private func product<T: ProductScalar>(_ a: Tensor, _ b: Tensor, as _: T.Type) t
 }
 
 /// mm, bmm and matmul: after the meta rules all three are one batched product.
-private func batchedKernel(left: String, right: String) -> @Sendable (KernelCall, Bool) throws -> Void {
-    { call, isFloat in
-        let a = call.arguments.tensor(left), b = call.arguments.tensor(right)
-        if isFloat {
-            Double.store(try product(a, b, as: Double.self), into: call.output)
-        } else {
-            Int64.store(try product(a, b, as: Int64.self), into: call.output)
-        }
-    }
+private func batched<T: ProductScalar>(_ call: KernelCall, _ left: String, _ right: String, _: T.Type) throws {
+    let a = call.arguments.tensor(left), b = call.arguments.tensor(right)
+    T.store(try product(a, b, as: T.self), into: call.output)
 }
 
 /// beta * self + alpha * (mat1 @ mat2). As in PyTorch (and BLAS), beta == 0 ignores `self`
 /// entirely (NaN in it does not propagate), and alpha == 0 skips the product the same way.
-private let addmmKernel: @Sendable (KernelCall, Bool) throws -> Void = { call, isFloat in
-    func run<T: ProductScalar>(_: T.Type) throws {
-        let args = call.arguments
-        let alpha = T.scalar(args, "alpha"), beta = T.scalar(args, "beta")
-        let skipProduct = args.double("alpha") == 0, skipSelf = args.double("beta") == 0
-        let count = call.output.count
-        let p = skipProduct ? [T](repeating: T.zero, count: count)
-            : try product(args.tensor("mat1"), args.tensor("mat2"), as: T.self)
-        let c = skipSelf ? [T](repeating: T.zero, count: count) : T.values(of: args.tensor("self"))
-        guard p.count == count, c.count == count else {
-            throw TorchError(.shapeMismatch, "internal: addmm operands disagree with the output's \(count) elements")
-        }
-        let out = zip(p, c).map { p, c in
-            T.plus(skipProduct ? T.zero : T.times(alpha, p), skipSelf ? T.zero : T.times(beta, c))
-        }
-        T.store(out, into: call.output)
+private func addmm<T: ProductScalar>(_ call: KernelCall, _: T.Type) throws {
+    let args = call.arguments
+    let alpha = T.scalar(args, "alpha"), beta = T.scalar(args, "beta")
+    let skipProduct = args.double("alpha") == 0, skipSelf = args.double("beta") == 0
+    let count = call.output.count
+    let p = skipProduct ? [T](repeating: T.zero, count: count)
+        : try product(args.tensor("mat1"), args.tensor("mat2"), as: T.self)
+    let c = skipSelf ? [T](repeating: T.zero, count: count) : T.values(of: args.tensor("self"))
+    guard p.count == count, c.count == count else {
+        throw TorchError(.shapeMismatch, "internal: addmm operands disagree with the output's \(count) elements")
     }
-    if isFloat { try run(Double.self) } else { try run(Int64.self) }
+    let out = zip(p, c).map { p, c in
+        T.plus(skipProduct ? T.zero : T.times(alpha, p), skipSelf ? T.zero : T.times(beta, c))
+    }
+    T.store(out, into: call.output)
 }
 
 /// input @ weight.T + bias over input's last dim. A 2-D weight [n, k] is read through its
 /// transpose [k, n]; a 1-D weight [k] as a [k, 1] column (the output then lacks that dim).
-private let linearKernel: @Sendable (KernelCall, Bool) throws -> Void = { call, isFloat in
-    func run<T: ProductScalar>(_: T.Type) throws {
-        let args = call.arguments
-        let x = args.tensor("input"), w = args.tensor("weight")
-        guard x.rank >= 1, w.rank == 1 || w.rank == 2 else {
-            throw TorchError(.shapeMismatch, "internal: linear expects input of rank >= 1 and a 1-D or 2-D weight")
-        }
-        let k = x.shape[x.rank - 1]
-        let rows = x.shape.dropLast().reduce(1, *)
-        let wT = w.rank == 2
-            ? Tensor(viewOf: w, shape: [w.shape[1], w.shape[0]], strides: [w.strides[1], w.strides[0]], offset: w.offset)
-            : Tensor(viewOf: w, shape: [w.shape[0], 1], strides: [w.strides[0], 0], offset: w.offset)
-        let n = wT.shape[1]
-        guard wT.shape[0] == k else {
-            throw TorchError(.shapeMismatch, "internal: linear input \(describe(shape: x.shape)) and weight \(describe(shape: w.shape)) disagree on in_features")
-        }
-        var out = batchedProduct(T.values(of: x), T.values(of: wT), batch: 1, m: rows, k: k, n: n)
-        // The bias is already broadcast to the output's shape: same row-major order.
-        if let bias = args.optionalTensor("bias") {
-            let b = T.values(of: bias)
-            guard b.count == out.count else {
-                throw TorchError(.shapeMismatch, "internal: linear bias \(describe(shape: bias.shape)) does not match the output")
-            }
-            out = zip(out, b).map { T.plus($0, $1) }
-        }
-        T.store(out, into: call.output)
+private func linear<T: ProductScalar>(_ call: KernelCall, _: T.Type) throws {
+    let args = call.arguments
+    let x = args.tensor("input"), w = args.tensor("weight")
+    guard x.rank >= 1, w.rank == 1 || w.rank == 2 else {
+        throw TorchError(.shapeMismatch, "internal: linear expects input of rank >= 1 and a 1-D or 2-D weight")
     }
-    if isFloat { try run(Double.self) } else { try run(Int64.self) }
+    let k = x.shape[x.rank - 1]
+    let rows = x.shape.dropLast().reduce(1, *)
+    let wT = w.rank == 2
+        ? Tensor(viewOf: w, shape: [w.shape[1], w.shape[0]], strides: [w.strides[1], w.strides[0]], offset: w.offset)
+        : Tensor(viewOf: w, shape: [w.shape[0], 1], strides: [w.strides[0], 0], offset: w.offset)
+    let n = wT.shape[1]
+    guard wT.shape[0] == k else {
+        throw TorchError(.shapeMismatch, "internal: linear input \(describe(shape: x.shape)) and weight \(describe(shape: w.shape)) disagree on in_features")
+    }
+    var out = batchedProduct(T.values(of: x), T.values(of: wT), batch: 1, m: rows, k: k, n: n)
+    // The bias is already broadcast to the output's shape: same row-major order.
+    if let bias = args.optionalTensor("bias") {
+        let b = T.values(of: bias)
+        guard b.count == out.count else {
+            throw TorchError(.shapeMismatch, "internal: linear bias \(describe(shape: bias.shape)) does not match the output")
+        }
+        out = zip(out, b).map { T.plus($0, $1) }
+    }
+    T.store(out, into: call.output)
 }

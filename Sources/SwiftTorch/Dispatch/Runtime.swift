@@ -1,4 +1,6 @@
 import Foundation
+import BLASBackend
+import OpenMPBackend
 import ReferenceBackend
 import SwiftTorchCore
 
@@ -15,11 +17,16 @@ public enum Runtime {
     /// every other operator fall through.
     public static let preferredCPUOrder = ["blas", "openmp", "reference"]
 
+    /// Backends compiled into the library, registered at start-up in this order.
+    static let builtinBackends: [any BuiltinBackend.Type] = [ReferenceBackend.self, OpenMPBackend.self, BLASBackend.self]
+
     private static let state: Result<Dispatcher, TorchError> = {
         OperatorCatalog.declareAll()
         do {
-            operatorRegistry.register(backend: BackendDescriptor(name: "reference", details: ["plain Swift loops; the oracle"]))
-            try ReferenceBackend.registerKernels(into: operatorRegistry)
+            for backend in builtinBackends {
+                operatorRegistry.register(backend: backend.descriptor)
+                try backend.registerKernels(into: operatorRegistry)
+            }
             let settings = try DispatchSettings.fromEnvironment(ProcessInfo.processInfo.environment)
             return .success(Dispatcher(registry: operatorRegistry, settings: settings,
                                        knownBackendNames: knownBackendNames, preferredCPUOrder: preferredCPUOrder,

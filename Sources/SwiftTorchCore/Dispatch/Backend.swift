@@ -45,3 +45,10 @@ public struct KernelEntry: Sendable {
 
     public func supports(_ dtype: DType) -> Bool { dtypes?.contains(dtype) ?? true }
 }
+
+/// A backend compiled into the library: it describes itself and registers its kernels at
+/// start-up through the registry's public API, as a plugin does through its entry point.
+public protocol BuiltinBackend: Sendable {
+    static var descriptor: BackendDescriptor { get }
+    static func registerKernels(into registry: OperatorRegistry) throws
+}

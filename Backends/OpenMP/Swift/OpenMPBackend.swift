@@ -1,0 +1,27 @@
+import COpenMPKernels
+import Foundation
+import SwiftTorchCore
+
+/// C kernels parallelised with OpenMP (LLVM libomp), vectorised and stride-aware.
+public enum OpenMPBackend: BuiltinBackend {
+    public static let name = "openmp"
+
+    /// Threads for parallel regions: `SWIFTTORCH_NUM_THREADS`, else `OMP_NUM_THREADS`
+    /// (which libomp reads itself), else every core.
+    static let threadCount: Int = {
+        let env = ProcessInfo.processInfo.environment
+        if let n = env["SWIFTTORCH_NUM_THREADS"].flatMap(Int.init), n > 0 { st_omp_set_threads(Int32(n)) }
+        return Int(st_omp_max_threads())
+    }()
+
+    public static var descriptor: BackendDescriptor {
+        BackendDescriptor(name: name, details: ["threads: \(threadCount) (SWIFTTORCH_NUM_THREADS, else OMP_NUM_THREADS, else all cores)"])
+    }
+
+    public static func registerKernels(into registry: OperatorRegistry) throws {
+        _ = threadCount
+        for (op, kernel) in elementwiseKernels + reductionKernels {
+            try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
+        }
+    }
+}
