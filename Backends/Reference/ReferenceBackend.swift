@@ -14,7 +14,7 @@ public enum ReferenceBackend: BuiltinBackend {
     /// Registers every reference kernel through the same API any backend uses.
     public static func registerKernels(into registry: OperatorRegistry) throws {
         for (op, kernel) in elementwiseKernels + creationKernels + shapeKernels + indexingKernels
-            + reductionKernels + softmaxKernels + linalgKernels + lossKernels {
+            + reductionKernels + softmaxKernels + linalgKernels + lossKernels + scatterKernels {
             try registry.register(kernel: kernel, for: op, backend: name)
         }
     }

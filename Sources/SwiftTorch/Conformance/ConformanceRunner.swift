@@ -78,14 +78,20 @@ public struct ConformanceRunner {
                 } catch {
                     return .failed("cannot build the call: \(error)", maxDifference: 0)
                 }
+                let withGradient = c.grad != nil && !c.error
+                if withGradient {
+                    for t in arguments.tensors where t.dtype.isFloatingPoint { t.requiresGrad = true }
+                }
                 let outputs: [Tensor]
                 do {
-                    outputs = try GradMode.withNoGrad { try dispatcher.call(op, arguments) }
+                    outputs = try GradMode.$isEnabled.withValue(withGradient) { try dispatcher.call(op, arguments) }
                 } catch let error as TorchError {
                     return c.error ? .passed : .failed("unexpected error: \(error.message)", maxDifference: 0)
                 }
                 if c.error { return .failed("expected an error (\(c.why ?? "invalid input")) but the call succeeded", maxDifference: 0) }
-                return try compareOutputs(c, outputs)
+                let forward = try compareOutputs(c, outputs)
+                guard forward == .passed, withGradient, let grad = c.grad else { return forward }
+                return try compareGradients(c, grad, arguments, outputs[0])
             }
         } catch {
             return .failed("\(error)", maxDifference: 0)
@@ -108,6 +114,34 @@ public struct ConformanceRunner {
         }
         for (name, arg) in c.args.sorted(by: { $0.key < $1.key }) { keywords.append((name, arg.value)) }
         return try op.schema.bind([], keywords)
+    }
+
+    /// Backpropagates `sum(output0 * output_grad)` and compares each input's gradient; an
+    /// input that received none compares as zeros.
+    func compareGradients(_ c: ConformanceCase, _ grad: CaseGradient, _ arguments: Arguments, _ output: Tensor) throws -> CaseOutcome {
+        let seed = try grad.outputGrad.makeTensor()
+        if output.requiresGrad {
+            try output.backward(gradient: seed.to(output.dtype))
+        }
+        let inputs = arguments.tensors
+        var expectedGrads: [CaseTensor?] = []
+        for input in grad.inputs {
+            switch input {
+            case .tensor(let t): expectedGrads.append(t)
+            case .list(let ts): expectedGrads += ts.map { Optional($0) }
+            case .null: expectedGrads.append(nil)
+            }
+        }
+        for (i, (tensor, expected)) in zip(inputs, expectedGrads).enumerated() {
+            guard let expected else { continue }
+            let actual = try tensor.grad ?? Tensor.zeros(like: tensor)
+            let tolerance = Tolerance(rtol: c.rtol ?? Tolerance.default(for: expected.dtype).rtol,
+                                      atol: c.atol ?? Tolerance.default(for: expected.dtype).atol)
+            if let mismatch = try TensorComparison.compare(actual, expected.makeTensor(), tolerance: tolerance) {
+                return .failed("gradient of input \(i): \(mismatch.message)", maxDifference: mismatch.maxDifference)
+            }
+        }
+        return .passed
     }
 
     func compareOutputs(_ c: ConformanceCase, _ outputs: [Tensor]) throws -> CaseOutcome {

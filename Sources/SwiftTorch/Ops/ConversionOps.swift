@@ -12,7 +12,7 @@ extension Op {
             }
             return [TensorSpec(t.shape, args.optionalDType("dtype") ?? t.dtype)]
         },
-        derivative: { ctx in [try ctx.grad.to(ctx.arguments.tensor("self").dtype)] }))
+        derivative: ShapeGrad.toCopy))
 
     static let conversionFamily = [toCopy]
 }

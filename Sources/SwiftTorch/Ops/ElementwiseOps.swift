@@ -40,12 +40,12 @@ func binary(_ declaration: String, _ name: String, compute: @escaping @Sendable 
 }
 
 extension Op {
-    public static let add = binary("add(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "add")
+    public static let add = binary("add(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "add", derivative: ElementwiseGrad.add)
     public static let sub = binary("sub(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "sub", compute: { d in
         if d == .bool { throw TorchError(.dtypeMismatch, "sub: subtracting bool tensors is not supported; use logical operations or convert to int64") }
         return d
-    })
-    public static let mul = binary("mul(Tensor self, Tensor other) -> Tensor", "mul")
+    }, derivative: ElementwiseGrad.sub)
+    public static let mul = binary("mul(Tensor self, Tensor other) -> Tensor", "mul", derivative: ElementwiseGrad.mul)
     public static let div = declare(OperatorDefinition(
         "div(Tensor self, Tensor other, *, str? rounding_mode=None) -> Tensor", group: .elementwise,
         meta: { args in
@@ -55,12 +55,13 @@ extension Op {
             }
             // True division of integers gives the default float type; rounded division keeps them.
             return try Meta.elementwise("div", &args, ["self", "other"], compute: mode == nil ? Meta.floatCompute : Meta.numeric("div"))
-        }))
+        }, derivative: ElementwiseGrad.div))
     public static let pow = declare(OperatorDefinition(
         "pow(Tensor self, Tensor exponent) -> Tensor", group: .elementwise,
-        meta: { args in try Meta.elementwise("pow", &args, ["self", "exponent"], compute: Meta.numeric("pow")) }))
-    public static let maximum = binary("maximum(Tensor self, Tensor other) -> Tensor", "maximum")
-    public static let minimum = binary("minimum(Tensor self, Tensor other) -> Tensor", "minimum")
+        meta: { args in try Meta.elementwise("pow", &args, ["self", "exponent"], compute: Meta.numeric("pow")) },
+        derivative: ElementwiseGrad.pow))
+    public static let maximum = binary("maximum(Tensor self, Tensor other) -> Tensor", "maximum", derivative: ElementwiseGrad.extremum { try $0.gt($1) })
+    public static let minimum = binary("minimum(Tensor self, Tensor other) -> Tensor", "minimum", derivative: ElementwiseGrad.extremum { try $0.lt($1) })
     public static let eq = binary("eq(Tensor self, Tensor other) -> Tensor", "eq", output: { _ in .bool })
     public static let ne = binary("ne(Tensor self, Tensor other) -> Tensor", "ne", output: { _ in .bool })
     public static let lt = binary("lt(Tensor self, Tensor other) -> Tensor", "lt", output: { _ in .bool })
@@ -80,29 +81,29 @@ extension Op {
                 args[name] = .tensor(Meta.broadcastView(args.tensor(name), to: shape))
             }
             return [TensorSpec(shape, spec[0].dtype)]
-        }))
+        }, derivative: ElementwiseGrad.where))
 
-    public static let neg = unary("neg", .numeric)
-    public static let abs = unary("abs", .numeric)
-    public static let exp = unary("exp", .float)
-    public static let log = unary("log", .float)
-    public static let sqrt = unary("sqrt", .float)
-    public static let rsqrt = unary("rsqrt", .float)
-    public static let sin = unary("sin", .float)
-    public static let cos = unary("cos", .float)
-    public static let tanh = unary("tanh", .float)
-    public static let sigmoid = unary("sigmoid", .float)
-    public static let relu = unary("relu", .keep)
-    public static let silu = unary("silu", .float)
-    public static let sign = unary("sign", .keep)
-    public static let floor = unary("floor", .keep)
-    public static let ceil = unary("ceil", .keep)
-    public static let round = unary("round", .keep)
-    public static let reciprocal = unary("reciprocal", .float)
-    public static let log1p = unary("log1p", .float)
-    public static let expm1 = unary("expm1", .float)
-    public static let erf = unary("erf", .float)
-    public static let square = unary("square", .keep)
+    public static let neg = unary("neg", .numeric, derivative: ElementwiseGrad.neg)
+    public static let abs = unary("abs", .numeric, derivative: ElementwiseGrad.abs)
+    public static let exp = unary("exp", .float, derivative: ElementwiseGrad.exp)
+    public static let log = unary("log", .float, derivative: ElementwiseGrad.log)
+    public static let sqrt = unary("sqrt", .float, derivative: ElementwiseGrad.sqrt)
+    public static let rsqrt = unary("rsqrt", .float, derivative: ElementwiseGrad.rsqrt)
+    public static let sin = unary("sin", .float, derivative: ElementwiseGrad.sin)
+    public static let cos = unary("cos", .float, derivative: ElementwiseGrad.cos)
+    public static let tanh = unary("tanh", .float, derivative: ElementwiseGrad.tanh)
+    public static let sigmoid = unary("sigmoid", .float, derivative: ElementwiseGrad.sigmoid)
+    public static let relu = unary("relu", .keep, derivative: ElementwiseGrad.relu)
+    public static let silu = unary("silu", .float, derivative: ElementwiseGrad.silu)
+    public static let sign = unary("sign", .keep, derivative: ElementwiseGrad.zero)
+    public static let floor = unary("floor", .keep, derivative: ElementwiseGrad.zero)
+    public static let ceil = unary("ceil", .keep, derivative: ElementwiseGrad.zero)
+    public static let round = unary("round", .keep, derivative: ElementwiseGrad.zero)
+    public static let reciprocal = unary("reciprocal", .float, derivative: ElementwiseGrad.reciprocal)
+    public static let log1p = unary("log1p", .float, derivative: ElementwiseGrad.log1p)
+    public static let expm1 = unary("expm1", .float, derivative: ElementwiseGrad.expm1)
+    public static let erf = unary("erf", .float, derivative: ElementwiseGrad.erf)
+    public static let square = unary("square", .keep, derivative: ElementwiseGrad.square)
     public static let gelu = declare(OperatorDefinition(
         "gelu(Tensor self, *, str approximate=\"none\") -> Tensor", group: .elementwise,
         meta: { args in
@@ -111,10 +112,10 @@ extension Op {
                 throw TorchError(.invalidArgument, "gelu: approximate must be \"none\" or \"tanh\", not \"\(mode)\"")
             }
             return try unaryMeta("gelu", .float)(&args)
-        }))
+        }, derivative: ElementwiseGrad.gelu))
     public static let softplus = declare(OperatorDefinition(
         "softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor", group: .elementwise,
-        meta: unaryMeta("softplus", .float)))
+        meta: unaryMeta("softplus", .float), derivative: ElementwiseGrad.softplus))
     public static let clamp = declare(OperatorDefinition(
         "clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor", group: .elementwise,
         meta: { args in
@@ -127,7 +128,7 @@ extension Op {
             let dtype = try Meta.numeric("clamp")(Meta.resultType([t] + bounds))
             args["self"] = .tensor(try Meta.cast(t, to: dtype))
             return [TensorSpec(t.shape, dtype)]
-        }))
+        }, derivative: ElementwiseGrad.clamp))
 
     static let elementwiseFamily = [
         add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, `where`,

@@ -33,7 +33,7 @@ extension Op {
             var shape = t.shape
             if t.rank > 0 { shape[d] = index.count }
             return [TensorSpec(shape, t.dtype)]
-        }))
+        }, derivative: IndexingGrad.indexSelect))
     /// `out[i][j] = self[index[i][j]][j]` for dim 0, and so on for other dims.
     public static let gather = declare(OperatorDefinition(
         "gather(Tensor self, int dim, Tensor index) -> Tensor", group: .indexing,
@@ -54,7 +54,41 @@ extension Op {
                 throw TorchError(.indexOutOfRange, "gather: index \(i) is out of bounds for dimension \(d) with size \(size) (self shape \(describe(shape: t.shape)))")
             }
             return [TensorSpec(index.shape, t.dtype)]
-        }))
+        }, derivative: IndexingGrad.gather))
 
-    static let indexingFamily = [indexSelect, gather]
+    /// `self` with `alpha * source` added at `index` along `dim` (the adjoint of index_select).
+    public static let indexAdd = declare(OperatorDefinition(
+        "index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor", group: .indexing,
+        meta: { args in
+            let t = args.tensor("self"), index = args.tensor("index"), source = args.tensor("source")
+            try Indexing.requireIndexDType("index_add", index)
+            let d = try Meta.wrapDim("index_add", args.int("dim"), rank: t.rank, shape: t.shape)
+            args["dim"] = .int(d)
+            var expected = t.shape
+            if t.rank > 0 { expected[d] = index.count }
+            guard index.rank <= 1, source.shape == expected else {
+                throw TorchError(.shapeMismatch, "index_add: source must have shape \(describe(shape: expected)) for self \(describe(shape: t.shape)) and \(index.count) indices, got \(describe(shape: source.shape))")
+            }
+            try Indexing.checkBounds("index_add", index, size: t.rank == 0 ? 1 : t.shape[d], dim: d, shape: t.shape)
+            args["source"] = .tensor(try Meta.cast(source, to: t.dtype))
+            return [TensorSpec(t.shape, t.dtype)]
+        }, derivative: IndexingGrad.indexAdd))
+    /// `self` with `src` added at `index` along `dim` (the adjoint of gather).
+    public static let scatterAdd = declare(OperatorDefinition(
+        "scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor", group: .indexing,
+        meta: { args in
+            let t = args.tensor("self"), index = args.tensor("index"), src = args.tensor("src")
+            try Indexing.requireIndexDType("scatter_add", index)
+            let d = try Meta.wrapDim("scatter_add", args.int("dim"), rank: t.rank, shape: t.shape)
+            args["dim"] = .int(d)
+            guard index.rank == t.rank, src.rank == t.rank,
+                  (0..<index.rank).allSatisfy({ index.shape[$0] <= src.shape[$0] && ($0 == d || index.shape[$0] <= t.shape[$0]) }) else {
+                throw TorchError(.shapeMismatch, "scatter_add: index \(describe(shape: index.shape)) must fit in src \(describe(shape: src.shape)) and, off dim \(d), in self \(describe(shape: t.shape))")
+            }
+            try Indexing.checkBounds("scatter_add", index, size: t.rank == 0 ? 1 : t.shape[d], dim: d, shape: t.shape)
+            args["src"] = .tensor(try Meta.cast(src, to: t.dtype))
+            return [TensorSpec(t.shape, t.dtype)]
+        }, derivative: IndexingGrad.scatterAdd))
+
+    static let indexingFamily = [indexSelect, gather, indexAdd, scatterAdd]
 }

@@ -53,7 +53,7 @@ extension Op {
             guard a.shape[1] == b.shape[0] else { throw Linalg.mismatch("mm", a, b) }
             try Linalg.requireSameDType("mm", a, b)
             return [TensorSpec([a.shape[0], b.shape[1]], a.dtype)]
-        }))
+        }, derivative: LinalgGrad.mm))
     public static let bmm = declare(OperatorDefinition(
         "bmm(Tensor self, Tensor mat2) -> Tensor", group: .linalg,
         meta: { args in
@@ -66,7 +66,7 @@ extension Op {
             guard a.shape[2] == b.shape[1] else { throw Linalg.mismatch("bmm", a, b) }
             try Linalg.requireSameDType("bmm", a, b)
             return [TensorSpec([a.shape[0], a.shape[1], b.shape[2]], a.dtype)]
-        }))
+        }, derivative: LinalgGrad.bmm))
     public static let matmul = declare(OperatorDefinition(
         "matmul(Tensor self, Tensor other) -> Tensor", group: .linalg,
         meta: { args in
@@ -76,7 +76,7 @@ extension Op {
             args["self"] = .tensor(plan.a)
             args["other"] = .tensor(plan.b)
             return [TensorSpec(plan.out, a.dtype)]
-        }))
+        }, derivative: LinalgGrad.matmul))
     /// `beta * self + alpha * (mat1 @ mat2)`; kernels see `self` broadcast to the output.
     public static let addmm = declare(OperatorDefinition(
         "addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", group: .linalg,
@@ -93,7 +93,7 @@ extension Op {
             }
             args["self"] = .tensor(Meta.broadcastView(c, to: shape))
             return [TensorSpec(shape, a.dtype)]
-        }))
+        }, derivative: LinalgGrad.addmm))
     /// `input @ weight.T + bias` over the last dimension of `input`.
     public static let linear = declare(OperatorDefinition(
         "linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", group: .linalg,
@@ -117,7 +117,7 @@ extension Op {
                 args["bias"] = .tensor(Meta.broadcastView(b, to: out))
             }
             return [TensorSpec(out, x.dtype)]
-        }))
+        }, derivative: LinalgGrad.linear))
 
     static let linalgFamily = [mm, bmm, matmul, addmm, linear]
 }

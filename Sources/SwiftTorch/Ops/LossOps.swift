@@ -64,7 +64,7 @@ extension Op {
             let reduction = try Loss.reduction("mse_loss", args)
             let spec = try Meta.elementwise("mse_loss", &args, ["self", "target"], compute: Meta.floatCompute)
             return Loss.output(spec[0].shape, reduction, spec[0].dtype)
-        }))
+        }, derivative: LossGrad.mse))
     /// Class indices (with `ignore_index`) or class probabilities, optional class weights and
     /// label smoothing. Computed from `log_softmax`, so logits of 1e4 stay finite.
     public static let crossEntropy = declare(OperatorDefinition(
@@ -78,7 +78,7 @@ extension Op {
             }
             let shape = try Loss.classification("cross_entropy", &args, allowProbabilities: true)
             return Loss.output(shape, reduction, args.tensor("self").dtype)
-        }))
+        }, derivative: LossGrad.crossEntropy))
     public static let nllLoss = declare(OperatorDefinition(
         "nll_loss(Tensor self, Tensor target, Tensor? weight=None, str reduction=\"mean\", int ignore_index=-100) -> Tensor",
         group: .loss,
@@ -86,7 +86,7 @@ extension Op {
             let reduction = try Loss.reduction("nll_loss", args)
             let shape = try Loss.classification("nll_loss", &args, allowProbabilities: false)
             return Loss.output(shape, reduction, args.tensor("self").dtype)
-        }))
+        }, derivative: LossGrad.nll))
     public static let binaryCrossEntropyWithLogits = declare(OperatorDefinition(
         "binary_cross_entropy_with_logits(Tensor self, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, str reduction=\"mean\") -> Tensor",
         group: .loss,
@@ -106,7 +106,7 @@ extension Op {
                 }
             }
             return Loss.output(spec[0].shape, reduction, spec[0].dtype)
-        }))
+        }, derivative: LossGrad.bceWithLogits))
 
     static let lossFamily = [mseLoss, crossEntropy, nllLoss, binaryCrossEntropyWithLogits]
 }

@@ -17,5 +17,6 @@ enum OperatorCatalog {
         _ = Op.shapeFamily
         _ = Op.indexingFamily
         _ = Op.lossFamily
+        _ = Op.inPlaceFamily
     }
 }

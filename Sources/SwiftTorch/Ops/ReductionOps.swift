@@ -114,33 +114,33 @@ enum ReductionMeta {
 extension Op {
     public static let sum = declare(OperatorDefinition(
         "sum(Tensor self, int[]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-        group: .reduction, meta: ReductionMeta.sumLike("sum", floatOnly: false)))
+        group: .reduction, meta: ReductionMeta.sumLike("sum", floatOnly: false), derivative: ReductionGrad.sum))
     public static let mean = declare(OperatorDefinition(
         "mean(Tensor self, int[]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-        group: .reduction, meta: ReductionMeta.sumLike("mean", floatOnly: true)))
+        group: .reduction, meta: ReductionMeta.sumLike("mean", floatOnly: true), derivative: ReductionGrad.mean))
     public static let prod = declare(OperatorDefinition(
         "prod(Tensor self, int? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-        group: .reduction, meta: ReductionMeta.sumLike("prod", floatOnly: false)))
+        group: .reduction, meta: ReductionMeta.sumLike("prod", floatOnly: false), derivative: ReductionGrad.prod))
     public static let amax = declare(OperatorDefinition(
-        "amax(Tensor self, int[] dim=[], bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.extremum("amax")))
+        "amax(Tensor self, int[] dim=[], bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.extremum("amax"), derivative: ReductionGrad.evenlyAmongExtrema))
     public static let amin = declare(OperatorDefinition(
-        "amin(Tensor self, int[] dim=[], bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.extremum("amin")))
+        "amin(Tensor self, int[] dim=[], bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.extremum("amin"), derivative: ReductionGrad.evenlyAmongExtrema))
     public static let max = declare(OperatorDefinition(
         "max(Tensor self, int? dim=None, bool keepdim=False) -> (Tensor values, Tensor indices)",
-        group: .reduction, meta: ReductionMeta.valuesAndIndices("max")))
+        group: .reduction, meta: ReductionMeta.valuesAndIndices("max"), derivative: ReductionGrad.selected))
     public static let min = declare(OperatorDefinition(
         "min(Tensor self, int? dim=None, bool keepdim=False) -> (Tensor values, Tensor indices)",
-        group: .reduction, meta: ReductionMeta.valuesAndIndices("min")))
+        group: .reduction, meta: ReductionMeta.valuesAndIndices("min"), derivative: ReductionGrad.selected))
     public static let argmax = declare(OperatorDefinition(
         "argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.argExtremum("argmax")))
     public static let argmin = declare(OperatorDefinition(
         "argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.argExtremum("argmin")))
     public static let `var` = declare(OperatorDefinition(
         "var(Tensor self, int[]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
-        group: .reduction, meta: ReductionMeta.variance("var")))
+        group: .reduction, meta: ReductionMeta.variance("var"), derivative: ReductionGrad.variance))
     public static let std = declare(OperatorDefinition(
         "std(Tensor self, int[]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
-        group: .reduction, meta: ReductionMeta.variance("std")))
+        group: .reduction, meta: ReductionMeta.variance("std"), derivative: ReductionGrad.std))
     public static let logsumexp = declare(OperatorDefinition(
         "logsumexp(Tensor self, int[] dim, bool keepdim=False) -> Tensor", group: .reduction,
         meta: { args in
@@ -149,7 +149,7 @@ extension Op {
             args["self"] = .tensor(try Meta.cast(t, to: dtype))
             let dims = try ReductionMeta.dims("logsumexp", &args, of: t)
             return [TensorSpec(ReductionMeta.shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), dtype)]
-        }))
+        }, derivative: ReductionGrad.logsumexp))
     public static let cumsum = declare(OperatorDefinition(
         "cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", group: .reduction,
         meta: { args in
@@ -158,7 +158,7 @@ extension Op {
             let dtype = ReductionMeta.sumDType(args, t)
             args["self"] = .tensor(try Meta.cast(t, to: dtype))
             return [TensorSpec(t.shape, dtype)]
-        }))
+        }, derivative: ReductionGrad.cumsum))
 
     static let reductionFamily = [sum, mean, prod, amax, amin, max, min, argmax, argmin, `var`, std, logsumexp, cumsum]
 }

@@ -68,7 +68,7 @@ extension Op {
             }
             let copy = try t.clone()
             return [Geometry.view(copy, shape: shape, strides: Tensor.contiguousStrides(for: shape))]
-        }))
+        }, derivative: ShapeGrad.reshapeBack))
     public static let permute = declare(OperatorDefinition(
         "permute(Tensor self, int[] dims) -> Tensor", group: .shape,
         composite: { args in
@@ -79,7 +79,7 @@ extension Op {
             }
             let dims = try Meta.wrapDims("permute", given, of: t)
             return [Geometry.view(t, shape: dims.map { t.shape[$0] }, strides: dims.map { t.strides[$0] })]
-        }))
+        }, derivative: ShapeGrad.permute))
     public static let transpose = declare(OperatorDefinition(
         "transpose(Tensor self, int dim0, int dim1) -> Tensor", group: .shape,
         composite: { args in
@@ -91,7 +91,7 @@ extension Op {
             shape.swapAt(a, b)
             strides.swapAt(a, b)
             return [Geometry.view(t, shape: shape, strides: strides)]
-        }))
+        }, derivative: ShapeGrad.transpose))
     public static let squeeze = declare(OperatorDefinition(
         "squeeze(Tensor self, int[]? dim=None) -> Tensor", group: .shape,
         composite: { args in
@@ -99,7 +99,7 @@ extension Op {
             let dims = try args.optionalInts("dim").map { try Meta.wrapDims("squeeze", $0, of: t) } ?? Array(0..<t.rank)
             let keep = (0..<t.rank).filter { !(dims.contains($0) && t.shape[$0] == 1) }
             return [Geometry.view(t, shape: keep.map { t.shape[$0] }, strides: keep.map { t.strides[$0] })]
-        }))
+        }, derivative: ShapeGrad.reshapeBack))
     public static let unsqueeze = declare(OperatorDefinition(
         "unsqueeze(Tensor self, int dim) -> Tensor", group: .shape,
         composite: { args in
@@ -110,7 +110,7 @@ extension Op {
             shape.insert(1, at: d)
             strides.insert(Swift.max(stride, 1), at: d)
             return [Geometry.view(t, shape: shape, strides: strides)]
-        }))
+        }, derivative: ShapeGrad.reshapeBack))
     public static let flatten = declare(OperatorDefinition(
         "flatten(Tensor self, int start_dim=0, int end_dim=-1) -> Tensor", group: .shape,
         composite: { args in
@@ -123,7 +123,7 @@ extension Op {
             }
             let shape = Array(t.shape[..<s]) + [t.shape[s...e].reduce(1, *)] + Array(t.shape[(e + 1)...])
             return [try t.reshape(shape)]
-        }))
+        }, derivative: ShapeGrad.reshapeBack))
     public static let expand = declare(OperatorDefinition(
         "expand(Tensor self, int[] size) -> Tensor", group: .shape,
         composite: { args in
@@ -150,7 +150,7 @@ extension Op {
                 }
             }
             return [Geometry.view(t, shape: shape, strides: strides)]
-        }))
+        }, derivative: ShapeGrad.expand))
     public static let narrow = declare(OperatorDefinition(
         "narrow(Tensor self, int dim, int start, int length) -> Tensor", group: .shape,
         composite: { args in
@@ -166,7 +166,7 @@ extension Op {
             var shape = t.shape
             shape[d] = length
             return [Geometry.view(t, shape: shape, strides: t.strides, offset: t.offset + start * t.strides[d])]
-        }))
+        }, derivative: ShapeGrad.narrow))
     /// Concatenates along an existing dimension; inputs are promoted to one dtype.
     public static let cat = declare(OperatorDefinition(
         "cat(Tensor[] tensors, int dim=0) -> Tensor", group: .shape,
@@ -194,7 +194,7 @@ extension Op {
             args["tensors"] = .tensorList(try tensors.map { try Meta.cast($0, to: dtype) })
             args["dim"] = .int(d)
             return [TensorSpec(shape, dtype)]
-        }))
+        }, derivative: ShapeGrad.cat))
     /// Joins tensors of one shape along a new dimension.
     public static let stack = declare(OperatorDefinition(
         "stack(Tensor[] tensors, int dim=0) -> Tensor", group: .shape,

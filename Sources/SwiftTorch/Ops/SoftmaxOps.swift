@@ -16,10 +16,10 @@ func softmaxMeta(_ op: String) -> MetaFunction {
 extension Op {
     /// Kernels get a wrapped `dim` and input already in the output dtype.
     public static let softmax = declare(OperatorDefinition(
-        "softmax(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", group: .softmax, meta: softmaxMeta("softmax")))
+        "softmax(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", group: .softmax, meta: softmaxMeta("softmax"), derivative: ReductionGrad.softmax))
     /// `x - logsumexp(x)` along `dim`; never `log(softmax(x))`, which underflows.
     public static let logSoftmax = declare(OperatorDefinition(
-        "log_softmax(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", group: .softmax, meta: softmaxMeta("log_softmax")))
+        "log_softmax(Tensor self, int dim, ScalarType? dtype=None) -> Tensor", group: .softmax, meta: softmaxMeta("log_softmax"), derivative: ReductionGrad.logSoftmax))
 
     static let softmaxFamily = [softmax, logSoftmax]
 }

@@ -84,6 +84,8 @@ public final class Dispatcher: Sendable {
         } else {
             try kernel(call)
         }
+        // PyTorch's convention: a trailing underscore marks an operator that writes `self`.
+        if op.name.hasSuffix("_"), case .tensor(let written) = bound.values[0] { written.storage.bumpVersion() }
         if let checker = settings.crossCheck, backend.name != checker.backend {
             try checker.verify(op, bound, outputs, backend.name)
         }
@@ -96,6 +98,7 @@ public final class Dispatcher: Sendable {
                                        derivative: @escaping DerivativeFunction) throws -> [Tensor] {
         let outputs = try GradMode.withNoGrad { try callBelowAutograd(op, arguments) }
         let inputs = arguments.tensors
+        let needsGrad = inputs.map(\.requiresGrad)
         let edges: [GradientEdge?] = inputs.map { t in
             guard t.requiresGrad else { return nil }
             if let node = t.gradFn { return .node(node, outputIndex: t.outputIndex) }
@@ -118,7 +121,8 @@ public final class Dispatcher: Sendable {
             outputShapes: outputs.map(\.shape), outputDTypes: outputs.map(\.dtype),
             outputDevice: outputs.first?.device ?? .cpu, savedVersions: versions,
             apply: { grads in
-                try derivative(BackwardContext(arguments: saved, outputs: savedOutputs, gradOutputs: grads.map { $0! }))
+                try derivative(BackwardContext(arguments: saved, outputs: savedOutputs, gradOutputs: grads.map { $0! },
+                                               needsGrad: needsGrad))
             })
         for (i, out) in outputs.enumerated() where out.dtype.isFloatingPoint {
             out.requiresGrad = true

@@ -37,10 +37,13 @@ public struct BackwardContext {
     public let arguments: Arguments
     public let outputs: [Tensor]
     public let gradOutputs: [Tensor]
-    public init(arguments: Arguments, outputs: [Tensor], gradOutputs: [Tensor]) {
+    /// Whether each tensor of `arguments.tensors` needs a gradient; formulas skip the others.
+    public let needsGrad: [Bool]
+    public init(arguments: Arguments, outputs: [Tensor], gradOutputs: [Tensor], needsGrad: [Bool]) {
         self.arguments = arguments
         self.outputs = outputs
         self.gradOutputs = gradOutputs
+        self.needsGrad = needsGrad
     }
     /// The gradient of the first output.
     public var grad: Tensor { gradOutputs[0] }

@@ -1,0 +1,101 @@
+import SwiftTorchCore
+
+// Helpers for the derivative formulas declared next to each operator's schema.
+
+extension BackwardContext {
+    /// The saved input `name` (detached).
+    func input(_ name: String) -> Tensor { arguments.tensor(name) }
+    func optionalInput(_ name: String) -> Tensor? { arguments.optionalTensor(name) }
+    /// The first output (detached).
+    var result: Tensor { outputs[0] }
+
+    /// Whether the tensor argument `name` needs a gradient.
+    func needs(_ name: String) -> Bool {
+        var position = 0
+        for (argument, value) in zip(arguments.schema.arguments, arguments.values) {
+            switch value {
+            case .tensor:
+                if argument.name == name { return needsGrad[position] }
+                position += 1
+            case .tensorList(let ts):
+                if argument.name == name { return needsGrad[position..<(position + ts.count)].contains(true) }
+                position += ts.count
+            default:
+                continue
+            }
+        }
+        return false
+    }
+
+    /// Arranges named gradients in the order the dispatcher expects (every tensor argument,
+    /// lists flattened). Names not given get no gradient.
+    func gradients(_ named: [String: Tensor?], lists: [String: [Tensor?]] = [:]) -> [Tensor?] {
+        var out: [Tensor?] = []
+        for (argument, value) in zip(arguments.schema.arguments, arguments.values) {
+            switch value {
+            case .tensor: out.append(named[argument.name] ?? nil)
+            case .tensorList(let ts): out += lists[argument.name] ?? [Tensor?](repeating: nil, count: ts.count)
+            default: continue
+            }
+        }
+        return out
+    }
+
+    /// Computes `grad` wrt `name` only when it is needed.
+    func ifNeeded(_ name: String, _ formula: () throws -> Tensor) rethrows -> Tensor? {
+        needs(name) ? try formula() : nil
+    }
+
+    /// The alpha-like scalar argument `name` as a Double.
+    func scalar(_ name: String) -> Double { arguments.double(name) }
+}
+
+/// A derivative obtained by differentiating a decomposition of the operator into other
+/// registered operators (used for the losses, whose formulas would otherwise repeat the
+/// forward's case analysis). `decomposition` receives the inputs as fresh leaves.
+func derivativeByDecomposition(_ names: [String],
+                               _ decomposition: @escaping @Sendable (BackwardContext, [String: Tensor]) throws -> Tensor) -> DerivativeFunction {
+    { ctx in
+        var leaves: [String: Tensor] = [:]
+        var wanted: [(String, Tensor)] = []
+        for name in names {
+            guard let t = ctx.optionalInput(name) else { continue }
+            let leaf = t.alias()
+            if ctx.needs(name) {
+                leaf.requiresGrad = true
+                wanted.append((name, leaf))
+            }
+            leaves[name] = leaf
+        }
+        if wanted.isEmpty { return ctx.gradients([:]) }
+        let grads = try GradMode.$isEnabled.withValue(true) {
+            let output = try decomposition(ctx, leaves)
+            return try gradients(of: output, withRespectTo: wanted.map(\.1), gradOutput: ctx.grad)
+        }
+        var named: [String: Tensor?] = [:]
+        for ((name, _), g) in zip(wanted, grads) { named[name] = g }
+        return ctx.gradients(named)
+    }
+}
+
+extension Tensor {
+    /// `grad` of a reduction, reshaped so it broadcasts back over the reduced dims.
+    func unsqueezeReduced(_ dims: [Int], keepdim: Bool, inputRank: Int) throws -> Tensor {
+        if keepdim || dims.isEmpty && rank == inputRank { return self }
+        var g = self
+        for d in dims.sorted() { g = try g.unsqueeze(d) }
+        return g
+    }
+}
+
+/// The dims a reduction's gradient must restore: the `dim` argument wrapped, or every dim.
+func reducedDims(_ ctx: BackwardContext, rank: Int) -> [Int] {
+    let given: [Int]
+    switch ctx.arguments["dim"] {
+    case .ints(let ds): given = ds
+    case .int(let d): given = [d]
+    default: given = []
+    }
+    if given.isEmpty { return Array(0..<rank) }
+    return given.map { $0 < 0 ? $0 + Swift.max(rank, 1) : $0 }.filter { $0 < Swift.max(rank, 1) }
+}

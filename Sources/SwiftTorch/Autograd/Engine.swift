@@ -1,0 +1,100 @@
+import SwiftTorchCore
+
+/// Runs the backward pass: visits the recorded graph in reverse topological order, calls
+/// each node's derivative formula with the summed gradients of its outputs, and
+/// accumulates into the `.grad` of leaves. Formulas are written with registered
+/// operators, so this code knows nothing about backends.
+enum AutogradEngine {
+    static func backward(_ root: Tensor, gradient: Tensor?, retainGraph: Bool) throws {
+        guard root.requiresGrad else {
+            throw TorchError(.autograd, "backward: element 0 of tensors does not require grad and does not have a grad_fn; set requiresGrad on a leaf before computing \(describe(shape: root.shape))")
+        }
+        let seed: Tensor
+        if let gradient {
+            guard gradient.shape == root.shape else {
+                throw TorchError(.shapeMismatch, "backward: gradient of shape \(describe(shape: gradient.shape)) does not match the output's shape \(describe(shape: root.shape))")
+            }
+            seed = gradient
+        } else {
+            guard root.count == 1 else {
+                throw TorchError(.autograd, "backward: grad can be implicitly created only for scalar outputs; this output has shape \(describe(shape: root.shape)); pass backward(gradient:)")
+            }
+            seed = try Tensor.ones(like: root)
+        }
+        try GradMode.withNoGrad {
+            guard let rootNode = root.gradFn else {
+                try accumulate(into: root, seed)
+                return
+            }
+            try run(from: rootNode, outputIndex: root.outputIndex, seed: seed, retainGraph: retainGraph)
+        }
+    }
+
+    private static func run(from rootNode: AutogradNode, outputIndex: Int, seed: Tensor, retainGraph: Bool) throws {
+        // Count, for each node, how many edges lead into it, so it runs after all of them.
+        var dependencies: [ObjectIdentifier: Int] = [:]
+        var stack = [rootNode]
+        var seen: Set<ObjectIdentifier> = [ObjectIdentifier(rootNode)]
+        while let node = stack.popLast() {
+            for case .node(let next, _)? in node.edges {
+                dependencies[ObjectIdentifier(next), default: 0] += 1
+                if seen.insert(ObjectIdentifier(next)).inserted { stack.append(next) }
+            }
+        }
+        var pending: [ObjectIdentifier: [Tensor?]] = [ObjectIdentifier(rootNode): slots(rootNode, outputIndex, seed)]
+        var ready = [rootNode]
+        while let node = ready.popLast() {
+            let id = ObjectIdentifier(node)
+            let incoming = pending.removeValue(forKey: id) ?? []
+            guard let apply = node.apply else {
+                throw TorchError(.autograd, "backward: trying to backward through the graph a second time (\(node.name)); the saved tensors were freed after the first backward. Pass retainGraph: true to the first backward() if you need to go through it twice")
+            }
+            for saved in node.savedVersions where saved.tensor.storage.version != saved.version {
+                throw TorchError(.autograd, "backward: a tensor of shape \(describe(shape: saved.tensor.shape)) (\(saved.tensor.dtype)) needed by \(node.name) was modified by an in-place operation after it was saved (version \(saved.version), now \(saved.tensor.storage.version))")
+            }
+            let grads = try (0..<node.outputCount).map { i in
+                try incoming.indices.contains(i) ? incoming[i] ?? zeros(node, i) : zeros(node, i)
+            }
+            let inputGrads = try apply(grads)
+            if !retainGraph { node.apply = nil }
+            for (edge, grad) in zip(node.edges, inputGrads) {
+                guard let edge, let grad else { continue }
+                switch edge {
+                case .leaf(let tensor):
+                    try accumulate(into: tensor, grad)
+                case .node(let next, let index):
+                    let nextID = ObjectIdentifier(next)
+                    var slotsForNext = pending[nextID] ?? [Tensor?](repeating: nil, count: next.outputCount)
+                    slotsForNext[index] = try slotsForNext[index].map { try $0 + grad } ?? grad
+                    pending[nextID] = slotsForNext
+                    dependencies[nextID]! -= 1
+                    if dependencies[nextID] == 0 { ready.append(next) }
+                }
+            }
+        }
+    }
+
+    private static func slots(_ node: AutogradNode, _ index: Int, _ grad: Tensor) -> [Tensor?] {
+        var s = [Tensor?](repeating: nil, count: node.outputCount)
+        s[index] = grad
+        return s
+    }
+
+    private static func zeros(_ node: AutogradNode, _ i: Int) throws -> Tensor {
+        try Tensor.zeros(node.outputShapes[i], dtype: node.outputDTypes[i], device: node.outputDevice)
+    }
+
+    /// Adds `grad` to a leaf's `.grad`, as a new tensor (never in place, so a `.grad` that a
+    /// user holds does not change under them).
+    static func accumulate(into leaf: Tensor, _ grad: Tensor) throws {
+        var g = grad
+        if g.shape != leaf.shape { g = try g.sumTo(leaf.shape) }
+        if g.dtype != leaf.dtype { g = try g.to(leaf.dtype) }
+        if let existing = leaf.grad {
+            leaf.grad = try existing + g
+        } else {
+            // A fresh tensor: the gradient must not alias a tensor the graph still uses.
+            leaf.grad = try g.clone()
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import SwiftTorchCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Gradient formulas of the elementwise operators, in the manner of PyTorch's
+// derivatives.yaml: one expression per input, written with registered operators.
+// Broadcast inputs get their gradient summed back to their own shape.
+
+enum ElementwiseGrad {
+    static let add: DerivativeFunction = { ctx in
+        let a = ctx.input("self"), b = ctx.input("other"), alpha = ctx.scalar("alpha")
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try ctx.grad.sumTo(a.shape) },
+            "other": try ctx.ifNeeded("other") { try (alpha == 1 ? ctx.grad : ctx.grad * alpha).sumTo(b.shape) },
+        ])
+    }
+    static let sub: DerivativeFunction = { ctx in
+        let a = ctx.input("self"), b = ctx.input("other"), alpha = ctx.scalar("alpha")
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try ctx.grad.sumTo(a.shape) },
+            "other": try ctx.ifNeeded("other") { try (ctx.grad * -alpha).sumTo(b.shape) },
+        ])
+    }
+    static let mul: DerivativeFunction = { ctx in
+        let a = ctx.input("self"), b = ctx.input("other")
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try (ctx.grad * b).sumTo(a.shape) },
+            "other": try ctx.ifNeeded("other") { try (ctx.grad * a).sumTo(b.shape) },
+        ])
+    }
+    static let div: DerivativeFunction = { ctx in
+        let a = ctx.input("self"), b = ctx.input("other")
+        // Rounded division is piecewise constant: its gradient is zero, as in PyTorch.
+        if ctx.arguments.optionalString("rounding_mode") != nil {
+            return ctx.gradients([
+                "self": try ctx.ifNeeded("self") { try Tensor.zeros(like: a) },
+                "other": try ctx.ifNeeded("other") { try Tensor.zeros(like: b) },
+            ])
+        }
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try (ctx.grad / b).sumTo(a.shape) },
+            "other": try ctx.ifNeeded("other") { try (-ctx.grad * a / (b * b)).sumTo(b.shape) },
+        ])
+    }
+    static let pow: DerivativeFunction = { ctx in
+        let base = ctx.input("self"), exponent = ctx.input("exponent")
+        return ctx.gradients([
+            // d/dx x^p = p x^(p-1), taken as 0 where p == 0 (so 0^0 has no NaN gradient).
+            "self": try ctx.ifNeeded("self") {
+                let g = try ctx.grad * exponent * base.pow(exponent - 1.0)
+                return try SwiftTorch.where(exponent.eq(0.0), Tensor.zeros(like: g), g).sumTo(base.shape)
+            },
+            // d/dp x^p = x^p log x, taken as 0 where x == 0 and p >= 0.
+            "exponent": try ctx.ifNeeded("exponent") {
+                let g = try ctx.grad * ctx.result * base.log()
+                let zeroBase = try base.eq(0.0).mul(exponent.ge(0.0))
+                return try SwiftTorch.where(zeroBase, Tensor.zeros(like: g), g).sumTo(exponent.shape)
+            },
+        ])
+    }
+    /// maximum/minimum: the gradient goes to the larger (smaller) input; ties split it evenly.
+    static func extremum(_ wins: @escaping @Sendable (Tensor, Tensor) throws -> Tensor) -> DerivativeFunction {
+        { ctx in
+            let a = ctx.input("self"), b = ctx.input("other"), g = ctx.grad
+            let half = try g * 0.5
+            let tie = try a.eq(b)
+            let zero = try Tensor.zeros(like: g)
+            return ctx.gradients([
+                "self": try ctx.ifNeeded("self") { try SwiftTorch.where(tie, half, SwiftTorch.where(wins(a, b), g, zero)).sumTo(a.shape) },
+                "other": try ctx.ifNeeded("other") { try SwiftTorch.where(tie, half, SwiftTorch.where(wins(b, a), g, zero)).sumTo(b.shape) },
+            ])
+        }
+    }
+    static let `where`: DerivativeFunction = { ctx in
+        let c = ctx.input("condition"), a = ctx.input("self"), b = ctx.input("other"), g = ctx.grad
+        let zero = try Tensor.zeros(like: g)
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try SwiftTorch.where(c, g, zero).sumTo(a.shape) },
+            "other": try ctx.ifNeeded("other") { try SwiftTorch.where(c, zero, g).sumTo(b.shape) },
+        ])
+    }
+
+    /// A unary formula `grad * f'(x)`, given x, the result and grad.
+    static func unary(_ formula: @escaping @Sendable (_ x: Tensor, _ y: Tensor, _ g: Tensor, _ ctx: BackwardContext) throws -> Tensor) -> DerivativeFunction {
+        { ctx in ctx.gradients(["self": try formula(ctx.input("self"), ctx.result, ctx.grad, ctx)]) }
+    }
+
+    static let neg = unary { _, _, g, _ in try -g }
+    static let abs = unary { x, _, g, _ in try g * x.sign() }
+    static let exp = unary { _, y, g, _ in try g * y }
+    static let log = unary { x, _, g, _ in try g / x }
+    static let sqrt = unary { _, y, g, _ in try g / (y * 2.0) }
+    static let rsqrt = unary { _, y, g, _ in try g * -0.5 * y * y * y }
+    static let sin = unary { x, _, g, _ in try g * x.cos() }
+    static let cos = unary { x, _, g, _ in try -g * x.sin() }
+    static let tanh = unary { _, y, g, _ in try g * (1.0 - y * y) }
+    static let sigmoid = unary { _, y, g, _ in try g * y * (1.0 - y) }
+    static let relu = unary { _, y, g, _ in try g * y.gt(0.0) }
+    static let silu = unary { x, _, g, _ in
+        let s = try x.sigmoid()
+        return try g * s * (1.0 + x * (1.0 - s))
+    }
+    static let gelu = unary { x, _, g, ctx in
+        if ctx.arguments.string("approximate") == "tanh" {
+            // y = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)
+            let k = (2.0 / Double.pi).squareRoot()
+            let u = try (x + x * x * x * 0.044715) * k
+            let t = try u.tanh()
+            let du = try (1.0 + x * x * (3 * 0.044715)) * k
+            return try g * ((1.0 + t) * 0.5 + x * 0.5 * (1.0 - t * t) * du)
+        }
+        // Phi(x) + x phi(x)
+        let cdf = try ((x * (1 / 2.0.squareRoot())).erf() + 1.0) * 0.5
+        let pdf = try (x * x * -0.5).exp() * (1 / (2 * Double.pi).squareRoot())
+        return try g * (cdf + x * pdf)
+    }
+    static let softplus = unary { x, _, g, ctx in
+        let beta = ctx.scalar("beta"), threshold = ctx.scalar("threshold")
+        let scaled = try x * beta
+        return try SwiftTorch.where(scaled.gt(threshold), g, g * scaled.sigmoid())
+    }
+    static let reciprocal = unary { _, y, g, _ in try -g * y * y }
+    static let log1p = unary { x, _, g, _ in try g / (x + 1.0) }
+    static let expm1 = unary { _, y, g, _ in try g * (y + 1.0) }
+    static let erf = unary { x, _, g, _ in try g * (x * x).neg().exp() * (2 / Double.pi.squareRoot()) }
+    static let square = unary { x, _, g, _ in try g * x * 2.0 }
+    /// Piecewise-constant operators (sign, floor, ceil, round) have a zero gradient.
+    static let zero = unary { x, _, _, _ in try Tensor.zeros(like: x) }
+    static let clamp = unary { x, _, g, ctx in
+        var keep = try Tensor.ones(like: x).to(.bool)
+        if let lo = ctx.arguments.optionalDouble("min") { keep = try keep.mul(x.ge(lo)) }
+        if let hi = ctx.arguments.optionalDouble("max") { keep = try keep.mul(x.le(hi)) }
+        return try g * keep
+    }
+}

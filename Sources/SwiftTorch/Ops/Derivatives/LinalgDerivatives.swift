@@ -1,0 +1,142 @@
+import SwiftTorchCore
+
+enum LinalgGrad {
+    static let mm: DerivativeFunction = { ctx in
+        let a = ctx.input("self"), b = ctx.input("mat2"), g = ctx.grad
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try g.mm(b.t()) },
+            "mat2": try ctx.ifNeeded("mat2") { try a.t().mm(g) },
+        ])
+    }
+    static let bmm: DerivativeFunction = { ctx in
+        let a = ctx.input("self"), b = ctx.input("mat2"), g = ctx.grad
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try g.bmm(b.transpose(1, 2)) },
+            "mat2": try ctx.ifNeeded("mat2") { try a.transpose(1, 2).bmm(g) },
+        ])
+    }
+    /// Promotes 1-D operands to matrices as the forward did, takes the batched products'
+    /// gradients, and sums broadcast batch dims away.
+    static let matmul: DerivativeFunction = { ctx in
+        let a = ctx.input("self"), b = ctx.input("other")
+        let a2 = a.rank == 1 ? try a.unsqueeze(0) : a
+        let b2 = b.rank == 1 ? try b.unsqueeze(1) : b
+        var g = ctx.grad
+        if a.rank == 1 { g = try g.unsqueeze(g.rank - (b.rank == 1 ? 0 : 1)) }
+        if b.rank == 1 { g = try g.unsqueeze(g.rank) }
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try g.matmul(b2.transpose(-1, -2)).sumTo(a2.shape).reshape(a.shape) },
+            "other": try ctx.ifNeeded("other") { try a2.transpose(-1, -2).matmul(g).sumTo(b2.shape).reshape(b.shape) },
+        ])
+    }
+    static let addmm: DerivativeFunction = { ctx in
+        let c = ctx.input("self"), a = ctx.input("mat1"), b = ctx.input("mat2"), g = ctx.grad
+        let alpha = ctx.scalar("alpha"), beta = ctx.scalar("beta")
+        return ctx.gradients([
+            "self": try ctx.ifNeeded("self") { try (g * beta).sumTo(c.shape) },
+            "mat1": try ctx.ifNeeded("mat1") { try g.mm(b.t()) * alpha },
+            "mat2": try ctx.ifNeeded("mat2") { try a.t().mm(g) * alpha },
+        ])
+    }
+    static let linear: DerivativeFunction = { ctx in
+        let x = ctx.input("input"), w = ctx.input("weight"), g = ctx.grad
+        let bias = ctx.optionalInput("bias")
+        let inFeatures = w.shape[w.rank - 1]
+        return ctx.gradients([
+            "input": try ctx.ifNeeded("input") {
+                w.rank == 2 ? try g.matmul(w) : try g.unsqueeze(-1) * w
+            },
+            "weight": try ctx.ifNeeded("weight") {
+                let flatX = try x.reshape([-1, inFeatures])
+                if w.rank == 1 { return try (flatX * g.reshape([-1, 1])).sum(dim: [0]) }
+                return try g.reshape([-1, w.shape[0]]).t().mm(flatX)
+            },
+            "bias": try bias.flatMap { b in try ctx.ifNeeded("bias") { try g.sumTo(b.shape) } },
+        ])
+    }
+}
+
+enum ShapeGrad {
+    /// reshape, flatten, squeeze, unsqueeze: the gradient takes the input's shape back.
+    static let reshapeBack: DerivativeFunction = { ctx in
+        ctx.gradients(["self": try ctx.grad.reshape(ctx.input("self").shape)])
+    }
+    static let permute: DerivativeFunction = { ctx in
+        let x = ctx.input("self")
+        let dims = ctx.arguments.ints("dims").map { $0 < 0 ? $0 + x.rank : $0 }
+        var inverse = [Int](repeating: 0, count: dims.count)
+        for (i, d) in dims.enumerated() { inverse[d] = i }
+        return ctx.gradients(["self": try ctx.grad.permute(inverse)])
+    }
+    static let transpose: DerivativeFunction = { ctx in
+        ctx.gradients(["self": try ctx.grad.transpose(ctx.arguments.int("dim0"), ctx.arguments.int("dim1"))])
+    }
+    static let expand: DerivativeFunction = { ctx in
+        ctx.gradients(["self": try ctx.grad.sumTo(ctx.input("self").shape)])
+    }
+    /// narrow: the gradient sits in its window of an otherwise zero tensor.
+    static let narrow: DerivativeFunction = { ctx in
+        let x = ctx.input("self")
+        let d = ctx.arguments.int("dim") < 0 ? ctx.arguments.int("dim") + x.rank : ctx.arguments.int("dim")
+        var start = ctx.arguments.int("start")
+        if start < 0 { start += x.shape[d] }
+        let length = ctx.arguments.int("length")
+        var parts: [Tensor] = []
+        var before = x.shape, after = x.shape
+        before[d] = start
+        after[d] = x.shape[d] - start - length
+        if start > 0 { parts.append(try Tensor.zeros(before, dtype: ctx.grad.dtype, device: x.device)) }
+        parts.append(ctx.grad)
+        if after[d] > 0 { parts.append(try Tensor.zeros(after, dtype: ctx.grad.dtype, device: x.device)) }
+        return ctx.gradients(["self": parts.count == 1 ? ctx.grad : try SwiftTorch.cat(parts, dim: d)])
+    }
+    /// cat: each input gets its slice of the gradient.
+    static let cat: DerivativeFunction = { ctx in
+        let tensors = ctx.arguments.tensorList("tensors")
+        let first = tensors.first { !($0.rank == 1 && $0.shape[0] == 0) }
+        var grads: [Tensor?] = []
+        var offset = 0
+        let rawDim = ctx.arguments.int("dim")
+        let d = first.map { rawDim < 0 ? rawDim + $0.rank : rawDim } ?? 0
+        for t in tensors {
+            if t.rank == 1 && t.shape[0] == 0 && (first?.rank ?? 1) != 1 {
+                grads.append(try Tensor.zeros(like: t))
+                continue
+            }
+            grads.append(try ctx.grad.narrow(dim: d, start: offset, length: t.shape[d]).to(t.dtype))
+            offset += t.shape[d]
+        }
+        return ctx.gradients([:], lists: ["tensors": grads])
+    }
+    static let toCopy: DerivativeFunction = { ctx in
+        let x = ctx.input("self")
+        return ctx.gradients(["self": try ctx.grad.to(x.dtype).to(x.device)])
+    }
+}
+
+enum IndexingGrad {
+    static let indexSelect: DerivativeFunction = { ctx in
+        let x = ctx.input("self"), index = ctx.input("index")
+        let d = ctx.arguments.int("dim")
+        return ctx.gradients(["self": try Tensor.zeros(like: x).indexAdd(dim: d, index: index.rank == 0 ? index.reshape([1]) : index,
+                                                                        source: x.rank == 0 ? ctx.grad.reshape([1]) : ctx.grad).reshape(x.shape)])
+    }
+    static let gather: DerivativeFunction = { ctx in
+        let x = ctx.input("self"), index = ctx.input("index")
+        return ctx.gradients(["self": try Tensor.zeros(like: x).scatterAdd(dim: ctx.arguments.int("dim"), index: index, source: ctx.grad)])
+    }
+    static let indexAdd: DerivativeFunction = { ctx in
+        let index = ctx.input("index"), d = ctx.arguments.int("dim")
+        return ctx.gradients([
+            "self": ctx.grad,
+            "source": try ctx.ifNeeded("source") { try ctx.grad.indexSelect(dim: d, index: index) * ctx.scalar("alpha") },
+        ])
+    }
+    static let scatterAdd: DerivativeFunction = { ctx in
+        let index = ctx.input("index"), d = ctx.arguments.int("dim")
+        return ctx.gradients([
+            "self": ctx.grad,
+            "src": try ctx.ifNeeded("src") { try ctx.grad.gather(dim: d, index: index) },
+        ])
+    }
+}

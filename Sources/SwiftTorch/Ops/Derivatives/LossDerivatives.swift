@@ -1,0 +1,70 @@
+import SwiftTorchCore
+
+// The losses are differentiated through a decomposition into registered operators, with
+// the same case analysis as the forward kernels (class indices or probabilities, class
+// weights, ignore_index, label smoothing, reductions).
+
+enum LossGrad {
+    static func reduce(_ perElement: Tensor, _ reduction: String, meanDivisor: Tensor? = nil) throws -> Tensor {
+        switch reduction {
+        case "none": return perElement
+        case "sum": return try perElement.sum()
+        default: return try meanDivisor.map { try perElement.sum() / $0 } ?? perElement.mean()
+        }
+    }
+
+    static let mse = derivativeByDecomposition(["self", "target"]) { ctx, t in
+        let diff = try t["self"]! - t["target"]!
+        return try reduce(diff * diff, ctx.arguments.string("reduction"))
+    }
+
+    /// Shared by cross_entropy (on log_softmax of the logits) and nll_loss (on log-probabilities).
+    static func classification(_ ctx: BackwardContext, logp: Tensor, target: Tensor, smoothing: Double) throws -> Tensor {
+        let classDim = logp.rank == 1 ? 0 : 1
+        let classes = logp.shape[classDim]
+        var weightShape = [Int](repeating: 1, count: logp.rank)
+        weightShape[classDim] = classes
+        let weight = ctx.optionalInput("weight")
+        let reduction = ctx.arguments.string("reduction")
+        if target.dtype.isFloatingPoint {
+            // Probability targets: -sum_c w_c ((1 - ls) p_c + ls / C) logp_c, mean over samples.
+            var mix = try target * (1 - smoothing) + smoothing / Double(classes)
+            if let weight { mix = try mix * weight.reshape(weightShape) }
+            let perSample = try (mix * logp).sum(dim: [classDim]).neg()
+            return try reduce(perSample, reduction)
+        }
+        let ignore = ctx.arguments.int("ignore_index")
+        let valid = try target.ne(Double(ignore))
+        let safeTarget = try SwiftTorch.where(valid, target, Tensor.zeros(like: target))
+        let picked = try logp.gather(dim: classDim, index: safeTarget.unsqueeze(classDim)).squeeze(classDim)
+        var w = try valid.to(logp.dtype)
+        if let weight { w = try w * weight.indexSelect(dim: 0, index: safeTarget.flatten()).reshape(target.shape) }
+        var perSample = try (picked * w).neg() * (1 - smoothing)
+        if smoothing > 0 {
+            let classWeights = try weight?.reshape(weightShape) ?? Tensor.ones(weightShape, dtype: logp.dtype, device: logp.device)
+            let smooth = try (logp * classWeights).sum(dim: [classDim]).neg() * valid.to(logp.dtype)
+            perSample = try perSample + smooth * (smoothing / Double(classes))
+        }
+        return try reduce(perSample, reduction, meanDivisor: try w.sum())
+    }
+
+    static let crossEntropy = derivativeByDecomposition(["self", "target"]) { ctx, t in
+        let x = t["self"]!
+        let logp = try x.logSoftmax(dim: x.rank == 1 ? 0 : 1)
+        return try classification(ctx, logp: logp, target: t["target"]!, smoothing: ctx.arguments.double("label_smoothing"))
+    }
+
+    static let nll = derivativeByDecomposition(["self"]) { ctx, t in
+        try classification(ctx, logp: t["self"]!, target: ctx.input("target"), smoothing: 0)
+    }
+
+    /// (1 - t) x + (1 + (pw - 1) t) softplus(-x), times weight: stable for large |x|, and
+    /// softplus carries the right gradient at x = 0.
+    static let bceWithLogits = derivativeByDecomposition(["self", "target", "weight", "pos_weight"]) { ctx, t in
+        let x = t["self"]!, y = t["target"]!
+        let logWeight = try t["pos_weight"].map { pw in try 1.0 + (pw - 1.0) * y } ?? Tensor.ones(like: y)
+        var loss = try (1.0 - y) * x + logWeight * x.neg().softplus()
+        if let w = t["weight"] { loss = try loss * w }
+        return try reduce(loss, ctx.arguments.string("reduction"))
+    }
+}
