@@ -27,7 +27,9 @@ public enum Runtime {
                 operatorRegistry.register(backend: backend.descriptor)
                 try backend.registerKernels(into: operatorRegistry)
             }
-            let settings = try DispatchSettings.fromEnvironment(ProcessInfo.processInfo.environment)
+            let environment = ProcessInfo.processInfo.environment
+            var settings = try DispatchSettings.fromEnvironment(environment)
+            settings.crossCheck = try ReferenceCheck.fromEnvironment(environment["SWIFTTORCH_CHECK"])
             return .success(Dispatcher(registry: operatorRegistry, settings: settings,
                                        knownBackendNames: knownBackendNames, preferredCPUOrder: preferredCPUOrder,
                                        notice: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))

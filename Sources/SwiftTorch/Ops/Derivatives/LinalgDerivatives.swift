@@ -136,7 +136,21 @@ enum IndexingGrad {
         let index = ctx.input("index"), d = ctx.arguments.int("dim")
         return ctx.gradients([
             "self": ctx.grad,
-            "src": try ctx.ifNeeded("src") { try ctx.grad.gather(dim: d, index: index) },
+            // src may be larger than index; the entries beyond it get no gradient.
+            "src": try ctx.ifNeeded("src") { try ctx.grad.gather(dim: d, index: index).zeroPadded(to: ctx.input("src").shape) },
         ])
+    }
+}
+
+extension Tensor {
+    /// This tensor at the start of each dimension of a zero tensor of `shape`.
+    func zeroPadded(to shape: [Int]) throws -> Tensor {
+        var result = self
+        for d in 0..<rank where result.shape[d] < shape[d] {
+            var padShape = result.shape
+            padShape[d] = shape[d] - result.shape[d]
+            result = try SwiftTorch.cat([result, Tensor.zeros(padShape, dtype: dtype, device: device)], dim: d)
+        }
+        return result
     }
 }

@@ -19,12 +19,11 @@ enum LossGrad {
     }
 
     /// Shared by cross_entropy (on log_softmax of the logits) and nll_loss (on log-probabilities).
-    static func classification(_ ctx: BackwardContext, logp: Tensor, target: Tensor, smoothing: Double) throws -> Tensor {
+    static func classification(_ ctx: BackwardContext, logp: Tensor, target: Tensor, weight: Tensor?, smoothing: Double) throws -> Tensor {
         let classDim = logp.rank == 1 ? 0 : 1
         let classes = logp.shape[classDim]
         var weightShape = [Int](repeating: 1, count: logp.rank)
         weightShape[classDim] = classes
-        let weight = ctx.optionalInput("weight")
         let reduction = ctx.arguments.string("reduction")
         if target.dtype.isFloatingPoint {
             // Probability targets: -sum_c w_c ((1 - ls) p_c + ls / C) logp_c, mean over samples.
@@ -48,14 +47,14 @@ enum LossGrad {
         return try reduce(perSample, reduction, meanDivisor: try w.sum())
     }
 
-    static let crossEntropy = derivativeByDecomposition(["self", "target"]) { ctx, t in
+    static let crossEntropy = derivativeByDecomposition(["self", "target", "weight"]) { ctx, t in
         let x = t["self"]!
         let logp = try x.logSoftmax(dim: x.rank == 1 ? 0 : 1)
-        return try classification(ctx, logp: logp, target: t["target"]!, smoothing: ctx.arguments.double("label_smoothing"))
+        return try classification(ctx, logp: logp, target: t["target"]!, weight: t["weight"], smoothing: ctx.arguments.double("label_smoothing"))
     }
 
-    static let nll = derivativeByDecomposition(["self"]) { ctx, t in
-        try classification(ctx, logp: t["self"]!, target: ctx.input("target"), smoothing: 0)
+    static let nll = derivativeByDecomposition(["self", "weight"]) { ctx, t in
+        try classification(ctx, logp: t["self"]!, target: ctx.input("target"), weight: t["weight"], smoothing: 0)
     }
 
     /// (1 - t) x + (1 + (pw - 1) t) softplus(-x), times weight: stable for large |x|, and

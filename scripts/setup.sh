@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system packages SwiftTorch builds against, if they are missing:
+# OpenBLAS (the blas backend), LLVM's OpenMP runtime (the openmp backend), zlib (gzip data).
+set -euo pipefail
+
+packages=(libopenblas-dev libomp-dev zlib1g-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "SwiftTorch: installing ${missing[*]}" >&2
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "SwiftTorch needs a Swift 6.2+ toolchain on PATH" >&2; exit 1; }

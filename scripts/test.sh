@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: the unit and equivalence suites, the PyTorch conformance cases on every
+# CPU backend through the CLI, the consumer package, and the CUDA plugin's build and
+# discovery. Installs missing system packages first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+echo "== build"
+swift build --build-tests
+
+echo "== conformance (CLI), every CPU backend"
+cases=Tests/SwiftTorchTests/Resources/pytorch-cases.json
+.build/debug/swifttorch conformance "$cases" --backend reference
+for backend in openmp blas; do
+    # Each backend must pass every case of the operators it claims, with no fall-through.
+    SWIFTTORCH_FALLBACK=error .build/debug/swifttorch conformance "$cases" --backend "$backend"
+done
+
+if [ -x Backends/CUDA/build.sh ]; then
+    echo "== CUDA plugin: builds without a toolkit, and its absence is reported"
+    Backends/CUDA/build.sh .build/debug
+    .build/debug/swifttorch info
+fi
+
+if [ -x Tests/Consumer/run.sh ]; then
+    echo "== consumer package"
+    Tests/Consumer/run.sh
+fi
+
+echo "== swift test"
+# Swift Testing runs suites in parallel; its last line is the summary CI reads.
+swift test --skip-build 2>&1 | tee .build/swift-test.log | grep -vE "^(\[[0-9]+/[0-9]+\]|Test Case .* (started|passed)|.* Test .* started\.)" | tail -n 80
