@@ -29,7 +29,7 @@ public enum Value {
 }
 
 // Defaults are parsed constants and never hold a tensor, so sharing them is safe.
-extension Argument: @unchecked Sendable {}
+extension SchemaArgument: @unchecked Sendable {}
 extension Value: Equatable {
     public static func == (a: Value, b: Value) -> Bool {
         switch (a, b) {
@@ -174,7 +174,7 @@ extension OperatorSchema {
         return Arguments(schema: self, values: values)
     }
 
-    private func coerce(_ value: Value, to argument: Argument) throws -> Value {
+    private func coerce(_ value: Value, to argument: SchemaArgument) throws -> Value {
         let type = argument.type
         if case .none = value {
             if type.isOptional { return .none }

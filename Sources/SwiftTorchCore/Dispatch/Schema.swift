@@ -32,7 +32,7 @@ public indirect enum ArgumentType: Sendable, Equatable, CustomStringConvertible 
 }
 
 /// One declared argument: name, type, default, and whether it may only be passed by keyword.
-public struct Argument: Equatable {
+public struct SchemaArgument: Equatable {
     public let name: String
     public let type: ArgumentType
     /// `nil` means the argument is required.
@@ -49,7 +49,7 @@ public struct Argument: Equatable {
 /// files onto it.
 public struct OperatorSchema: Sendable, CustomStringConvertible {
     public let name: String
-    public let arguments: [Argument]
+    public let arguments: [SchemaArgument]
     /// Number of results (`-> (Tensor, Tensor)` has two).
     public let resultCount: Int
     public let declaration: String
@@ -66,7 +66,7 @@ public struct OperatorSchema: Sendable, CustomStringConvertible {
         }
     }
 
-    init(name: String, arguments: [Argument], resultCount: Int, declaration: String) {
+    init(name: String, arguments: [SchemaArgument], resultCount: Int, declaration: String) {
         self.name = name
         self.arguments = arguments
         self.resultCount = resultCount
@@ -92,7 +92,7 @@ enum SchemaParser {
         let argText = String(head[head.index(after: open)..<close])
         let results = halves[1].trimmingCharacters(in: " ")
         let resultCount = results.hasPrefix("(") ? results.split(separator: ",").count : 1
-        var arguments: [Argument] = []
+        var arguments: [SchemaArgument] = []
         var keywordOnly = false
         for piece in splitTopLevel(argText) {
             let item = piece.trimmingCharacters(in: " ")
@@ -103,7 +103,7 @@ enum SchemaParser {
             guard parts.count == 2 else { throw Failure(description: "argument '\(item)'") }
             let type = try parseType(parts[0])
             let value = try defaultText.map { try parseDefault($0.trimmingCharacters(in: " "), type: type) }
-            arguments.append(Argument(name: parts[1], type: type, defaultValue: value, keywordOnly: keywordOnly))
+            arguments.append(SchemaArgument(name: parts[1], type: type, defaultValue: value, keywordOnly: keywordOnly))
         }
         return OperatorSchema(name: name, arguments: arguments, resultCount: resultCount, declaration: text)
     }
