@@ -9,6 +9,9 @@ let package = Package(
     products: [
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
         .executable(name: "swifttorch", targets: ["swifttorch"]),
+        .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
+        .executable(name: "regression", targets: ["Regression"]),
+        .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,12 +35,14 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Backends/BLAS/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "BLASBackend", dependencies: ["SwiftTorchCore", "CBLAS"], path: "Backends/BLAS/Swift"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The library users import: operator declarations, the Swift API, autograd, nn, optim, data.
         .target(
             name: "SwiftTorch",
-            dependencies: ["SwiftTorchCore", "CSwiftTorchABI", "ReferenceBackend", "OpenMPBackend", "BLASBackend"],
+            dependencies: ["SwiftTorchCore", "CSwiftTorchABI", "ReferenceBackend", "OpenMPBackend", "BLASBackend", "CZlib"],
             path: "Sources/SwiftTorch",
+            resources: [.copy("Resources")],
             linkerSettings: [.linkedLibrary("z")]
         ),
         .executableTarget(
@@ -45,6 +50,13 @@ let package = Package(
             dependencies: ["SwiftTorch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/swifttorch"
         ),
+
+        // The seed's programs, as runnable examples.
+        .executableTarget(name: "DigitsMLP", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsMLP"),
+        .executableTarget(name: "Regression", dependencies: ["SwiftTorch"], path: "Examples/Regression"),
+        .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
+        .target(name: "ExampleSupport", path: "Examples/Support"),
+
         .testTarget(
             name: "SwiftTorchTests",
             dependencies: ["SwiftTorch"],

@@ -44,9 +44,11 @@ extension Tensor {
 }
 
 /// Runs `body` without recording operations for autograd, as `torch.no_grad()`.
+@discardableResult
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R { try GradMode.withNoGrad(body) }
 
 /// Async form of ``withNoGrad(_:)``.
+@discardableResult
 public func withNoGrad<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
     try await GradMode.withNoGrad(isolation: isolation, body)
 }

@@ -1,0 +1,61 @@
+import Foundation
+
+// Small helpers the examples share: options parsing and a progress bar.
+
+/// `--name value` options with defaults; an unknown option is an error that lists the valid ones.
+public struct ExampleOptions {
+    private var values: [String: String]
+
+    public init(_ arguments: [String], defaults: [String: String], flags: [String] = ["save"]) throws {
+        values = defaults
+        var i = 1
+        while i < arguments.count {
+            let arg = arguments[i]
+            guard arg.hasPrefix("--"), i + 1 < arguments.count else {
+                throw ExampleError("unexpected argument '\(arg)'; options: \((Array(defaults.keys) + flags).map { "--\($0) VALUE" }.joined(separator: ", "))")
+            }
+            let name = String(arg.dropFirst(2))
+            guard defaults[name] != nil || flags.contains(name) else {
+                throw ExampleError("unknown option '\(arg)'; options: \((Array(defaults.keys) + flags).map { "--\($0)" }.joined(separator: ", "))")
+            }
+            values[name] = arguments[i + 1]
+            i += 2
+        }
+    }
+
+    public func string(_ name: String) -> String? { values[name] }
+
+    public func int(_ name: String) throws -> Int {
+        guard let text = values[name], let v = Int(text), v > 0 else {
+            throw ExampleError("--\(name) needs a positive integer, got '\(values[name] ?? "")'")
+        }
+        return v
+    }
+}
+
+public struct ExampleError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A progress bar on a terminal, plain lines otherwise (logs, CI).
+public final class ProgressReporter {
+    public let total: Int
+    let isTerminal = isatty(STDOUT_FILENO) != 0
+
+    public init(total: Int) { self.total = total }
+
+    public func update(epoch: Int, of epochs: Int, step: Int, loss: Double) {
+        guard isTerminal else { return }
+        let width = 30
+        let filled = total == 0 ? width : width * step / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        print(String(format: "\repoch %2d/%d [%@] %3d/%d loss %.4f", epoch, epochs, bar, step, total, loss), terminator: "")
+        fflush(nil)  // all streams: the C `stdout` global is not concurrency-safe in Swift 6
+    }
+
+    public func finish(epoch: Int, of epochs: Int, loss: Double) {
+        if isTerminal { print("") }
+        if !isTerminal || epoch == epochs { print(String(format: "epoch %2d/%d loss %.4f", epoch, epochs, loss)) }
+    }
+}
