@@ -126,12 +126,12 @@ public enum CaseNumber: Decodable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let b = try? c.decode(Bool.self) { self = .integer(b ? 1 : 0); return }
-        // Doubles first, so that -0.0 keeps its sign; integers beyond 2^53 need Int64.
+        // Doubles first (the common case, and -0.0 keeps its sign); integers beyond 2^53 need Int64.
         if let d = try? c.decode(Double.self) {
             if Swift.abs(d) >= 0x1p53, d.rounded() == d, let i = try? c.decode(Int64.self) { self = .integer(i) } else { self = .real(d) }
             return
         }
+        if let b = try? c.decode(Bool.self) { self = .integer(b ? 1 : 0); return }
         switch try c.decode(String.self) {
         case "nan": self = .real(.nan)
         case "inf": self = .real(.infinity)

@@ -51,9 +51,11 @@ public final class Generator: Sendable {
         }
     }
 
-    /// `count` uniform values in [0, 1) with 53 random bits each.
-    public func uniform(_ count: Int) -> [Double] {
-        next(count).map { Double($0 >> 11) * 0x1.0p-53 }
+    /// `count` uniform values in [0, 1) with `bits` random bits each (24 for float32, so
+    /// that rounding to float32 can never reach 1).
+    public func uniform(_ count: Int, bits: Int = 53) -> [Double] {
+        let scale = 1 / Double(UInt64(1) << UInt64(bits))
+        return next(count).map { Double($0 >> UInt64(64 - bits)) * scale }
     }
 
     /// `count` standard normal values (Box–Muller).
@@ -83,7 +85,7 @@ extension Tensor {
     /// Uniform values in [0, 1).
     public static func rand(_ shape: [Int], dtype: DType = .defaultFloat, device: Device? = nil,
                             generator: Generator = .default) throws -> Tensor {
-        try random("rand", shape, dtype, device) { generator.uniform($0) }
+        try random("rand", shape, dtype, device) { generator.uniform($0, bits: dtype == .float32 ? 24 : 53) }
     }
 
     /// Standard normal values.

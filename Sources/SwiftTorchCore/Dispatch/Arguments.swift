@@ -150,8 +150,10 @@ extension OperatorSchema {
     /// wrapped-number tensor; a single int where `int[]` is expected becomes a list).
     public func bind(_ positional: [Value], _ keywords: [(String, Value)] = []) throws -> Arguments {
         var slots = [Value?](repeating: nil, count: arguments.count)
-        guard positional.count <= arguments.count else {
-            throw TorchError(.invalidArgument, "\(name)() takes \(arguments.count) arguments but \(positional.count) were given; schema: \(declaration)")
+        // Arguments after `*` are keyword-only, as in PyTorch.
+        let positionalLimit = arguments.firstIndex(where: \.keywordOnly) ?? arguments.count
+        guard positional.count <= positionalLimit else {
+            throw TorchError(.invalidArgument, "\(name)() takes \(positionalLimit) positional arguments but \(positional.count) were given; schema: \(declaration)")
         }
         for (i, v) in positional.enumerated() { slots[i] = v }
         for (key, v) in keywords {

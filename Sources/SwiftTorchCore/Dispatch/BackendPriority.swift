@@ -33,7 +33,7 @@ public struct BackendPriority: Sendable, Equatable, CustomStringConvertible {
         }
         let valid = (knownNames + backends.map(\.name)).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         for name in requested where !valid.contains(name) {
-            throw TorchError(.unknownBackend, "unknown backend '\(name)' in SWIFTTORCH_BACKEND; valid names: \(valid.joined(separator: ", "))")
+            throw TorchError(.unknownBackend, "unknown backend '\(name)'; valid names: \(valid.joined(separator: ", "))")
         }
         var kept: [String] = []
         var dropped: [String] = []

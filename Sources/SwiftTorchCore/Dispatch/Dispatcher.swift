@@ -155,7 +155,11 @@ public final class Dispatcher: Sendable {
 
     private func selectKernel(_ op: OperatorHandle, _ arguments: Arguments, specs: [TensorSpec],
                               device: Device) throws -> (BackendDescriptor, Kernel) {
-        let dtype = arguments.tensors.first(where: { !$0.isWrappedNumber })?.dtype ?? specs.first?.dtype ?? .float32
+        // The dtype a kernel computes in is `self`'s after meta (where's condition is bool,
+        // an index is int64); operators without `self` use their first tensor.
+        let computeTensor = (arguments.schema.arguments.contains { $0.name == "self" } ? arguments.optionalTensor("self") : nil)
+            ?? arguments.tensors.first(where: { !$0.isWrappedNumber })
+        let dtype = computeTensor?.dtype ?? specs.first?.dtype ?? .float32
         let priority = try priority()
         var candidates = priority.names.filter { registry.backendDescriptor(named: $0)?.serves(device) == true }
         if device.isCPU {
