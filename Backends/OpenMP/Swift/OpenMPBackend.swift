@@ -15,13 +15,25 @@ public enum OpenMPBackend: BuiltinBackend {
     }()
 
     public static var descriptor: BackendDescriptor {
-        BackendDescriptor(name: name, details: ["threads: \(threadCount) (SWIFTTORCH_NUM_THREADS, else OMP_NUM_THREADS, else all cores)"])
+        // Large outputs come pre-zeroed from mmap with huge pages (see OpenMPAllocation):
+        // a single-threaded memset of a 64 MiB output costs more than the add that fills it.
+        BackendDescriptor(name: name, details: ["threads: \(threadCount) (SWIFTTORCH_NUM_THREADS, else OMP_NUM_THREADS, else all cores)"],
+                          allocate: { bytes, _ in OpenMPAllocation.storage(byteCount: bytes) })
     }
 
     public static func registerKernels(into registry: OperatorRegistry) throws {
         _ = threadCount
         for (op, kernel) in elementwiseKernels + reductionKernels {
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
+        }
+        // These reductions also have int64 paths (wrapping sums and products, as PyTorch).
+        let integerReductions: Set = ["sum", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "cumsum"]
+        for (op, kernel) in reductionKernels where integerReductions.contains(op) {
+            try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.int64])
+        }
+        // Integer arithmetic wraps and integer division by zero throws, as in the reference.
+        for (op, kernel) in elementwiseIntegerKernels {
+            try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.bool, .int32, .int64])
         }
     }
 }

@@ -23,12 +23,14 @@ public final class Storage: @unchecked Sendable {
         self.release = release
     }
 
-    /// Zero-filled host memory, aligned for the widest vector loads.
-    public static func cpu(byteCount: Int) -> Storage {
+    /// Host memory aligned for the widest vector loads, zero-filled unless `zeroed` is false
+    /// (kernel outputs, which the kernel overwrites: a memset of a 64 MiB output would cost
+    /// as much as the `add` that fills it).
+    public static func cpu(byteCount: Int, zeroed: Bool = true) -> Storage {
         // Never allocate 0 bytes: a valid pointer keeps empty tensors uniform.
         let size = max(byteCount, 64)
         let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
-        p.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        if zeroed { p.initializeMemory(as: UInt8.self, repeating: 0, count: size) }
         return Storage(device: .cpu, byteCount: byteCount, data: p, release: { $0.deallocate() })
     }
 

@@ -1,0 +1,58 @@
+/* Matrix products of the OpenMP backend: a blocked, packed, register-tiled GEMM (no BLAS).
+
+   st_gemm_* computes C[b] = A[b] @ B[b] for every batch index b, where A[b] (m x k) starts
+   at element a_offsets[b] with strides (a_rs, a_cs) and B[b] (k x n) at b_offsets[b] with
+   strides (b_rs, b_cs): any strides, transposed and stride-0 (broadcast) views included, as
+   packing reads them. C is contiguous [batch, m, n]. k == 0 writes zeros. Functions return
+   0, or a negative ST_ERR_* code (omp_reduce.h). */
+#ifndef SWIFTTORCH_OMP_MATMUL_H
+#define SWIFTTORCH_OMP_MATMUL_H
+
+#include <stdint.h>
+#include "openmp_kernels.h"
+
+typedef struct st_gemm_args {
+    int64_t batch, m, n, k;
+    const int64_t *a_offsets; /* one per batch index */
+    const int64_t *b_offsets;
+    int64_t a_rs, a_cs, b_rs, b_cs;
+} st_gemm_args;
+
+int st_gemm_f32(const st_gemm_args *args, const float *a, const float *b, float *c);
+int st_gemm_f64(const st_gemm_args *args, const double *a, const double *b, double *c);
+
+/* The affine step after a product, in one pass over the contiguous `out` (count elements):
+   out = alpha * out + beta * v, where v is a strided view of out's shape (ndim dims,
+   `shape`, `strides`; addmm's self or linear's bias) or NULL. `product` = 0 means out holds
+   no product yet (addmm with alpha == 0): out = beta * v, with v's NaN kept only when
+   beta != 0 (beta == 0 ignores v, as BLAS). */
+int st_matmul_epilogue_f32(float *out, int64_t count, double alpha, int product, const float *v,
+                           double beta, int ndim, const int64_t *shape, const int64_t *strides);
+int st_matmul_epilogue_f64(double *out, int64_t count, double alpha, int product, const double *v,
+                           double beta, int ndim, const int64_t *shape, const int64_t *strides);
+
+/* Which micro-kernel st_gemm uses on this CPU ("avx512", "avx2", "portable"), for reports. */
+const char *st_gemm_kernel_name(void);
+
+#ifdef ST_OMP_INTERNAL
+/* A register-tiled micro-kernel: c[MR x NR] (row stride ldc) = (accumulate ? c : 0) +
+   a_packed (kc steps of MR values) x b_packed (kc steps of NR values). */
+typedef void (*st_ukr)(int64_t kc, const void *a, const void *b, void *c, int64_t ldc, int accumulate);
+
+typedef struct st_gemm_kernel {
+    const char *name;
+    int mr, nr;          /* register tile */
+    int64_t mc, kc, nc;  /* cache blocks: A block mc x kc in L2, B panel kc x nc in L3 */
+    st_ukr ukr;
+} st_gemm_kernel;
+
+/* The best kernel this CPU runs; SWIFTTORCH_GEMM_KERNEL=portable|avx2|avx512 overrides. */
+const st_gemm_kernel *st_gemm_kernel_for(int f64);
+
+/* Matrix-vector products (matmul_gemv.c): y[o] = sum_p mat[o*os + p*ks] * vec[p*vs] for
+   `outputs` contiguous values of y; `parallel` 0 keeps it on the calling thread. */
+int st__gemv(int f64, int64_t outputs, int64_t k, const char *mat, int64_t os, int64_t ks,
+             const char *vec, int64_t vs, char *y, int parallel);
+#endif
+
+#endif

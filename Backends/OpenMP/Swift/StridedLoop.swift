@@ -1,0 +1,111 @@
+import COpenMPKernels
+import SwiftTorchCore
+
+/// One tensor operand of a strided C kernel: the address of its first element and its
+/// element strides over the loop's shape (0 along broadcast dims).
+struct StridedOperand {
+    var pointer: UnsafeMutableRawPointer
+    var strides: [Int]
+    var itemSize: Int
+
+    init(pointer: UnsafeMutableRawPointer, strides: [Int], itemSize: Int) {
+        self.pointer = pointer
+        self.strides = strides
+        self.itemSize = itemSize
+    }
+
+    /// `t` as it is: its view's first element and strides.
+    init(_ t: Tensor) {
+        self.init(pointer: t.storage.data + t.offset * t.dtype.itemSize, strides: t.strides, itemSize: t.dtype.itemSize)
+    }
+
+    /// `t` with other strides (a gathered dim zeroed, a 0-d tensor spread over a shape).
+    init(_ t: Tensor, strides: [Int]) {
+        self.init(pointer: t.storage.data + t.offset * t.dtype.itemSize, strides: strides, itemSize: t.dtype.itemSize)
+    }
+}
+
+/// Builds the `st_ew_geometry` the C kernels walk: the geometry is coalesced here, so C
+/// sees as few (and as long) rows as the strides allow, and ranks beyond `ST_MAX_DIMS`
+/// are split into several calls rather than refused.
+enum StridedLoop {
+    static let maxDims = Int(ST_MAX_DIMS)
+    static let maxOperands = Int(ST_EW_MAX_OPERANDS)
+
+    /// The C code of a dtype (`st_dtype`).
+    static func code(_ dtype: DType) -> Int32 {
+        switch dtype {
+        case .bool: Int32(ST_DT_BOOL.rawValue)
+        case .int32: Int32(ST_DT_INT32.rawValue)
+        case .int64: Int32(ST_DT_INT64.rawValue)
+        case .float32: Int32(ST_DT_FLOAT32.rawValue)
+        case .float64: Int32(ST_DT_FLOAT64.rawValue)
+        }
+    }
+
+    /// Drops size-1 dims and merges neighbours that every operand walks as one
+    /// (outer stride = inner stride * inner size). Never returns an empty shape.
+    static func coalesce(_ shape: [Int], _ strides: [[Int]]) -> (shape: [Int], strides: [[Int]]) {
+        var outShape: [Int] = []
+        var outStrides = [[Int]](repeating: [], count: strides.count)
+        for d in shape.indices where shape[d] != 1 {
+            if let last = outShape.indices.last,
+               strides.indices.allSatisfy({ outStrides[$0][last] == strides[$0][d] * shape[d] }) {
+                outShape[last] *= shape[d]
+                for k in strides.indices { outStrides[k][last] = strides[k][d] }
+            } else {
+                outShape.append(shape[d])
+                for k in strides.indices { outStrides[k].append(strides[k][d]) }
+            }
+        }
+        if outShape.isEmpty { return ([1], strides.map { _ in [0] }) }
+        return (outShape, outStrides)
+    }
+
+    /// Calls `body` with a geometry over `shape` and each operand's base pointer (operand 0
+    /// is the output). Returns the first non-zero status `body` returned, else 0. Nothing
+    /// runs for an empty shape.
+    static func run(_ shape: [Int], _ operands: [StridedOperand],
+                    _ body: (UnsafePointer<st_ew_geometry>, [UnsafeMutableRawPointer]) -> Int32) -> Int32 {
+        precondition(operands.count <= maxOperands && operands.allSatisfy { $0.strides.count == shape.count },
+                     "internal: strided operands do not match the loop's shape")
+        if shape.contains(0) { return 0 }
+        let (dims, strides) = coalesce(shape, operands.map(\.strides))
+        // Beyond ST_MAX_DIMS, walk the leading dims here and hand C the trailing ones.
+        let lead = max(0, dims.count - maxDims)
+        let tailShape = Array(dims[lead...])
+        var geometry = st_ew_geometry()
+        geometry.ndim = Int32(tailShape.count)
+        withUnsafeMutablePointer(to: &geometry.shape) {
+            $0.withMemoryRebound(to: Int64.self, capacity: maxDims) { p in
+                for (i, s) in tailShape.enumerated() { p[i] = Int64(s) }
+            }
+        }
+        withUnsafeMutablePointer(to: &geometry.strides) {
+            $0.withMemoryRebound(to: Int64.self, capacity: maxDims * maxOperands) { p in
+                for k in operands.indices {
+                    for (i, s) in strides[k][lead...].enumerated() { p[k * maxDims + i] = Int64(s) }
+                }
+            }
+        }
+        var index = [Int](repeating: 0, count: lead)
+        while true {
+            let pointers = operands.indices.map { k in
+                var elements = 0
+                for d in 0..<lead { elements += index[d] * strides[k][d] }
+                return operands[k].pointer + elements * operands[k].itemSize
+            }
+            let status = withUnsafePointer(to: &geometry) { body($0, pointers) }
+            if status != 0 { return status }
+            // Odometer over the leading dims (none when the rank fits).
+            var d = lead - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < dims[d] { break }
+                index[d] = 0
+                d -= 1
+            }
+            if d < 0 { return 0 }
+        }
+    }
+}
