@@ -20,12 +20,37 @@ struct InfoCommand: ParsableCommand {
         for name in Runtime.knownBackendNames where Runtime.registry.backendDescriptor(named: name) == nil {
             print("  \(name): not built into this binary")
         }
+        printPlugins()
         do {
             let priority = try Runtime.activePriority()
             print("priority: \(priority) (default device \(priority.defaultDevice))")
         } catch {
             print("priority: error: \(error)")
             throw ExitCode(1)
+        }
+    }
+
+    /// Every plugin found or expected, one status each, and the CPU fallbacks in force.
+    private func printPlugins() {
+        print("plugins:")
+        let plugins = PluginLoader.plugins
+        if plugins.isEmpty { print("  none found") }
+        for plugin in plugins {
+            var line = "  \(plugin.name) (\(plugin.path)): \(plugin.status.summary)"
+            if case .loaded(let backends, _) = plugin.status,
+               backends.contains(where: { Runtime.registry.backendDescriptor(named: $0)?.availability.isAvailable == false }) {
+                line += " (its backend is unavailable here; see above)"
+            }
+            print(line)
+        }
+        for backend in DeviceFallback.enabledBackends {
+            let missing = Runtime.registry.operators
+                .filter { $0.definition.composite == nil && !$0.implementingBackends.contains(backend) }.map(\.name)
+            print("CPU fallback for \(backend) (\(DeviceFallback.variable(for: backend))=cpu): \(missing.count) operators would run on the CPU"
+                + (missing.isEmpty ? "" : ": " + missing.joined(separator: ", ")))
+        }
+        for (op, count) in DeviceFallback.counts.sorted(by: { $0.key < $1.key }) {
+            print("  fell back: \(op) \(count) times")
         }
     }
 }

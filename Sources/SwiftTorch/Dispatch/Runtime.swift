@@ -28,7 +28,10 @@ public enum Runtime {
                 try backend.registerKernels(into: operatorRegistry)
             }
             let environment = ProcessInfo.processInfo.environment
+            // Plugins register into the same registry; a broken one is reported, never fatal.
+            PluginLoader.loadDiscovered(environment: environment)
             var settings = try DispatchSettings.fromEnvironment(environment)
+            settings.deviceFallback = try DeviceFallback.provider(environment: environment)
             settings.crossCheck = try ReferenceCheck.fromEnvironment(environment["SWIFTTORCH_CHECK"])
             return .success(Dispatcher(registry: operatorRegistry, settings: settings,
                                        knownBackendNames: knownBackendNames, preferredCPUOrder: preferredCPUOrder,

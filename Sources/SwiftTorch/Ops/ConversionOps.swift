@@ -7,10 +7,10 @@ extension Op {
         group: .conversion,
         meta: { args in
             let t = args.tensor("self")
-            if let device = args.optionalDevice("device"), device != t.device {
-                throw TorchError(.notImplemented, "_to_copy: moving a tensor from \(t.device) to \(device) needs that device's backend")
-            }
-            return [TensorSpec(t.shape, args.optionalDType("dtype") ?? t.dtype)]
+            // A transfer runs on the device side's backend (the dispatcher picks it); the
+            // output is allocated where it is going.
+            let target = args.optionalDevice("device").flatMap { $0 == t.device ? nil : $0 }
+            return [TensorSpec(t.shape, args.optionalDType("dtype") ?? t.dtype, device: target)]
         },
         derivative: ShapeGrad.toCopy))
 

@@ -3,26 +3,32 @@ import SwiftTorchCore
 extension Tensor {
     /// A tensor holding `data`: a number or nested arrays, as `torch.tensor(...)`.
     /// `Double` values become float32 and `Int` values int64 unless `dtype` says otherwise.
-    public convenience init<D: TensorData>(_ data: D, dtype: DType? = nil) throws {
+    /// It is placed on `device`, else on the active backends' default device.
+    public convenience init<D: TensorData>(_ data: D, dtype: DType? = nil, device: Device? = nil) throws {
         var values: [D.Scalar] = []
         var shape: [Int] = []
         try data.flatten(into: &values, shape: &shape, depth: 0)
-        try self.init(values, shape: shape, dtype: dtype)
+        try self.init(values, shape: shape, dtype: dtype, device: device)
     }
 
-    /// A tensor of `shape` from `values` in row-major order.
-    public convenience init<S: TensorScalar>(_ values: [S], shape: [Int], dtype: DType? = nil) throws {
+    /// A tensor of `shape` from `values` in row-major order, on `device` (else the default device).
+    public convenience init<S: TensorScalar>(_ values: [S], shape: [Int], dtype: DType? = nil, device: Device? = nil) throws {
         let count = shape.reduce(1, *)
         guard shape.allSatisfy({ $0 >= 0 }), count == values.count else {
             throw TorchError(.shapeMismatch, "Tensor(_:shape:): \(values.count) values do not fill shape \(describe(shape: shape)) (\(count) elements)")
         }
         let dtype = dtype ?? S.defaultDType
-        self.init(zerosOnCPU: shape, dtype: dtype)
+        let host = Tensor(zerosOnCPU: shape, dtype: dtype)
         if dtype.isFloatingPoint || S.defaultDType.isFloatingPoint {
-            setDoubleValues(values.map(\.doubleValue))
+            host.setDoubleValues(values.map(\.doubleValue))
         } else {
-            setInt64Values(values.map(\.int64Value))
+            host.setInt64Values(values.map(\.int64Value))
         }
+        // Values are written on the host, then copied once to a device if one is wanted (as
+        // `torch.tensor` does under `torch.set_default_device`).
+        let target = device ?? (try? Runtime.activePriority().defaultDevice) ?? .cpu
+        let placed = target.isCPU ? host : try host.to(target)
+        self.init(storage: placed.storage, shape: shape, strides: placed.strides, offset: placed.offset, dtype: dtype)
     }
 
     /// The elements in row-major order as Swift numbers of type `T`.

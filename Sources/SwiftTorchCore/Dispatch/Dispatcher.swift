@@ -38,6 +38,16 @@ public final class Dispatcher: Sendable {
 
     public var fallbackIsError: Bool { Dispatcher.scopedFallbackIsError ?? settings.fallbackIsError }
 
+    /// Limits `SWIFTTORCH_FALLBACK=error` to one operator: the conformance runner checks the
+    /// operator under test on its backend while the operators it uses inside (casts in meta
+    /// rules, gradient formulas, composites) may still fall through.
+    @TaskLocal public static var strictOperator: String?
+
+    private func fallbackIsError(for op: OperatorHandle) -> Bool {
+        guard fallbackIsError else { return false }
+        return Dispatcher.strictOperator.map { $0 == op.name } ?? true
+    }
+
     // MARK: Calling
 
     /// Calls operator `op` with arguments already bound to its schema.
@@ -66,14 +76,11 @@ public final class Dispatcher: Sendable {
             }
         }
         var bound = arguments
-        let specs = try definition.meta!(&bound)
         let device = try commonDevice(op, bound)
+        if !device.isCPU, requestedDevice(bound) == nil { try moveHostScalars(&bound, to: device) }
+        let specs = try definition.meta!(&bound)
         let (backend, kernel) = try selectKernel(op, bound, specs: specs, device: device)
-        let outputs = try specs.map { spec in
-            let bytes = spec.shape.reduce(1, *) * spec.dtype.itemSize
-            return Tensor(storage: try backend.allocate(bytes, device), shape: spec.shape,
-                          strides: Tensor.contiguousStrides(for: spec.shape), offset: 0, dtype: spec.dtype)
-        }
+        let outputs = try specs.map { try allocateOutput($0, backend: backend, device: device) }
         let call = KernelCall(arguments: bound, outputs: outputs)
         if settings.trace {
             let clock = ContinuousClock()
@@ -139,18 +146,55 @@ public final class Dispatcher: Sendable {
 
     // MARK: Selection
 
+    /// The device the call computes on. CPU scalars (Swift numbers, 0-d CPU tensors) go
+    /// along with tensors on another device, as in PyTorch. A call with a `device` argument
+    /// that differs from its tensors' (a transfer) runs on the non-CPU side, whose backend
+    /// knows how to reach both memories.
     private func commonDevice(_ op: OperatorHandle, _ arguments: Arguments) throws -> Device {
         let placed = arguments.tensors.filter { !$0.isWrappedNumber }
-        guard let first = placed.first else {
-            if let d = arguments.schema.arguments.contains(where: { $0.name == "device" }) ? arguments.optionalDevice("device") : nil {
-                return d
+        let significant = placed.filter { !($0.rank == 0 && $0.device.isCPU) }
+        // A call on Swift numbers alone (casting one for promotion) stays where they are.
+        let tensorDevice = (significant.first ?? placed.first ?? arguments.tensors.first)?.device
+        for t in significant where t.device != tensorDevice {
+            throw TorchError(.deviceMismatch, "\(op.name): expected all tensors on one device, found \(tensorDevice!) and \(t.device); move one with .to(_:)")
+        }
+        switch (tensorDevice, requestedDevice(arguments)) {
+        case (let d?, let r?) where d != r: return d.isCPU ? r : d
+        case (let d?, _): return d
+        case (nil, let r?): return r
+        case (nil, nil): return try priority().defaultDevice
+        }
+    }
+
+    /// The call's `device` argument, when its schema has one and it was given.
+    private func requestedDevice(_ arguments: Arguments) -> Device? {
+        arguments.schema.arguments.contains(where: { $0.name == "device" }) ? arguments.optionalDevice("device") : nil
+    }
+
+    /// Copies CPU scalars to `device`, so that a device kernel only ever sees device memory.
+    private func moveHostScalars(_ arguments: inout Arguments, to device: Device) throws {
+        guard let toCopy = registry.operator(named: "_to_copy") else { return }
+        func moved(_ t: Tensor) throws -> Tensor {
+            guard t.device.isCPU, t.rank == 0 else { return t }
+            let copy = try callBelowAutograd(toCopy, toCopy.schema.bind([.tensor(t)], [("device", .device(device))]))[0]
+            return Tensor(storage: copy.storage, shape: [], strides: [], offset: 0, dtype: copy.dtype, isWrappedNumber: t.isWrappedNumber)
+        }
+        arguments.values = try arguments.values.map { value in
+            switch value {
+            case .tensor(let t): .tensor(try moved(t))
+            case .tensorList(let ts): .tensorList(try ts.map(moved))
+            default: value
             }
-            return try priority().defaultDevice
         }
-        for t in placed where t.device != first.device {
-            throw TorchError(.deviceMismatch, "\(op.name): expected all tensors on one device, found \(first.device) and \(t.device)")
-        }
-        return first.device
+    }
+
+    /// A contiguous output. It lives on the call's device unless its spec names another: a
+    /// transfer to the host runs on the device's backend but writes host memory.
+    private func allocateOutput(_ spec: TensorSpec, backend: BackendDescriptor, device: Device) throws -> Tensor {
+        let bytes = spec.shape.reduce(1, *) * spec.dtype.itemSize
+        let target = spec.device ?? device
+        let storage = target.isCPU && !device.isCPU ? Storage.cpu(byteCount: bytes, zeroed: false) : try backend.allocate(bytes, target)
+        return Tensor(storage: storage, shape: spec.shape, strides: Tensor.contiguousStrides(for: spec.shape), offset: 0, dtype: spec.dtype)
     }
 
     private func selectKernel(_ op: OperatorHandle, _ arguments: Arguments, specs: [TensorSpec],
@@ -168,11 +212,26 @@ public final class Dispatcher: Sendable {
             candidates += defaultCPUChain.filter { !candidates.contains($0) }
         } else if candidates.isEmpty {
             candidates = registry.backends.filter { $0.serves(device) && $0.availability.isAvailable }.map(\.name)
+            if candidates.isEmpty {
+                let reasons = registry.backends.filter { $0.serves(device) }.map { b -> String in
+                    if case .unavailable(let why) = b.availability { return "\(b.name): \(why)" }
+                    return b.name
+                }
+                throw TorchError(.backendUnavailable, "\(op.name): no available backend computes on \(device)\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")")
+            }
         }
-        let tried = fallbackIsError ? Array(candidates.prefix(1)) : candidates
+        let strict = fallbackIsError(for: op)
+        let tried = strict ? Array(candidates.prefix(1)) : candidates
         for name in tried {
             if let kernel = op.kernel(backend: name, dtype: dtype), let backend = registry.backendDescriptor(named: name) {
                 return (backend, kernel)
+            }
+        }
+        // A device backend without this kernel may hand the call to the CPU (with copies) if
+        // the user asked for that.
+        if !device.isCPU, let fallback = settings.deviceFallback {
+            for name in candidates {
+                if let backend = registry.backendDescriptor(named: name), let kernel = fallback(op, backend) { return (backend, kernel) }
             }
         }
         let implementers = op.kernels.map { e in
@@ -181,8 +240,9 @@ public final class Dispatcher: Sendable {
         let dtypes = arguments.tensors.map { "\($0.dtype)\(describe(shape: $0.shape))" }.joined(separator: ", ")
         throw TorchError(.noKernel, """
             \(op.name): no kernel for dtype \(dtype) on device \(device) among backends [\(tried.joined(separator: ", "))]\
-            \(fallbackIsError ? " (SWIFTTORCH_FALLBACK=error)" : ""); inputs: \(dtypes.isEmpty ? "none" : dtypes); \
-            kernels exist in: \(implementers.isEmpty ? "no backend" : implementers.joined(separator: ", "))
+            \(strict ? " (SWIFTTORCH_FALLBACK=error)" : ""); inputs: \(dtypes.isEmpty ? "none" : dtypes); \
+            kernels exist in: \(implementers.isEmpty ? "no backend" : implementers.joined(separator: ", "))\
+            \(device.isCPU ? "" : "; set SWIFTTORCH_\((tried.first ?? "cuda").uppercased())_FALLBACK=cpu to run it on the CPU with copies")
             """)
     }
 
@@ -210,6 +270,9 @@ public struct DispatchSettings: Sendable {
     public var trace: Bool
     /// `SWIFTTORCH_CHECK=reference`: every call is repeated on that backend and compared.
     public var crossCheck: CrossCheck?
+    /// A kernel that runs an operator on the CPU with copies when a device backend lacks it
+    /// (`SWIFTTORCH_CUDA_FALLBACK=cpu`); nil where that is not wanted.
+    public var deviceFallback: (@Sendable (OperatorHandle, BackendDescriptor) -> Kernel?)?
 
     public init(backendRequest: String? = nil, fallbackIsError: Bool = false, trace: Bool = false, crossCheck: CrossCheck? = nil) {
         self.backendRequest = backendRequest

@@ -2,9 +2,12 @@
 public struct TensorSpec: Sendable, Equatable {
     public var shape: [Int]
     public var dtype: DType
-    public init(_ shape: [Int], _ dtype: DType) {
+    /// Where the output lives; nil means the call's device. Only transfers name another.
+    public var device: Device?
+    public init(_ shape: [Int], _ dtype: DType, device: Device? = nil) {
         self.shape = shape
         self.dtype = dtype
+        self.device = device
     }
 }
 
