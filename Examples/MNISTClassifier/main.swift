@@ -5,51 +5,53 @@ import Foundation
 import ExampleSupport
 import SwiftTorch
 
-let options = try ExampleOptions(CommandLine.arguments, defaults: ["epochs": "5"], flags: ["data", "save"])
-guard let folder = options.string("data") else {
-    print("usage: mnist-mlp --data FOLDER [--epochs N] [--save FILE]\nFOLDER holds train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...")
-    exit(2)
-}
-let epochs = try options.int("epochs")
-let url = URL(fileURLWithPath: (folder as NSString).expandingTildeInPath)
-let train = try MNIST.load(from: url, split: .train)
-let test = try MNIST.load(from: url, split: .test)
-let trainLoader = DataLoader(try TensorDataset(train.images.flatten(startDim: 1), train.labels), batchSize: 64,
-                             shuffle: true, generator: Generator(seed: 0))
-let testLoader = DataLoader(try TensorDataset(test.images.flatten(startDim: 1), test.labels), batchSize: 1000)
-
-manualSeed(0)
-let model = try Sequential {
-    try Linear(784, 128)
-    ReLU()
-    try Linear(128, 64)
-    ReLU()
-    try Linear(64, 10)
-}
-let lossFunction = CrossEntropyLoss()
-let optimizer = try SGD(model.parameters(), lr: 0.01, momentum: 0.9)
-let progress = ProgressReporter(total: trainLoader.count)
-
-for epoch in 1...epochs {
-    model.train()
-    var total = 0.0
-    for (step, batch) in trainLoader.enumerated() {
-        optimizer.zeroGrad()
-        let loss = try lossFunction(model(batch[0]), batch[1])
-        try loss.backward()
-        try optimizer.step()
-        total += try loss.item()
-        progress.update(epoch: epoch, of: epochs, step: step + 1, loss: total / Double(step + 1))
+runExample("mnist-mlp") {
+    let options = try ExampleOptions(CommandLine.arguments, defaults: ["epochs": "5"], flags: ["data", "save"])
+    guard let folder = options.string("data") else {
+        print("usage: mnist-mlp --data FOLDER [--epochs N] [--save FILE]\nFOLDER holds train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...")
+        exit(2)
     }
-    progress.finish(epoch: epoch, of: epochs, loss: total / Double(trainLoader.count))
-}
+    let epochs = try options.int("epochs")
+    let url = URL(fileURLWithPath: (folder as NSString).expandingTildeInPath)
+    let train = try MNIST.load(from: url, split: .train)
+    let test = try MNIST.load(from: url, split: .test)
+    let trainLoader = DataLoader(try TensorDataset(train.images.flatten(startDim: 1), train.labels), batchSize: 64,
+                                 shuffle: true, generator: Generator(seed: 0))
+    let testLoader = DataLoader(try TensorDataset(test.images.flatten(startDim: 1), test.labels), batchSize: 1000)
 
-model.eval()
-var correct = 0
-try withNoGrad {
-    for batch in testLoader {
-        correct += try model(batch[0]).argmax(dim: 1).eq(batch[1]).sum().item(Int.self)
+    manualSeed(0)
+    let model = try Sequential {
+        try Linear(784, 128)
+        ReLU()
+        try Linear(128, 64)
+        ReLU()
+        try Linear(64, 10)
     }
+    let lossFunction = CrossEntropyLoss()
+    let optimizer = try SGD(model.parameters(), lr: 0.01, momentum: 0.9)
+    let progress = ProgressReporter(total: trainLoader.count)
+
+    for epoch in 1...epochs {
+        model.train()
+        var total = 0.0
+        for (step, batch) in trainLoader.enumerated() {
+            optimizer.zeroGrad()
+            let loss = try lossFunction(model(batch[0]), batch[1])
+            try loss.backward()
+            try optimizer.step()
+            total += try loss.item()
+            progress.update(epoch: epoch, of: epochs, step: step + 1, loss: total / Double(step + 1))
+        }
+        progress.finish(epoch: epoch, of: epochs, loss: total / Double(trainLoader.count))
+    }
+
+    model.eval()
+    var correct = 0
+    try withNoGrad {
+        for batch in testLoader {
+            correct += try model(batch[0]).argmax(dim: 1).eq(batch[1]).sum().item(Int.self)
+        }
+    }
+    print(String(format: "test accuracy: %.2f%%", 100 * Double(correct) / Double(test.labels.count)))
+    if let path = options.string("save") { try model.save(to: URL(fileURLWithPath: path)) }
 }
-print(String(format: "test accuracy: %.2f%%", 100 * Double(correct) / Double(test.labels.count)))
-if let path = options.string("save") { try model.save(to: URL(fileURLWithPath: path)) }

@@ -59,3 +59,14 @@ public final class ProgressReporter {
         if !isTerminal || epoch == epochs { print(String(format: "epoch %2d/%d loss %.4f", epoch, epochs, loss)) }
     }
 }
+
+/// Runs an example's body; an error is printed (not a crash with a stack trace) and the
+/// process exits with status 1.
+public func runExample(_ name: String, _ body: () throws -> Void) {
+    do {
+        try body()
+    } catch {
+        FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
+        exit(1)
+    }
+}
