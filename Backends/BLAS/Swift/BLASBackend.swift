@@ -1,9 +1,38 @@
 import CBLAS
 import SwiftTorchCore
 
-/// OpenBLAS for the matrix products (placeholder registration).
+/// OpenBLAS for the matrix products (`mm`, `bmm`, `matmul`, `addmm`, `linear`) in float32
+/// and float64. It registers nothing else: every other operator, and these five in other
+/// dtypes, fall through to the next backend in the priority list.
+///
+/// Debian's OpenBLAS is the pthread build, with its own thread pool; the kernels call it
+/// from the dispatching thread only, never from inside an OpenMP parallel region.
 public enum BLASBackend: BuiltinBackend {
     public static let name = "blas"
-    public static let descriptor = BackendDescriptor(name: name)
-    public static func registerKernels(into registry: OperatorRegistry) throws {}
+
+    /// Registered once at start-up; the details are what `swifttorch info` prints.
+    public static var descriptor: BackendDescriptor {
+        BackendDescriptor(name: name, details: [
+            "\(cString(openblas_get_config())) (core \(cString(openblas_get_corename())))",
+            "threads: \(openblas_get_num_threads()) (OPENBLAS_NUM_THREADS, else every core)",
+            "kernels: mm, bmm, matmul, addmm, linear (float32, float64); other operators fall through",
+        ])
+    }
+
+    public static func registerKernels(into registry: OperatorRegistry) throws {
+        for (op, kernel) in blasLinalgKernels {
+            try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
+        }
+    }
+
+    private static func cString(_ p: UnsafeMutablePointer<CChar>?) -> String {
+        p.map { String(cString: $0) }?.trimmingCharacters(in: " ") ?? "?"
+    }
+}
+
+extension String {
+    /// Foundation-free trimming, so the backend needs nothing beyond the core.
+    fileprivate func trimmingCharacters(in set: Character) -> String {
+        String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
+    }
 }

@@ -1,0 +1,45 @@
+import Benchmark
+import Foundation
+import SwiftTorch
+
+// The workloads of `swifttorch bench` (Sources/SwiftTorch/Benchmarks), as an ordo-one suite
+// for regression tracking: `swift package benchmark baseline update` / `... compare`.
+// One benchmark per workload and backend; the backend comes from SWIFTTORCH_BENCH_BACKENDS
+// (comma-separated; default: blas and openmp, the reference backend being far too slow).
+
+let benchmarks: @Sendable () -> Void = {
+    let backends = (ProcessInfo.processInfo.environment["SWIFTTORCH_BENCH_BACKENDS"] ?? "blas,openmp")
+        .split(separator: ",").map(String.init)
+    for backend in backends {
+        for workload in BenchmarkWorkload.standard() {
+            // Inputs are built once in `setup` (untimed); each sample times scaledIterations calls.
+            Benchmark("\(workload.name) [\(backend)]", configuration: configuration(for: workload)) { benchmark, call in
+                do {
+                    try Runtime.withBackend(backend) {
+                        benchmark.startMeasurement()
+                        for _ in benchmark.scaledIterations { try call() }
+                        benchmark.stopMeasurement()
+                    }
+                } catch {
+                    benchmark.error("\(workload.name) on \(backend): \(error)")
+                }
+            } setup: {
+                try Runtime.withBackend(backend) { try workload.prepare() }
+            }
+        }
+    }
+}
+
+/// Wall-clock and throughput, few samples for the large workloads; malloc counters come
+/// with the MallocInterposer trait and catch a kernel that starts allocating per call.
+func configuration(for workload: BenchmarkWorkload) -> Benchmark.Configuration {
+    let heavy = workload.name.hasPrefix("mm-1024") || workload.name.hasPrefix("mm-2048")
+    return .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        timeUnits: workload.unit == .microseconds ? .microseconds : .milliseconds,
+        warmupIterations: 1,
+        scalingFactor: .one,
+        maxDuration: .seconds(heavy ? 5 : 2),
+        maxIterations: workload.unit == .microseconds ? 100_000 : 50,
+        thresholds: [.wallClock: .relaxed])
+}

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Runs `swifttorch bench --json` and the same workloads in NumPy (and PyTorch when it can be
+imported) in one run, and prints a markdown table of SwiftTorch / peer ratios per backend.
+
+    python3 Benchmarks/compare.py [SWIFTTORCH_BINARY] [--backend NAME ...] [--rounds N]
+
+The binary defaults to .build/release/swifttorch; build it with `swift build -c release`.
+Ratios are oriented so that > 1 always means SwiftTorch is faster: ours / peer for GFLOP/s,
+peer / ours for times. The workloads mirror Sources/SwiftTorch/Benchmarks/BenchmarkWorkload.swift
+(same shapes, dtypes and input distributions; a fresh output per call), and are timed the same
+way: one warm-up call, runs of about 0.2 s, the median run's time per call.
+"""
+import argparse, datetime, json, os, platform, shlex, statistics, subprocess, sys, time
+
+LARGE = 16_777_216
+TARGET_RUN_S, MAX_RUNS, MEASURE_S = 0.2, 7, 2.0
+UNITS = {"GFLOP/s": True, "ms": False, "us": False}  # unit -> higher is better
+
+
+def time_call(call):
+    """Median seconds per call, with the timing rule of swifttorch's WorkloadRunner."""
+    t0 = time.perf_counter(); call(); warm = max(time.perf_counter() - t0, 1e-9)
+    iterations = max(1, int(TARGET_RUN_S / warm))
+    runs = min(MAX_RUNS, max(1, int(MEASURE_S / (iterations * warm))))
+    per_call = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        for _ in range(iterations):
+            call()
+        per_call.append((time.perf_counter() - t0) / iterations)
+    return sorted(per_call)[len(per_call) // 2]
+
+
+def value(name, unit, seconds):
+    if unit == "GFLOP/s":
+        n = int(name.split("-")[1])
+        return 2 * n ** 3 / seconds / 1e9
+    return seconds * (1e3 if unit == "ms" else 1e6)
+
+
+def numpy_workloads():
+    import numpy as np
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    def mm(n):
+        a, b = rng.standard_normal((n, n), f32), rng.standard_normal((n, n), f32)
+        return lambda: a @ b
+    def big(k):
+        return [rng.random(LARGE, f32) for _ in range(k)]
+    def softmax():
+        x = rng.standard_normal((4096, 1024), f32)
+        def call():  # NumPy has no softmax: the usual stable formulation
+            e = np.exp(x - x.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+        return call
+    def add_tiny():
+        a, b = rng.random(8, f32), rng.random(8, f32)
+        return lambda: a + b
+    return {
+        **{f"mm-{n}": (lambda n=n: mm(n)) for n in (256, 512, 1024, 2048)},
+        "add-16M": lambda: (lambda a, b: lambda: a + b)(*big(2)),
+        "mul-16M": lambda: (lambda a, b: lambda: a * b)(*big(2)),
+        "exp-16M": lambda: (lambda a: lambda: np.exp(a))(*big(1)),
+        "sum-16M": lambda: (lambda a: lambda: a.sum())(*big(1)),
+        "softmax-4096x1024": softmax,
+        "add-tiny": add_tiny,
+    }
+
+
+def torch_workloads(torch):
+    torch.manual_seed(0)
+    f32 = torch.float32
+    def pair(shape, fn):
+        a, b = fn(shape, dtype=f32), fn(shape, dtype=f32)
+        return a, b
+    return {
+        **{f"mm-{n}": (lambda n=n: (lambda a, b: lambda: a @ b)(*pair((n, n), torch.randn))) for n in (256, 512, 1024, 2048)},
+        "add-16M": lambda: (lambda a, b: lambda: a + b)(*pair((LARGE,), torch.rand)),
+        "mul-16M": lambda: (lambda a, b: lambda: a * b)(*pair((LARGE,), torch.rand)),
+        "exp-16M": lambda: (lambda a: lambda: torch.exp(a))(torch.rand(LARGE, dtype=f32)),
+        "sum-16M": lambda: (lambda a: lambda: a.sum())(torch.rand(LARGE, dtype=f32)),
+        "softmax-4096x1024": lambda: (lambda x: lambda: torch.softmax(x, -1))(torch.randn(4096, 1024, dtype=f32)),
+        "add-tiny": lambda: (lambda a, b: lambda: a + b)(*pair((8,), torch.rand)),
+    }
+
+
+def run_peer(workloads, names, units):
+    out = {}
+    for name in names:
+        call = workloads[name]()
+        out[name] = value(name, units[name], time_call(call))
+        del call
+    return out
+
+
+def run_swifttorch(binary, backends):
+    cmd = [binary, "bench", "--json"] + [a for b in backends for a in ("--backend", b)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"compare.py: {shlex.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
+    notes = {}  # (name, backend) -> note
+    for line in p.stderr.splitlines():  # "swifttorch bench: NAME on BACKEND: NOTE"
+        if line.startswith("swifttorch bench: ") and " on " in line:
+            head, _, note = line[len("swifttorch bench: "):].partition(": ")
+            name, _, backend = head.partition(" on ")
+            notes[(name, backend)] = note
+    return json.loads(p.stdout), notes, shlex.join(cmd)
+
+
+def machine():
+    model, cpus = platform.processor() or "?", str(os.cpu_count())
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            key, _, val = line.partition(":")
+            if key.strip() == "Model name": model = val.strip()
+            if key.strip() == "CPU(s)": cpus = val.strip()
+    except OSError:
+        pass
+    return model, cpus
+
+
+def loadavg():
+    try:
+        return open("/proc/loadavg").read().split()[:3]
+    except OSError:
+        return ["?"] * 3
+
+
+def blas_info(binary):
+    import numpy as np
+    info = subprocess.run([binary, "info"], capture_output=True, text=True).stdout
+    ours = next((l.strip() for l in info.splitlines() if "OpenBLAS" in l), "?")
+    try:
+        cfg = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        theirs = f"{cfg.get('name')} {cfg.get('version')}"
+    except Exception:
+        theirs = "?"
+    return ours, f"NumPy {np.__version__} ({theirs})"
+
+
+def fmt(v, unit):
+    if v is None:
+        return "skipped"
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+
+
+def ratio(ours, peer, unit):
+    if ours is None or peer is None or ours == 0 or peer == 0:
+        return None
+    return ours / peer if UNITS[unit] else peer / ours
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("binary", nargs="?", default=".build/release/swifttorch")
+    ap.add_argument("--backend", action="append", default=[], help="passed on to swifttorch bench (repeatable)")
+    ap.add_argument("--rounds", type=int, default=1, help="alternate SwiftTorch and peers N times; report medians")
+    args = ap.parse_args()
+    if not os.access(args.binary, os.X_OK):
+        sys.exit(f"compare.py: {args.binary} is not an executable; build with `swift build -c release` or pass its path")
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    load_before = loadavg()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    ours_rounds, peer_rounds, notes, command = [], {"NumPy": []}, {}, ""  # notes: key -> set of texts
+    if torch is not None:
+        peer_rounds["PyTorch " + torch.__version__] = []
+    for _ in range(max(1, args.rounds)):
+        results, round_notes, command = run_swifttorch(args.binary, args.backend)
+        for key, note in round_notes.items():
+            notes.setdefault(key, set()).add(note)
+        ours_rounds.append({(r["name"], r["backend"]): r for r in results})
+        names = list(dict.fromkeys(r["name"] for r in results))
+        units = {r["name"]: r["unit"] for r in results}
+        peer_rounds["NumPy"].append(run_peer(numpy_workloads(), names, units))
+        if torch is not None:
+            peer_rounds["PyTorch " + torch.__version__].append(run_peer(torch_workloads(torch), names, units))
+
+    def median(values):
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else None
+
+    keys = list(ours_rounds[0])
+    ours = {k: median([r[k]["value"] for r in ours_rounds]) for k in keys}
+    units = {k[0]: ours_rounds[0][k]["unit"] for k in keys}
+    names = list(dict.fromkeys(k[0] for k in keys))
+    backends = list(dict.fromkeys(k[1] for k in keys))
+    peers = {p: {n: median([r[n] for r in rounds]) for n in names} for p, rounds in peer_rounds.items()}
+
+    model, cpus = machine()
+    ours_blas, numpy_blas = blas_info(args.binary)
+    print(f"- machine: {model}, {cpus} CPUs ({platform.system()} {platform.release()})")
+    print(f"- date: {started.strftime('%Y-%m-%d %H:%M UTC')}; load average before/after: "
+          f"{' '.join(load_before)} / {' '.join(loadavg())}")
+    print(f"- command: `python3 {shlex.join(sys.argv)}` (runs `{command}`; {max(1, args.rounds)} round(s), medians)")
+    env = ", ".join(f"{v}={os.environ.get(v, '(unset)')}" for v in
+                    ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "SWIFTTORCH_NUM_THREADS"))
+    print(f"- BLAS: SwiftTorch {ours_blas}; {numpy_blas}")
+    print(f"- environment: {env}")
+    if torch is None:
+        print("- PyTorch: not importable here; NumPy only")
+    print()
+    print("Ratio convention: **> 1 means SwiftTorch is faster** than the peer "
+          "(GFLOP/s: ours / peer; ms and us: peer time / our time).")
+    print()
+    header = ["workload", "unit"] + list(peers)
+    for b in backends:
+        header += [f"{b}"] + [f"{b} ÷ {p.split()[0]}" for p in peers]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    footnotes = []
+    for n in names:
+        u = units[n]
+        row = [n, u] + [fmt(peers[p][n], u) for p in peers]
+        for b in backends:
+            cell = fmt(ours[(n, b)], u)
+            note = "; ".join(sorted(notes.get((n, b), ())))
+            if note:  # one number per distinct note
+                if note not in footnotes:
+                    footnotes.append(note)
+                cell += f" [{footnotes.index(note) + 1}]"
+            row.append(cell)
+            for p in peers:
+                r = ratio(ours[(n, b)], peers[p][n], u)
+                row.append("–" if r is None else f"{r:.2f}")
+        print("| " + " | ".join(row) + " |")
+    if footnotes:
+        print()
+        for i, note in enumerate(footnotes, 1):
+            print(f"[{i}] {note}")
+
+
+if __name__ == "__main__":
+    main()

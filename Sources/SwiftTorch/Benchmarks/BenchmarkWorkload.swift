@@ -1,0 +1,98 @@
+import SwiftTorchCore
+
+/// The unit a benchmark result is reported in.
+public enum BenchmarkUnit: String, Sendable, Codable {
+    /// Billions of floating-point operations per second: higher is better.
+    case gflops = "GFLOP/s"
+    /// Milliseconds per call: lower is better.
+    case milliseconds = "ms"
+    /// Microseconds per call: lower is better.
+    case microseconds = "us"
+
+    /// Whether a larger value means faster.
+    public var higherIsBetter: Bool { self == .gflops }
+}
+
+/// One fixed workload of `swifttorch bench`, written with the public API only, so that it
+/// measures what a user's code would get (dispatch, allocation of a fresh output, kernel).
+///
+/// The same definitions serve the CLI, the ordo-one regression suite in `Benchmarks/` and
+/// `Benchmarks/compare.py` (which runs the same shapes in NumPy and PyTorch).
+public struct BenchmarkWorkload {
+    /// Stable name, e.g. `mm-1024`; results are compared across runs and tools by it.
+    public let name: String
+    public let unit: BenchmarkUnit
+    /// Floating-point operations per call, for `.gflops` workloads.
+    public let flopsPerCall: Double?
+    /// The operators a call dispatches, to tell which backend really served it.
+    public let operators: [String]
+    /// Builds the inputs (untimed) and returns the call to time. Run it under the backend
+    /// being measured (``Runtime/withBackend(_:_:)``): creation goes through the dispatcher too.
+    public let prepare: () throws -> () throws -> Void
+
+    public init(name: String, unit: BenchmarkUnit, flopsPerCall: Double? = nil, operators: [String],
+                prepare: @escaping () throws -> () throws -> Void) {
+        self.name = name
+        self.unit = unit
+        self.flopsPerCall = flopsPerCall
+        self.operators = operators
+        self.prepare = prepare
+    }
+
+    /// The value to report for a measured time per call, in this workload's unit.
+    public func value(secondsPerCall t: Double) -> Double {
+        switch unit {
+        case .gflops: (flopsPerCall ?? 0) / t / 1e9
+        case .milliseconds: t * 1e3
+        case .microseconds: t * 1e6
+        }
+    }
+}
+
+extension BenchmarkWorkload {
+    /// Elements of the large elementwise and reduction workloads: 16 Mi float32 (64 MiB).
+    public static let largeCount = 16_777_216
+
+    /// The fixed set, in the order `swifttorch bench` runs and prints it.
+    public static func standard() -> [BenchmarkWorkload] {
+        [256, 512, 1024, 2048].map(matrixProduct) + [
+            binary("add-16M", "add") { try $0 + $1 },
+            binary("mul-16M", "mul") { try $0 * $1 },
+            unary("exp-16M", "exp") { try $0.exp() },
+            unary("sum-16M", "sum") { try $0.sum() },
+            BenchmarkWorkload(name: "softmax-4096x1024", unit: .milliseconds, operators: ["softmax"]) {
+                let x = try Tensor.randn([4096, 1024])
+                return { _ = try x.softmax(dim: -1) }
+            },
+            BenchmarkWorkload(name: "add-tiny", unit: .microseconds, operators: ["add"]) {
+                let a = try Tensor.rand([8]), b = try Tensor.rand([8])
+                return { _ = try a + b }
+            },
+        ]
+    }
+
+    /// `mm-N`: float32 [N, N] @ [N, N] through `matmul`, 2 N^3 operations.
+    public static func matrixProduct(_ n: Int) -> BenchmarkWorkload {
+        BenchmarkWorkload(name: "mm-\(n)", unit: .gflops, flopsPerCall: 2 * Double(n) * Double(n) * Double(n),
+                          operators: ["matmul"]) {
+            let a = try Tensor.randn([n, n]), b = try Tensor.randn([n, n])
+            return { _ = try a.matmul(b) }
+        }
+    }
+
+    /// A binary op on two 16 Mi-element float32 tensors; every call allocates its output.
+    static func binary(_ name: String, _ op: String, _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> BenchmarkWorkload {
+        BenchmarkWorkload(name: name, unit: .milliseconds, operators: [op]) {
+            let a = try Tensor.rand([largeCount]), b = try Tensor.rand([largeCount])
+            return { _ = try body(a, b) }
+        }
+    }
+
+    /// A unary op or reduction on one 16 Mi-element float32 tensor.
+    static func unary(_ name: String, _ op: String, _ body: @escaping (Tensor) throws -> Tensor) -> BenchmarkWorkload {
+        BenchmarkWorkload(name: name, unit: .milliseconds, operators: [op]) {
+            let a = try Tensor.rand([largeCount])
+            return { _ = try body(a) }
+        }
+    }
+}

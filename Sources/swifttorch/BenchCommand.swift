@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SwiftTorch
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Times a fixed set of workloads (matrix products, elementwise ops, reductions, softmax) per backend.",
+        discussion: """
+            Names and units are fixed: mm-256..mm-2048 in GFLOP/s (higher is better); add-16M, \
+            mul-16M, exp-16M, sum-16M and softmax-4096x1024 in ms per call, add-tiny in us per \
+            call (lower is better). Each figure is the median of several timed runs after a \
+            warm-up. A workload predicted to take over 10 s is reported as skipped. When the \
+            named backend has no kernel for an operator, the call falls through to the next \
+            backend, and the line says which kernel ran. Build with -c release before timing.
+            """)
+
+    @Option(name: .long, help: "A CPU backend to run (repeatable); default: every available CPU backend.")
+    var backend: [String] = []
+
+    @Option(name: .long, help: "Only workloads whose name contains this text.")
+    var filter: String?
+
+    @Flag(name: .long, help: "Print a JSON array of {name, backend, value, unit} (value null when skipped); notes go to standard error.")
+    var json = false
+
+    func run() throws {
+        let backends = try backend.isEmpty ? Self.cpuBackends() : backend
+        for name in backends {
+            guard let descriptor = Runtime.registry.backendDescriptor(named: name) else {
+                throw ValidationError("unknown backend '\(name)'; registered: \(Runtime.registry.backends.map(\.name).joined(separator: ", "))")
+            }
+            // Timing a GPU needs a device synchronisation per call, which the workloads lack.
+            guard descriptor.deviceKind.isCPU else {
+                throw ValidationError("bench times CPU backends only; '\(name)' computes on a GPU")
+            }
+            _ = try Runtime.resolvePriority(name)  // unavailable: fail before timing, with the reason
+        }
+        Self.warnIfBusy()
+        let workloads = BenchmarkWorkload.standard().filter { w in filter.map { w.name.contains($0) } ?? true }
+        var runner = WorkloadRunner()
+        var results: [WorkloadResult] = []
+        for name in backends {
+            for workload in workloads {
+                let r = try runner.run(workload, backend: name)
+                results.append(r)
+                json ? Self.note(r) : Self.printLine(r)
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        }
+    }
+
+    /// Available CPU backends, best first as the dispatcher orders them, then any others (plugins).
+    static func cpuBackends() throws -> [String] {
+        let cpu = Runtime.registry.backends.filter { $0.deviceKind.isCPU && $0.availability.isAvailable }.map(\.name)
+        return Runtime.preferredCPUOrder.filter(cpu.contains) + cpu.filter { !Runtime.preferredCPUOrder.contains($0) }
+    }
+
+    static func printLine(_ r: WorkloadResult) {
+        let value = r.value.map { WorkloadRunner.format($0) + " " + r.unit } ?? "skipped"
+        let line = [pad(r.name, 18), pad(r.backend, 10), pad(value, 16), r.note.map { "(\($0))" } ?? ""].joined(separator: " ")
+        print(line.trimmingCharacters(in: .whitespaces))
+        fflush(nil)  // nil: every stream; naming `stdout` is not concurrency-safe in Swift 6
+    }
+
+    /// In JSON mode standard output holds the array only; notes go to standard error.
+    static func note(_ r: WorkloadResult) {
+        guard let note = r.note else { return }
+        FileHandle.standardError.write(Data("swifttorch bench: \(r.name) on \(r.backend): \(note)\n".utf8))
+    }
+
+    /// Other processes on the cores skew every figure (OpenBLAS's threads above all): say so.
+    static func warnIfBusy() {
+        var load = [Double](repeating: 0, count: 1)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard getloadavg(&load, 1) == 1, load[0] > 0.5 * Double(cores) else { return }
+        FileHandle.standardError.write(Data("swifttorch bench: warning: load average \(String(format: "%.2f", load[0])) on \(cores) cores; figures will be noisy\n".utf8))
+    }
+
+    private static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+}
