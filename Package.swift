@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
         .executable(name: "regression", targets: ["Regression"]),
         .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
+        .executable(name: "training-bench", targets: ["TrainingBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,6 +56,7 @@ let package = Package(
         .executableTarget(name: "DigitsMLP", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsMLP"),
         .executableTarget(name: "Regression", dependencies: ["SwiftTorch"], path: "Examples/Regression"),
         .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
+        .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
         .target(name: "ExampleSupport", path: "Examples/Support"),
 
         .testTarget(

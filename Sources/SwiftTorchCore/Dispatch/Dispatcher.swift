@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,6 +29,17 @@ public final class Dispatcher: Sendable {
         self.defaultCPUChain = preferredCPUOrder.filter { registry.backendDescriptor(named: $0)?.availability.isAvailable == true }
     }
 
+    /// What a kernel choice depends on.
+    private struct SelectionKey: Hashable {
+        let op: ObjectIdentifier
+        let dtype: DType
+        let device: Device
+        let priority: [String]
+        let strict: Bool
+    }
+    /// Kernel choices made so far, valid for one registry generation.
+    private let selectionCache = Mutex<(generation: Int, entries: [SelectionKey: (BackendDescriptor, Kernel)])>((-1, [:]))
+
     /// Overrides `SWIFTTORCH_FALLBACK` for a block of code (tests of a backend's own coverage).
     @TaskLocal public static var scopedFallbackIsError: Bool?
 
@@ -52,8 +65,9 @@ public final class Dispatcher: Sendable {
 
     /// Calls operator `op` with arguments already bound to its schema.
     public func call(_ op: OperatorHandle, _ arguments: Arguments) throws -> [Tensor] {
-        if GradMode.isEnabled, let derivative = op.definition.derivative,
-           arguments.tensors.contains(where: { $0.requiresGrad }) {
+        // Cheapest test first: most calls have no derivative or no input that wants one.
+        if let derivative = op.definition.derivative, arguments.tensors.contains(where: { $0.requiresGrad }),
+           GradMode.isEnabled {
             return try callRecordingGradient(op, arguments, derivative: derivative)
         }
         return try callBelowAutograd(op, arguments)
@@ -92,7 +106,7 @@ public final class Dispatcher: Sendable {
             try kernel(call)
         }
         // PyTorch's convention: a trailing underscore marks an operator that writes `self`.
-        if op.name.hasSuffix("_"), case .tensor(let written) = bound.values[0] { written.storage.bumpVersion() }
+        if op.schema.isInPlace, case .tensor(let written) = bound.values[0] { written.storage.bumpVersion() }
         if let checker = settings.crossCheck, backend.name != checker.backend {
             try checker.verify(op, bound, outputs, backend.name)
         }
@@ -168,7 +182,7 @@ public final class Dispatcher: Sendable {
 
     /// The call's `device` argument, when its schema has one and it was given.
     private func requestedDevice(_ arguments: Arguments) -> Device? {
-        arguments.schema.arguments.contains(where: { $0.name == "device" }) ? arguments.optionalDevice("device") : nil
+        arguments.schema.hasDeviceArgument ? arguments.optionalDevice("device") : nil
     }
 
     /// Copies CPU scalars to `device`, so that a device kernel only ever sees device memory.
@@ -201,10 +215,15 @@ public final class Dispatcher: Sendable {
                               device: Device) throws -> (BackendDescriptor, Kernel) {
         // The dtype a kernel computes in is `self`'s after meta (where's condition is bool,
         // an index is int64); operators without `self` use their first tensor.
-        let computeTensor = (arguments.schema.arguments.contains { $0.name == "self" } ? arguments.optionalTensor("self") : nil)
+        let computeTensor = (arguments.schema.hasSelfArgument ? arguments.optionalTensor("self") : nil)
             ?? arguments.tensors.first(where: { !$0.isWrappedNumber })
         let dtype = computeTensor?.dtype ?? specs.first?.dtype ?? .float32
         let priority = try priority()
+        let strict = fallbackIsError(for: op)
+        // The choice depends only on these, so it is worked out once per combination.
+        let key = SelectionKey(op: ObjectIdentifier(op), dtype: dtype, device: device, priority: priority.names, strict: strict)
+        let generation = registry.generation
+        if let hit = selectionCache.withLock({ $0.generation == generation ? $0.entries[key] : nil }) { return hit }
         var candidates = priority.names.filter { registry.backendDescriptor(named: $0)?.serves(device) == true }
         if device.isCPU {
             // The named backends come first; the rest of the default CPU chain follows, so
@@ -220,10 +239,13 @@ public final class Dispatcher: Sendable {
                 throw TorchError(.backendUnavailable, "\(op.name): no available backend computes on \(device)\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")")
             }
         }
-        let strict = fallbackIsError(for: op)
         let tried = strict ? Array(candidates.prefix(1)) : candidates
         for name in tried {
             if let kernel = op.kernel(backend: name, dtype: dtype), let backend = registry.backendDescriptor(named: name) {
+                selectionCache.withLock { cache in
+                    if cache.generation != generation { cache = (generation, [:]) }
+                    cache.entries[key] = (backend, kernel)
+                }
                 return (backend, kernel)
             }
         }

@@ -42,8 +42,13 @@ public final class OperatorRegistry: Sendable {
         var backendOrder: [String] = []
     }
     private let state = Mutex(State())
+    private let generationCounter = Atomic<Int>(0)
 
     public init() {}
+
+    /// Changes whenever a backend or kernel is registered, so cached kernel choices can
+    /// tell that they are stale.
+    public var generation: Int { generationCounter.load(ordering: .acquiring) }
 
     /// Declares an operator. Declaring a name twice is a programming error.
     @discardableResult
@@ -63,6 +68,7 @@ public final class OperatorRegistry: Sendable {
             if s.backends[backend.name] == nil { s.backendOrder.append(backend.name) }
             s.backends[backend.name] = backend
         }
+        generationCounter.add(1, ordering: .releasing)
     }
 
     /// Registers `kernel` as `backend`'s implementation of operator `name`, for `dtypes`
@@ -78,6 +84,7 @@ public final class OperatorRegistry: Sendable {
             throw TorchError(.invalidArgument, "'\(name)' is a composite operator; it takes no kernels")
         }
         handle.add(KernelEntry(backend: backend, dtypes: dtypes, kernel: kernel))
+        generationCounter.add(1, ordering: .releasing)
     }
 
     public func `operator`(named name: String) -> OperatorHandle? { state.withLock { $0.operators[name] } }

@@ -66,11 +66,20 @@ public struct OperatorSchema: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Facts the dispatcher asks on every call, worked out once.
+    public let hasSelfArgument: Bool
+    public let hasDeviceArgument: Bool
+    /// PyTorch's convention: a trailing underscore marks an operator that writes `self`.
+    public let isInPlace: Bool
+
     init(name: String, arguments: [SchemaArgument], resultCount: Int, declaration: String) {
         self.name = name
         self.arguments = arguments
         self.resultCount = resultCount
         self.declaration = declaration
+        self.hasSelfArgument = arguments.contains { $0.name == "self" }
+        self.hasDeviceArgument = arguments.contains { $0.name == "device" }
+        self.isInPlace = name.hasSuffix("_")
     }
 
     /// The positions of tensor-valued arguments, in declaration order.
