@@ -133,4 +133,12 @@ struct AutogradTests {
     func integerCannotRequireGrad() throws {
         #expect(throws: TorchError.self) { try Tensor([1, 2]).requiringGrad() }
     }
+
+    @Test("a stepped slice passes the gradient to the elements it picked")
+    func steppedSliceGradient() throws {
+        let x = try Tensor([1.0, 2.0, 3.0, 4.0, 5.0]).requiringGrad()
+        try (x.slice(dim: 0, step: 2) * 10.0).sum().backward()
+        #expect(try x.grad?.toArray(of: Float.self) == [10, 0, 10, 0, 10])
+        #expect(try withNoGrad { try x.slice(dim: 0, step: 2).storage === x.storage })
+    }
 }

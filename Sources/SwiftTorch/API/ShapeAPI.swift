@@ -68,6 +68,12 @@ extension Tensor {
         let s = clampIndex(start), e = Swift.max(clampIndex(end ?? size), s)
         let narrowed = try narrow(dim: d, start: s, length: e - s)
         if step == 1 { return narrowed }
+        // as_strided has no derivative: while gradients are recorded, pick the entries with
+        // index_select (a copy that autograd follows) instead of a strided view.
+        if requiresGrad && GradMode.isEnabled {
+            let picked = try Tensor.arange(0, e - s, step: step, device: device)
+            return try narrowed.indexSelect(dim: d, index: picked)
+        }
         var newShape = narrowed.shape, newStrides = narrowed.strides
         newShape[d] = (e - s + step - 1) / step
         newStrides[d] *= step
