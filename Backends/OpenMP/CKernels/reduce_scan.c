@@ -80,24 +80,8 @@ static int cumsum(int f64, const void *x, const st_geom *g, void *out) {
     const int columns = nd > 0 && g->outer_strides[0][nd - 1] == 1 && g->outer_strides[1][nd - 1] == 1
         && g->outer_shape[nd - 1] >= 4 && sx != 1;
     if (columns) {
-        void (*cols)(const void *, void *, int64_t, int64_t, int64_t, int64_t) = f64 ? cols_f64 : cols_f32;
-        const int64_t width = g->outer_shape[nd - 1];
-        const int64_t blocks = (width + ST_COL_WIDTH - 1) / ST_COL_WIDTH;
-        const int64_t tasks = rows / width * blocks;
-        st_geom outer = *g;
-        outer.outer_ndim--;
-        #pragma omp parallel if(parallel)
-        {
-            int64_t tb, te;
-            st_thread_range(tasks, &tb, &te);
-            st_cursor cursor;
-            for (int64_t t = tb; t < te; t++) {
-                int64_t j0 = t % blocks * ST_COL_WIDTH;
-                int64_t w = width - j0 < ST_COL_WIDTH ? width - j0 : ST_COL_WIDTH;
-                st_cursor_seek(&cursor, &outer, t / blocks);
-                cols(xb + (cursor.offset[0] + j0) * es, ob + (cursor.offset[1] + j0) * es, w, n, sx, so);
-            }
-        }
+        st_cols_fn cols = f64 ? cols_f64 : cols_f32;
+        st_run_column_blocks(g, rows, es, xb, ob, cols, n, sx, so, parallel);
         return 0;
     }
 

@@ -182,7 +182,6 @@ COLUMNS(softmax_cols_f32, 0, 0)
 COLUMNS(softmax_cols_f64, 1, 0)
 COLUMNS(logsoftmax_cols_f32, 0, 1)
 COLUMNS(logsoftmax_cols_f64, 1, 1)
-typedef void (*cols_fn)(const void *, void *, int64_t, int64_t, int64_t, int64_t);
 
 static int softmax(int f64, int logmode, const void *x, const st_geom *g, void *out) {
     if (g->inner_ndim != 1) return ST_ERR_ARGUMENT;
@@ -232,25 +231,9 @@ static int softmax(int f64, int logmode, const void *x, const st_geom *g, void *
     const int columns = nd > 0 && g->outer_strides[0][nd - 1] == 1 && g->outer_strides[1][nd - 1] == 1
         && g->outer_shape[nd - 1] >= 4 && (sx != 1 || so != 1);
     if (columns) {
-        cols_fn cols = logmode ? (f64 ? logsoftmax_cols_f64 : logsoftmax_cols_f32)
+        st_cols_fn cols = logmode ? (f64 ? logsoftmax_cols_f64 : logsoftmax_cols_f32)
                                : (f64 ? softmax_cols_f64 : softmax_cols_f32);
-        const int64_t width = g->outer_shape[nd - 1];
-        const int64_t blocks = (width + ST_COL_WIDTH - 1) / ST_COL_WIDTH;
-        const int64_t tasks = rows / width * blocks;
-        st_geom outer = *g;
-        outer.outer_ndim--;
-        #pragma omp parallel if(parallel)
-        {
-            int64_t tb, te;
-            st_thread_range(tasks, &tb, &te);
-            st_cursor cursor;
-            for (int64_t t = tb; t < te; t++) {
-                int64_t j0 = t % blocks * ST_COL_WIDTH;
-                int64_t w = width - j0 < ST_COL_WIDTH ? width - j0 : ST_COL_WIDTH;
-                st_cursor_seek(&cursor, &outer, t / blocks);
-                cols(xb + (cursor.offset[0] + j0) * es, ob + (cursor.offset[1] + j0) * es, w, n, sx, so);
-            }
-        }
+        st_run_column_blocks(g, rows, es, xb, ob, cols, n, sx, so, parallel);
         return 0;
     }
 

@@ -283,6 +283,34 @@ enum { ST_ACC_SUM, ST_ACC_PROD, ST_ACC_MAX, ST_ACC_MIN, ST_ACC_SQDEV, ST_ACC_SUM
 /* Outputs reduced together in the column layout (contiguous outputs, strided reduction). */
 #define ST_COL_WIDTH 64
 
+/* A kernel over up to ST_COL_WIDTH adjacent rows at once (outputs contiguous in the last
+   outer dim, the scanned dim strided): (x, out, width, n, x stride, out stride). */
+typedef void (*st_cols_fn)(const void *, void *, int64_t, int64_t, int64_t, int64_t);
+
+/* Runs `cols` over blocks of ST_COL_WIDTH adjacent outputs of the last outer dim, the
+   blocks split across threads; shared by cumsum and softmax. */
+static inline void st_run_column_blocks(const st_geom *g, int64_t rows, int64_t es, const char *xb, char *ob,
+                                        st_cols_fn cols, int64_t n, int64_t sx, int64_t so, int parallel) {
+    const int nd = g->outer_ndim;
+    const int64_t width = g->outer_shape[nd - 1];
+    const int64_t blocks = (width + ST_COL_WIDTH - 1) / ST_COL_WIDTH;
+    const int64_t tasks = rows / width * blocks;
+    st_geom outer = *g;
+    outer.outer_ndim--;
+    #pragma omp parallel if(parallel)
+    {
+        int64_t tb, te;
+        st_thread_range(tasks, &tb, &te);
+        st_cursor cursor;
+        for (int64_t t = tb; t < te; t++) {
+            int64_t j0 = t % blocks * ST_COL_WIDTH;
+            int64_t w = width - j0 < ST_COL_WIDTH ? width - j0 : ST_COL_WIDTH;
+            st_cursor_seek(&cursor, &outer, t / blocks);
+            cols(xb + (cursor.offset[0] + j0) * es, ob + (cursor.offset[1] + j0) * es, w, n, sx, so);
+        }
+    }
+}
+
 /* Reduces operand 0 of `g` into res[outer index] (double); `center` (one per output) for
    SQDEV and SUMEXP, else NULL. */
 int st_engine(int kind, int f64, const void *x, const st_geom *g, const double *center, double *res);
