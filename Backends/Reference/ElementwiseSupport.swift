@@ -21,7 +21,7 @@ enum ElementwiseSupport {
 
     /// A `Scalar` argument as an exact `Int64`: ints as given, bools as 0/1, floats by the
     /// float-to-int rule. `nil` for `None`.
-    static func int64Scalar(_ value: Value) -> Int64? {
+    static func int64Scalar(_ value: ArgumentValue) -> Int64? {
         switch value {
         case .int(let v): return Int64(v)
         case .bool(let v): return v ? 1 : 0
@@ -31,7 +31,7 @@ enum ElementwiseSupport {
     }
 
     /// A `Scalar` argument as a `Double`. `nil` for `None`.
-    static func doubleScalar(_ value: Value) -> Double? {
+    static func doubleScalar(_ value: ArgumentValue) -> Double? {
         switch value {
         case .int(let v): return Double(v)
         case .bool(let v): return v ? 1 : 0

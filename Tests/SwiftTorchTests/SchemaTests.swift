@@ -29,7 +29,7 @@ struct SchemaParsingTests {
         #expect(defaults[2] == .double(1e-5))
         #expect(defaults[3] == .string("mean"))
         #expect(defaults[4] == .bool(true))
-        #expect(defaults[5] == Value.none)
+        #expect(defaults[5] == ArgumentValue.none)
         #expect(defaults[6] == .double(0.5))
     }
 
@@ -55,9 +55,9 @@ struct ArgumentBindingTests {
     @Test func defaultsAreFilledIn() throws {
         let x = try Tensor([1.0])
         let args = try sumSchema.bind([.tensor(x)])
-        #expect(args["dim"] == Value.none)
+        #expect(args["dim"] == ArgumentValue.none)
         #expect(args["keepdim"] == .bool(false))
-        #expect(args["dtype"] == Value.none)
+        #expect(args["dtype"] == ArgumentValue.none)
         #expect(args.tensor("self") === x)
     }
 
@@ -92,7 +92,7 @@ struct ArgumentBindingTests {
 
     @Test func tooManyPositionalArgumentsIsAnError() throws {
         let x = try Tensor([1.0])
-        #expect(throws: TorchError.self) { try sumSchema.bind([.tensor(x), .none, .bool(true), Value.none, .int(1)]) }
+        #expect(throws: TorchError.self) { try sumSchema.bind([.tensor(x), .none, .bool(true), ArgumentValue.none, .int(1)]) }
     }
 
     @Test func aValueGivenTwiceIsAnError() throws {
@@ -152,7 +152,7 @@ struct ArgumentBindingTests {
 
     @Test func noneForANonOptionalArgumentIsAnError() throws {
         let x = try Tensor([1.0])
-        let error = #expect(throws: TorchError.self) { try addSchema.bind([.tensor(x), Value.none]) }
+        let error = #expect(throws: TorchError.self) { try addSchema.bind([.tensor(x), ArgumentValue.none]) }
         #expect(error?.message.contains("'other'") == true)
         #expect(error?.message.contains("None") == true)
     }

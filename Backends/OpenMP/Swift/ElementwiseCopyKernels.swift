@@ -24,7 +24,7 @@ enum ElementwiseCopyOMP {
     /// The bits of one element of `dtype` holding `value`, converted as the reference's
     /// full does: a float through Double (so float -> int by DType.integerValue), an int or
     /// bool through Int64 (one rounding into a float dtype, truncation into int32).
-    static func bits(_ value: Value, _ dtype: DType) -> UInt64 {
+    static func bits(_ value: ArgumentValue, _ dtype: DType) -> UInt64 {
         if case .double(let v) = value {
             switch dtype {
             case .float32: return UInt64(Float(v).bitPattern)

@@ -69,7 +69,7 @@ enum ElementwiseOMP {
 
     /// add/sub's alpha for integer tensors: PyTorch rejects a non-integral one (it would
     /// be silently truncated); an integral float such as 2.0 is accepted.
-    private static func integerAlpha(_ op: String, _ value: Value) throws -> Int64 {
+    private static func integerAlpha(_ op: String, _ value: ArgumentValue) throws -> Int64 {
         switch value {
         case .int(let v): return Int64(v)
         case .bool(let v): return v ? 1 : 0
@@ -125,7 +125,7 @@ enum ElementwiseOMP {
     /// A unary kernel; `parameters` reads the op's scalar arguments (p0, p1 of the C call:
     /// softplus's beta and threshold, clamp's bounds).
     private static func unary(_ name: String, _ op: @escaping @Sendable (KernelCall) throws -> st_unary_op,
-                              parameters: @escaping @Sendable (KernelCall) -> (Value, Value) = { _ in (.none, .none) }) -> (String, Kernel) {
+                              parameters: @escaping @Sendable (KernelCall) -> (ArgumentValue, ArgumentValue) = { _ in (.none, .none) }) -> (String, Kernel) {
         (name, { call in
             let x = call.arguments.tensor("self"), out = call.output
             let dtype = x.dtype
@@ -151,7 +151,7 @@ enum ElementwiseOMP {
     }
 
     /// A Scalar argument as a Double (nil for None).
-    static func scalar(_ value: Value) -> Double? {
+    static func scalar(_ value: ArgumentValue) -> Double? {
         switch value {
         case .double(let v): v
         case .int(let v): Double(v)
@@ -161,7 +161,7 @@ enum ElementwiseOMP {
     }
 
     /// A Scalar argument as an exact Int64 (floats by the float-to-int rule; nil for None).
-    static func integerScalar(_ value: Value) -> Int64? {
+    static func integerScalar(_ value: ArgumentValue) -> Int64? {
         switch value {
         case .double(let v): DType.integerValue(v)
         case .int(let v): Int64(v)

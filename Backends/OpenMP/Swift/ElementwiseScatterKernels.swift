@@ -36,7 +36,7 @@ enum ElementwiseScatterOMP {
     /// order). Strides are per operand over `shape`.
     private static func scatter(_ op: String, base: Tensor, out: Tensor, dim: Int, shape: [Int],
                                 src: Tensor, srcStrides: [Int], index: Tensor, indexStrides: [Int],
-                                scale: Value) throws {
+                                scale: ArgumentValue) throws {
         guard index.dtype == .int64 || index.dtype == .int32, src.dtype == out.dtype, base.shape == out.shape else {
             throw TorchError(.dtypeMismatch, "\(op): internal: index \(index.dtype), src \(src.dtype) for output \(out.dtype)\(describe(shape: out.shape))")
         }

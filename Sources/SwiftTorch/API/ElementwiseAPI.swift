@@ -65,7 +65,7 @@ extension Tensor {
     }
     /// Limits every element to `[min, max]`; either bound may be omitted.
     public func clamp(min: Double? = nil, max: Double? = nil) throws -> Tensor {
-        try dispatch(Op.clamp, [.tensor(self), min.map(Value.double) ?? .none, max.map(Value.double) ?? .none])
+        try dispatch(Op.clamp, [.tensor(self), min.map(ArgumentValue.double) ?? .none, max.map(ArgumentValue.double) ?? .none])
     }
 
     // MARK: Operators

@@ -19,6 +19,6 @@ public func addmm(_ input: Tensor, _ mat1: Tensor, _ mat2: Tensor, beta: Double 
 
 /// `input @ weight.T + bias`, the affine map of `Linear`.
 public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
-    try dispatch(Op.linear, [.tensor(input), .tensor(weight), bias.map(Value.tensor) ?? .none])
+    try dispatch(Op.linear, [.tensor(input), .tensor(weight), bias.map(ArgumentValue.tensor) ?? .none])
 }
 

@@ -1,8 +1,8 @@
 import SwiftTorchCore
 
 extension Tensor {
-    private func reduce(_ op: OperatorHandle, _ dim: [Int]?, _ keepdim: Bool, _ extra: [(String, Value)] = []) throws -> Tensor {
-        try dispatch(op, [.tensor(self), dim.map(Value.ints) ?? .none, .bool(keepdim)], extra)
+    private func reduce(_ op: OperatorHandle, _ dim: [Int]?, _ keepdim: Bool, _ extra: [(String, ArgumentValue)] = []) throws -> Tensor {
+        try dispatch(op, [.tensor(self), dim.map(ArgumentValue.ints) ?? .none, .bool(keepdim)], extra)
     }
 
     /// Sum over `dim` (every dimension when nil). Integers and bool sum as int64.
@@ -16,7 +16,7 @@ extension Tensor {
     }
     public func mean(dim: Int, keepdim: Bool = false) throws -> Tensor { try mean(dim: [dim], keepdim: keepdim) }
     public func prod(dim: Int? = nil, keepdim: Bool = false) throws -> Tensor {
-        try dispatch(Op.prod, [.tensor(self), dim.map(Value.int) ?? .none, .bool(keepdim)])
+        try dispatch(Op.prod, [.tensor(self), dim.map(ArgumentValue.int) ?? .none, .bool(keepdim)])
     }
     public func amax(dim: [Int] = [], keepdim: Bool = false) throws -> Tensor { try reduce(Op.amax, dim, keepdim) }
     public func amin(dim: [Int] = [], keepdim: Bool = false) throws -> Tensor { try reduce(Op.amin, dim, keepdim) }
@@ -34,17 +34,17 @@ extension Tensor {
     }
     /// Index of the largest element (first on ties, a NaN wins), over all elements when `dim` is nil.
     public func argmax(dim: Int? = nil, keepdim: Bool = false) throws -> Tensor {
-        try dispatch(Op.argmax, [.tensor(self), dim.map(Value.int) ?? .none, .bool(keepdim)])
+        try dispatch(Op.argmax, [.tensor(self), dim.map(ArgumentValue.int) ?? .none, .bool(keepdim)])
     }
     public func argmin(dim: Int? = nil, keepdim: Bool = false) throws -> Tensor {
-        try dispatch(Op.argmin, [.tensor(self), dim.map(Value.int) ?? .none, .bool(keepdim)])
+        try dispatch(Op.argmin, [.tensor(self), dim.map(ArgumentValue.int) ?? .none, .bool(keepdim)])
     }
     /// Variance with Bessel's correction by default (`correction: 1`).
     public func `var`(dim: [Int]? = nil, correction: Double = 1, keepdim: Bool = false) throws -> Tensor {
-        try dispatch(Op.var, [.tensor(self), dim.map(Value.ints) ?? .none], [("correction", .double(correction)), ("keepdim", .bool(keepdim))])
+        try dispatch(Op.var, [.tensor(self), dim.map(ArgumentValue.ints) ?? .none], [("correction", .double(correction)), ("keepdim", .bool(keepdim))])
     }
     public func std(dim: [Int]? = nil, correction: Double = 1, keepdim: Bool = false) throws -> Tensor {
-        try dispatch(Op.std, [.tensor(self), dim.map(Value.ints) ?? .none], [("correction", .double(correction)), ("keepdim", .bool(keepdim))])
+        try dispatch(Op.std, [.tensor(self), dim.map(ArgumentValue.ints) ?? .none], [("correction", .double(correction)), ("keepdim", .bool(keepdim))])
     }
     /// `log(sum(exp(x)))` over `dim`, computed without overflow.
     public func logsumexp(dim: [Int], keepdim: Bool = false) throws -> Tensor { try reduce(Op.logsumexp, dim, keepdim) }

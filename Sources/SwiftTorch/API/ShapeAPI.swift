@@ -19,7 +19,7 @@ extension Tensor {
     }
     /// Drops size-1 dimensions (all of them, or those in `dim`).
     public func squeeze(_ dim: [Int]? = nil) throws -> Tensor {
-        try dispatch(Op.squeeze, [.tensor(self), dim.map(Value.ints) ?? .none])
+        try dispatch(Op.squeeze, [.tensor(self), dim.map(ArgumentValue.ints) ?? .none])
     }
     public func squeeze(_ dim: Int) throws -> Tensor { try squeeze([dim]) }
     /// Inserts a size-1 dimension at `dim`.

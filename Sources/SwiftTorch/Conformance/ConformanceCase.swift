@@ -70,7 +70,7 @@ public enum CaseArgument: Decodable, Sendable {
         } else { self = .ints(try c.decode([Int].self)) }
     }
 
-    var value: Value {
+    var value: ArgumentValue {
         switch self {
         case .int(let v): .int(v)
         case .double(let v): .double(v)

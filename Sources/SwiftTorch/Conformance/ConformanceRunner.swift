@@ -111,7 +111,7 @@ public struct ConformanceRunner {
         guard c.inputs.count <= tensorSlots.count else {
             throw TorchError(.invalidArgument, "\(c.op) takes \(tensorSlots.count) tensor inputs, the case gives \(c.inputs.count)")
         }
-        var keywords: [(String, Value)] = []
+        var keywords: [(String, ArgumentValue)] = []
         for (name, input) in zip(tensorSlots, c.inputs) {
             switch input {
             case .tensor(let t): keywords.append((name, .tensor(try t.makeTensor())))

@@ -80,13 +80,13 @@ public enum Runtime {
 
 /// Calls an operator through the dispatcher and returns its single output.
 @inline(__always)
-func dispatch(_ op: OperatorHandle, _ positional: [Value], _ keywords: [(String, Value)] = []) throws -> Tensor {
+func dispatch(_ op: OperatorHandle, _ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> Tensor {
     try Runtime.dispatcher().call(op, positional, keywords)[0]
 }
 
 /// Calls an operator through the dispatcher and returns all of its outputs.
 @inline(__always)
-func dispatchAll(_ op: OperatorHandle, _ positional: [Value], _ keywords: [(String, Value)] = []) throws -> [Tensor] {
+func dispatchAll(_ op: OperatorHandle, _ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> [Tensor] {
     try Runtime.dispatcher().call(op, positional, keywords)
 }
 

@@ -8,13 +8,13 @@ enum Creation {
     }
 
     /// The dtype PyTorch infers from a Swift number: Double → float32, Int → int64, Bool → bool.
-    static func inferredDType(_ values: [Value]) -> DType {
+    static func inferredDType(_ values: [ArgumentValue]) -> DType {
         if values.contains(where: { if case .double = $0 { return true }; return false }) { return .defaultFloat }
         if values.allSatisfy({ if case .bool = $0 { return true }; return false }) { return .bool }
         return .int64
     }
 
-    static func number(_ v: Value) -> Double {
+    static func number(_ v: ArgumentValue) -> Double {
         switch v {
         case .double(let d): d
         case .int(let i): Double(i)

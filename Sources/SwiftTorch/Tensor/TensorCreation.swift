@@ -87,11 +87,11 @@ extension Tensor {
         try dispatch(Op.linspace, [.double(start), .double(end), .int(steps)], creationKeywords(dtype, device))
     }
     public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType? = nil, device: Device? = nil) throws -> Tensor {
-        try dispatch(Op.eye, [.int(n), m.map(Value.int) ?? .none], creationKeywords(dtype, device))
+        try dispatch(Op.eye, [.int(n), m.map(ArgumentValue.int) ?? .none], creationKeywords(dtype, device))
     }
 
-    static func creationKeywords(_ dtype: DType?, _ device: Device?) -> [(String, Value)] {
-        var kw: [(String, Value)] = []
+    static func creationKeywords(_ dtype: DType?, _ device: Device?) -> [(String, ArgumentValue)] {
+        var kw: [(String, ArgumentValue)] = []
         if let dtype { kw.append(("dtype", .dtype(dtype))) }
         if let device { kw.append(("device", .device(device))) }
         return kw

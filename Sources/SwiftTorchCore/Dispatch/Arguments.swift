@@ -1,5 +1,5 @@
 /// A value passed to an operator: a tensor, a list of them, or a constant.
-public enum Value {
+public enum ArgumentValue {
     case tensor(Tensor)
     case tensorList([Tensor])
     case int(Int)
@@ -30,8 +30,8 @@ public enum Value {
 
 // Defaults are parsed constants and never hold a tensor, so sharing them is safe.
 extension SchemaArgument: @unchecked Sendable {}
-extension Value: Equatable {
-    public static func == (a: Value, b: Value) -> Bool {
+extension ArgumentValue: Equatable {
+    public static func == (a: ArgumentValue, b: ArgumentValue) -> Bool {
         switch (a, b) {
         case (.tensor(let x), .tensor(let y)): x === y
         case (.tensorList(let x), .tensorList(let y)): x.count == y.count && zip(x, y).allSatisfy { $0 === $1 }
@@ -52,9 +52,9 @@ extension Value: Equatable {
 /// in and types checked, so kernels read them by name without further validation.
 public struct Arguments {
     public let schema: OperatorSchema
-    public var values: [Value]
+    public var values: [ArgumentValue]
 
-    public init(schema: OperatorSchema, values: [Value]) {
+    public init(schema: OperatorSchema, values: [ArgumentValue]) {
         self.schema = schema
         self.values = values
     }
@@ -66,7 +66,7 @@ public struct Arguments {
         return i
     }
 
-    public subscript(name: String) -> Value {
+    public subscript(name: String) -> ArgumentValue {
         get { values[index(of: name)] }
         set { values[index(of: name)] = newValue }
     }
@@ -148,8 +148,8 @@ extension OperatorSchema {
     /// Binds positional and keyword values to this schema, filling defaults and coercing as
     /// PyTorch's argument parser does (a number where a tensor is expected becomes a
     /// wrapped-number tensor; a single int where `int[]` is expected becomes a list).
-    public func bind(_ positional: [Value], _ keywords: [(String, Value)] = []) throws -> Arguments {
-        var slots = [Value?](repeating: nil, count: arguments.count)
+    public func bind(_ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> Arguments {
+        var slots = [ArgumentValue?](repeating: nil, count: arguments.count)
         // Arguments after `*` are keyword-only, as in PyTorch.
         let positionalLimit = arguments.firstIndex(where: \.keywordOnly) ?? arguments.count
         guard positional.count <= positionalLimit else {
@@ -165,7 +165,7 @@ extension OperatorSchema {
             }
             slots[i] = v
         }
-        var values: [Value] = []
+        var values: [ArgumentValue] = []
         values.reserveCapacity(arguments.count)
         for (i, argument) in arguments.enumerated() {
             guard let given = slots[i] ?? argument.defaultValue else {
@@ -176,7 +176,7 @@ extension OperatorSchema {
         return Arguments(schema: self, values: values)
     }
 
-    private func coerce(_ value: Value, to argument: SchemaArgument) throws -> Value {
+    private func coerce(_ value: ArgumentValue, to argument: SchemaArgument) throws -> ArgumentValue {
         let type = argument.type
         if case .none = value {
             if type.isOptional { return .none }
@@ -210,7 +210,7 @@ extension OperatorSchema {
 extension Tensor {
     /// A 0-d CPU tensor holding a Swift number used as an operand; it promotes like a
     /// Python scalar: `Double` as the default float type, `Int` as int64, `Bool` as bool.
-    public static func wrappedNumber(_ value: Value) -> Tensor {
+    public static func wrappedNumber(_ value: ArgumentValue) -> Tensor {
         switch value {
         case .double(let v):
             let t = Tensor(storage: .cpu(byteCount: 8), shape: [], strides: [], offset: 0, dtype: .float64, isWrappedNumber: true)

@@ -74,7 +74,7 @@ public final class Dispatcher: Sendable {
     }
 
     /// Binds `positional` and `keywords` to `op`'s schema, then calls it.
-    public func call(_ op: OperatorHandle, _ positional: [Value], _ keywords: [(String, Value)] = []) throws -> [Tensor] {
+    public func call(_ op: OperatorHandle, _ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> [Tensor] {
         try call(op, op.schema.bind(positional, keywords))
     }
 

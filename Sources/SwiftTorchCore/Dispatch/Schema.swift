@@ -36,7 +36,7 @@ public struct SchemaArgument: Equatable {
     public let name: String
     public let type: ArgumentType
     /// `nil` means the argument is required.
-    public let defaultValue: Value?
+    public let defaultValue: ArgumentValue?
     public let keywordOnly: Bool
 }
 
@@ -144,7 +144,7 @@ enum SchemaParser {
         }
     }
 
-    static func parseDefault(_ s: String, type: ArgumentType) throws -> Value {
+    static func parseDefault(_ s: String, type: ArgumentType) throws -> ArgumentValue {
         if s == "None" { return .none }
         switch type.base {
         case .bool: return .bool(s == "True")

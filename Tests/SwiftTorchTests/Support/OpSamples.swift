@@ -4,7 +4,7 @@ import SwiftTorchCore
 /// One call of an operator: arguments bound by keyword, as the conformance runner does.
 struct OpSample {
     let label: String
-    let keywords: [(String, Value)]
+    let keywords: [(String, ArgumentValue)]
     /// The most terms any output element sums (for the reduction tolerance).
     let terms: Int
 }

@@ -13,7 +13,7 @@ extension OpSamples {
                 return OpSample(label: label, keywords: [("condition", .tensor(condition)), ("self", .tensor(a)), ("other", .tensor(b))], terms: 1)
             }
         case .elementwise where tensorArgs.count == 2:
-            let variants: [[(String, Value)]] = switch name {
+            let variants: [[(String, ArgumentValue)]] = switch name {
             case "add", "sub": [[], [("alpha", .double(-2.5))]]
             case "div": forGradcheck ? [[]] : [[], [("rounding_mode", .string("trunc"))], [("rounding_mode", .string("floor"))]]
             default: [[]]
@@ -25,7 +25,7 @@ extension OpSamples {
                 }
             }
         case .elementwise where tensorArgs == ["self"]:
-            let variants: [[(String, Value)]] = switch name {
+            let variants: [[(String, ArgumentValue)]] = switch name {
             case "gelu": [[("approximate", .string("none"))], [("approximate", .string("tanh"))]]
             case "clamp": [[("min", .double(-0.5)), ("max", .double(0.7))], [("min", .double(0))], [("max", .double(0.25))]]
             case "softplus": [[], [("beta", .double(2)), ("threshold", .double(3))]]
@@ -66,14 +66,14 @@ extension OpSamples {
         for (label, x, dims) in try reductionInputs() {
             let terms = dims.map { $0.map { d in x.shape[d < 0 ? x.rank + d : d] }.reduce(1, *) } ?? x.count
             let empty = x.count == 0
-            func sample(_ kw: [(String, Value)]) -> OpSample {
+            func sample(_ kw: [(String, ArgumentValue)]) -> OpSample {
                 OpSample(label: label, keywords: [("self", .tensor(x))] + kw, terms: terms)
             }
             switch name {
             case "sum", "mean", "amax", "amin", "logsumexp", "var", "std":
                 if empty, ["amax", "amin"].contains(name) { continue }
-                let everyDim: Value = ["logsumexp", "amax", "amin"].contains(name) ? .ints(name == "logsumexp" ? Array(0..<x.rank) : []) : .none
-                let d: Value = dims.map(Value.ints) ?? everyDim
+                let everyDim: ArgumentValue = ["logsumexp", "amax", "amin"].contains(name) ? .ints(name == "logsumexp" ? Array(0..<x.rank) : []) : .none
+                let d: ArgumentValue = dims.map(ArgumentValue.ints) ?? everyDim
                 if name == "logsumexp", x.rank == 0 { continue }
                 out.append(sample([("dim", d), ("keepdim", .bool(false))]))
                 if dims != nil { out.append(sample([("dim", d), ("keepdim", .bool(true))])) }
@@ -83,7 +83,7 @@ extension OpSamples {
                 if name == "cumsum" {
                     out.append(sample([("dim", .int(single ?? 0))]))
                 } else {
-                    if dims == nil || single != nil { out.append(sample([("dim", single.map(Value.int) ?? .none), ("keepdim", .bool(false))])) }
+                    if dims == nil || single != nil { out.append(sample([("dim", single.map(ArgumentValue.int) ?? .none), ("keepdim", .bool(false))])) }
                     if let single { out.append(sample([("dim", .int(single)), ("keepdim", .bool(true))])) }
                 }
             default:
@@ -151,7 +151,7 @@ extension OpSamples {
         var out: [OpSample] = []
         for (n, c) in shapes {
             let label = "\(n)x\(c)"
-            let reductions = ["mean", "sum", "none"].map { ("reduction", Value.string($0)) }
+            let reductions = ["mean", "sum", "none"].map { ("reduction", ArgumentValue.string($0)) }
             switch name {
             case "mse_loss":
                 for r in reductions { out.append(OpSample(label: label, keywords: [("self", .tensor(try randn([n, c]))), ("target", .tensor(try randn([n, c]))), r], terms: n * c)) }
@@ -184,7 +184,7 @@ extension OpSamples {
     }
 
     func creationSamples(_ name: String) -> [OpSample]? {
-        let d: (String, Value) = ("dtype", .dtype(dtype))
+        let d: (String, ArgumentValue) = ("dtype", .dtype(dtype))
         switch name {
         case "full": return OpSamples.sweepSizes.map { OpSample(label: "\($0)", keywords: [("size", .ints([3, $0])), ("fill_value", .double(-1.25)), d], terms: 1) }
         case "arange": return [OpSample(label: "ints", keywords: [("start", .int(0)), ("end", .int(1025)), ("step", .int(1)), d], terms: 1),
@@ -215,7 +215,7 @@ extension OpSamples {
     func shapeSamples(_ name: String) throws -> [OpSample]? {
         let x = try randn(forGradcheck ? [2, 3, 2] : [7, 9, 8])
         let s = x.shape
-        let kw: [(String, Value)]
+        let kw: [(String, ArgumentValue)]
         switch name {
         case "cat":
             let parts = try [randn([s[0], 2, s[2]]), transposed(s[2], s[0]).reshape([s[0], 1, s[2]]), randn([s[0], 3, s[2]])]
