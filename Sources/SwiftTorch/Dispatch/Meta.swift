@@ -114,10 +114,6 @@ enum Meta {
             return d
         }
     }
-
-    static func describeTensors(_ ts: [Tensor]) -> String {
-        ts.map { "\($0.dtype)\(describe(shape: $0.shape))" }.joined(separator: ", ")
-    }
 }
 
 extension Tensor {

@@ -48,11 +48,7 @@ extension Op {
             for i in 0..<index.rank where i != d && index.shape[i] > t.shape[i] {
                 throw TorchError(.shapeMismatch, "gather: index size \(index.shape[i]) exceeds self size \(t.shape[i]) at dimension \(i) (index \(describe(shape: index.shape)), self \(describe(shape: t.shape)))")
             }
-            let size = t.rank == 0 ? 1 : t.shape[d]
-            guard index.device.isCPU else { return [TensorSpec(index.shape, t.dtype)] }
-            for i in index.int64Values() where i < -Int64(size) || i >= Int64(size) {
-                throw TorchError(.indexOutOfRange, "gather: index \(i) is out of bounds for dimension \(d) with size \(size) (self shape \(describe(shape: t.shape)))")
-            }
+            try Indexing.checkBounds("gather", index, size: t.rank == 0 ? 1 : t.shape[d], dim: d, shape: t.shape)
             return [TensorSpec(index.shape, t.dtype)]
         }, derivative: IndexingGrad.gather))
 

@@ -259,7 +259,7 @@ public final class Dispatcher: Sendable {
         let implementers = op.kernels.map { e in
             e.backend + (e.dtypes.map { " (" + $0.map(\.rawValue).sorted().joined(separator: ", ") + ")" } ?? "")
         }
-        let dtypes = arguments.tensors.map { "\($0.dtype)\(describe(shape: $0.shape))" }.joined(separator: ", ")
+        let dtypes = describe(tensors: arguments.tensors)
         throw TorchError(.noKernel, """
             \(op.name): no kernel for dtype \(dtype) on device \(device) among backends [\(tried.joined(separator: ", "))]\
             \(strict ? " (SWIFTTORCH_FALLBACK=error)" : ""); inputs: \(dtypes.isEmpty ? "none" : dtypes); \
@@ -269,7 +269,7 @@ public final class Dispatcher: Sendable {
     }
 
     private func trace(_ op: OperatorHandle, _ arguments: Arguments, backend: String, elapsed: Duration) {
-        let inputs = arguments.tensors.map { "\($0.dtype)\(describe(shape: $0.shape))" }.joined(separator: ", ")
+        let inputs = describe(tensors: arguments.tensors)
         let micros = Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6
         let line = "[swifttorch] \(op.name) backend=\(backend) inputs=(\(inputs)) \(formatMicros(micros)) us\n"
         // Straight to file descriptor 2: the C `stderr` global is not concurrency-safe in Swift 6.

@@ -21,3 +21,8 @@ public struct TorchError: Error, CustomStringConvertible, Sendable, Equatable {
 
 /// Formats a shape as PyTorch does: `[2, 3]`.
 @inlinable public func describe(shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+/// Formats tensors for messages and traces: `float32[2, 3], int64[2]`.
+public func describe(tensors: [Tensor]) -> String {
+    tensors.map { "\($0.dtype)\(describe(shape: $0.shape))" }.joined(separator: ", ")
+}
