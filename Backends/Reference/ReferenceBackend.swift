@@ -14,7 +14,8 @@ public enum ReferenceBackend: BuiltinBackend {
     /// Registers every reference kernel through the same API any backend uses.
     public static func registerKernels(into registry: OperatorRegistry) throws {
         for (op, kernel) in elementwiseKernels + creationKernels + shapeKernels + indexingKernels
-            + reductionKernels + softmaxKernels + linalgKernels + lossKernels + scatterKernels {
+            + reductionKernels + softmaxKernels + linalgKernels + lossKernels + scatterKernels
+            + convolutionKernels + poolingKernels + normalizationKernels + embeddingKernels {
             try registry.register(kernel: kernel, for: op, backend: name)
         }
     }

@@ -18,5 +18,6 @@ enum OperatorCatalog {
         _ = Op.indexingFamily
         _ = Op.lossFamily
         _ = Op.inPlaceFamily
+        _ = Op.nnFamily
     }
 }

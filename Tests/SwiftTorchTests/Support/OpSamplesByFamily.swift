@@ -56,6 +56,8 @@ extension OpSamples {
             return try conversionSamples(name)
         case .shape:
             return try shapeSamples(name)
+        case .nn:
+            return try nnSamples(name)
         default:
             return nil
         }
