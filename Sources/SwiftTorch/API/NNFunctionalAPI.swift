@@ -63,7 +63,14 @@ public func oneHot(_ indices: Tensor, numClasses: Int? = nil) throws -> Tensor {
 
 /// Zeroes elements with probability `p` when `training`, scaling survivors by `1 / (1 - p)`.
 /// The mask comes from `generator`, so reseeding it reproduces the mask on any backend.
+/// Without training (or with `p = 0`) it returns `input` itself, as PyTorch does.
 public func dropout(_ input: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator = .default) throws -> Tensor {
-    let seed = training && p > 0 ? Int(bitPattern: UInt(generator.next(1)[0])) : 0
+    guard training, p > 0 else {
+        guard p >= 0, p <= 1 else {
+            throw TorchError(.invalidArgument, "dropout: probability has to be between 0 and 1, but got \(p)")
+        }
+        return input
+    }
+    let seed = Int(bitPattern: UInt(generator.next(1)[0]))
     return try dispatch(Op.dropout, [.tensor(input), .double(p), .bool(training), .int(seed)])
 }

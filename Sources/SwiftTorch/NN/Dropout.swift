@@ -18,17 +18,6 @@ public final class Dropout: Module, UnaryLayer {
 
     /// `x` with elements dropped and survivors scaled (training), or `x` itself.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        guard p >= 0, p <= 1 else {
-            throw TorchError(.invalidArgument, "Dropout: probability has to be between 0 and 1, but got \(p)")
-        }
-        guard isTraining, p > 0 else { return x }
-        guard x.dtype.isFloatingPoint else {
-            throw TorchError(.dtypeMismatch, "Dropout: input must be floating point, got \(x.dtype)\(describe(shape: x.shape))")
-        }
-        // p = 1 drops everything; 1 / (1 - p) would turn the zeros into NaN.
-        let scale = p == 1 ? 0 : 1 / (1 - p)
-        let keep = try Tensor.rand(x.shape, dtype: x.dtype, device: x.device, generator: generator).ge(p)
-        // One multiply by (mask * scale): the gradient is the same mask, scaled.
-        return try x * (keep.to(x.dtype) * scale)
+        try dropout(x, p: p, training: isTraining, generator: generator)
     }
 }

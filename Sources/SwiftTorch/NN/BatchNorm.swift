@@ -1,0 +1,67 @@
+import SwiftTorchCore
+
+/// Batch normalisation over the channel dim, the shared body of ``BatchNorm1d`` and
+/// ``BatchNorm2d`` (PyTorch's `_BatchNorm`).
+///
+/// Training normalises with the batch's statistics and moves `running_mean` and
+/// `running_var` towards them by `momentum` (or by a cumulative average when `momentum` is
+/// nil); evaluation normalises with the running statistics. `weight` starts at ones and
+/// `bias` at zeros; `running_mean`, `running_var` and `num_batches_tracked` are buffers.
+open class BatchNorm: Module, UnaryLayer {
+    public let numFeatures: Int
+    public let eps: Double
+    /// The running statistics' update factor; nil averages over all batches seen.
+    public let momentum: Double?
+    /// `[numFeatures]` scale, nil without the affine transform.
+    @Parameter public var weight: Tensor?
+    /// `[numFeatures]` shift, nil without the affine transform.
+    @Parameter public var bias: Tensor?
+    @Buffer public var runningMean: Tensor?
+    @Buffer public var runningVar: Tensor?
+    /// How many training batches have updated the running statistics (int64, 0-d).
+    @Buffer public var numBatchesTracked: Tensor?
+
+    public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true, dtype: DType = .defaultFloat, device: Device? = nil) throws {
+        guard numFeatures > 0 else {
+            throw TorchError(.invalidArgument, "\(Self.self): num_features must be positive, got \(numFeatures)")
+        }
+        self.numFeatures = numFeatures
+        self.eps = eps
+        self.momentum = momentum
+        self.weight = affine ? try Tensor.ones([numFeatures], dtype: dtype, device: device) : nil
+        self.bias = affine ? try Tensor.zeros([numFeatures], dtype: dtype, device: device) : nil
+        self.runningMean = trackRunningStats ? try Tensor.zeros([numFeatures], dtype: dtype, device: device) : nil
+        self.runningVar = trackRunningStats ? try Tensor.ones([numFeatures], dtype: dtype, device: device) : nil
+        self.numBatchesTracked = trackRunningStats ? try Tensor.zeros([], dtype: .int64, device: device) : nil
+        super.init()
+    }
+
+    /// The input ranks this layer accepts; subclasses narrow them.
+    open var acceptedRanks: [Int] { [2, 3, 4] }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        guard acceptedRanks.contains(x.rank) else {
+            throw TorchError(.shapeMismatch, "\(Self.self): expected a \(acceptedRanks.map { "\($0)-D" }.joined(separator: " or ")) input, got shape \(describe(shape: x.shape))")
+        }
+        var factor = momentum ?? 0
+        if isTraining, let count = numBatchesTracked {
+            try withNoGrad { try count.copy_(count + 1) }
+            if momentum == nil { factor = 1 / (try count.item(Double.self)) }
+        }
+        // Without running statistics, evaluation also uses the batch's, as PyTorch does.
+        let useBatchStatistics = isTraining || runningMean == nil
+        return try batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                             training: useBatchStatistics, momentum: factor, eps: eps)
+    }
+}
+
+/// Batch normalisation of [N, C] or [N, C, L] inputs, as PyTorch's `nn.BatchNorm1d`.
+public final class BatchNorm1d: BatchNorm {
+    public override var acceptedRanks: [Int] { [2, 3] }
+}
+
+/// Batch normalisation of [N, C, H, W] images, as PyTorch's `nn.BatchNorm2d`.
+public final class BatchNorm2d: BatchNorm {
+    public override var acceptedRanks: [Int] { [4] }
+}

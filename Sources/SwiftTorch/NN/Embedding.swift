@@ -1,0 +1,34 @@
+import SwiftTorchCore
+
+/// A lookup table of `numEmbeddings` vectors of `embeddingDim` values, as PyTorch's
+/// `nn.Embedding`: integer indices in, their rows out. `weight` starts standard normal,
+/// with the `paddingIdx` row zeroed and kept out of gradients.
+public final class Embedding: Module, UnaryLayer {
+    public let numEmbeddings: Int
+    public let embeddingDim: Int
+    /// The row that receives no gradient (wrapped to be non-negative), if any.
+    public let paddingIdx: Int?
+    /// The `[numEmbeddings, embeddingDim]` table.
+    @Parameter public var weight: Tensor
+
+    public init(_ numEmbeddings: Int, _ embeddingDim: Int, paddingIdx: Int? = nil, dtype: DType = .defaultFloat,
+                device: Device? = nil, generator: Generator = .default) throws {
+        guard numEmbeddings > 0, embeddingDim >= 0 else {
+            throw TorchError(.invalidArgument, "Embedding: num_embeddings (\(numEmbeddings)) must be positive and embedding_dim (\(embeddingDim)) non-negative")
+        }
+        if let p = paddingIdx, p < -numEmbeddings || p >= numEmbeddings {
+            throw TorchError(.invalidArgument, "Embedding: padding_idx \(p) must be within num_embeddings (\(numEmbeddings))")
+        }
+        self.numEmbeddings = numEmbeddings
+        self.embeddingDim = embeddingDim
+        self.paddingIdx = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
+        let table = try Tensor.randn([numEmbeddings, embeddingDim], dtype: dtype, generator: generator)
+        if let row = self.paddingIdx { try table.narrow(dim: 0, start: row, length: 1).zero_() }
+        self.weight = try table.placed(on: device)
+        super.init()
+    }
+
+    public func callAsFunction(_ indices: Tensor) throws -> Tensor {
+        try embedding(indices, weight: weight, paddingIdx: paddingIdx)
+    }
+}
