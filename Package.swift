@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
         .executable(name: "swifttorch", targets: ["swifttorch"]),
         .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
+        .executable(name: "digits-cnn", targets: ["DigitsCNN"]),
         .executable(name: "regression", targets: ["Regression"]),
         .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
         .executable(name: "training-bench", targets: ["TrainingBench"]),
@@ -35,7 +36,8 @@ let package = Package(
         .target(name: "OpenMPBackend", dependencies: ["SwiftTorchCore", "COpenMPKernels"], path: "Backends/OpenMP/Swift"),
         .systemLibrary(name: "CBLAS", path: "Backends/BLAS/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "BLASBackend", dependencies: ["SwiftTorchCore", "CBLAS"], path: "Backends/BLAS/Swift"),
+        // blas reuses the openmp backend's convolution lowering with its own matrix product.
+        .target(name: "BLASBackend", dependencies: ["SwiftTorchCore", "CBLAS", "COpenMPKernels", "OpenMPBackend"], path: "Backends/BLAS/Swift"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The library users import: operator declarations, the Swift API, autograd, nn, optim, data.
@@ -54,10 +56,11 @@ let package = Package(
 
         // The seed's programs, as runnable examples.
         .executableTarget(name: "DigitsMLP", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsMLP"),
+        .executableTarget(name: "DigitsCNN", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsCNN"),
         .executableTarget(name: "Regression", dependencies: ["SwiftTorch"], path: "Examples/Regression"),
         .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
         .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
-        .target(name: "ExampleSupport", path: "Examples/Support"),
+        .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
 
         .testTarget(
             name: "SwiftTorchTests",

@@ -2,7 +2,7 @@
 """Runs `swifttorch bench --json` and the same workloads in NumPy (and PyTorch when it can be
 imported) in one run, and prints a markdown table of SwiftTorch / peer ratios per backend.
 
-    python3 Benchmarks/compare.py [SWIFTTORCH_BINARY] [--backend NAME ...] [--rounds N]
+    python3 Benchmarks/compare.py [SWIFTTORCH_BINARY] [--backend NAME ...] [--filter TEXT] [--rounds N]
 
 The binary defaults to .build/release/swifttorch; build it with `swift build -c release`.
 Ratios are oriented so that > 1 always means SwiftTorch is faster: ours / peer for GFLOP/s,
@@ -81,20 +81,38 @@ def torch_workloads(torch):
         "sum-16M": lambda: (lambda a: lambda: a.sum())(torch.rand(LARGE, dtype=f32)),
         "softmax-4096x1024": lambda: (lambda x: lambda: torch.softmax(x, -1))(torch.randn(4096, 1024, dtype=f32)),
         "add-tiny": lambda: (lambda a, b: lambda: a + b)(*pair((8,), torch.rand)),
+        "conv2d-fwd-bwd": lambda: conv2d_step(torch),
     }
+
+
+def conv2d_step(torch):
+    """Forward and backward of conv2d, batch 64, 1 -> 32 channels, 28x28, 3x3, with bias."""
+    x = torch.randn(64, 1, 28, 28, requires_grad=True)
+    w, b = torch.randn(32, 1, 3, 3, requires_grad=True), torch.randn(32, requires_grad=True)
+    upstream = torch.randn(64, 32, 26, 26)
+    def call():
+        for t in (x, w, b):
+            t.grad = None
+        torch.nn.functional.conv2d(x, w, b).backward(upstream)
+    return call
 
 
 def run_peer(workloads, names, units):
     out = {}
     for name in names:
+        if name not in workloads:  # NumPy has no convolution
+            out[name] = None
+            continue
         call = workloads[name]()
         out[name] = value(name, units[name], time_call(call))
         del call
     return out
 
 
-def run_swifttorch(binary, backends):
+def run_swifttorch(binary, backends, workload_filter):
     cmd = [binary, "bench", "--json"] + [a for b in backends for a in ("--backend", b)]
+    if workload_filter:
+        cmd += ["--filter", workload_filter]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"compare.py: {shlex.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
@@ -154,6 +172,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("binary", nargs="?", default=".build/release/swifttorch")
     ap.add_argument("--backend", action="append", default=[], help="passed on to swifttorch bench (repeatable)")
+    ap.add_argument("--filter", help="passed on to swifttorch bench: only workloads whose name contains it")
     ap.add_argument("--rounds", type=int, default=1, help="alternate SwiftTorch and peers N times; report medians")
     args = ap.parse_args()
     if not os.access(args.binary, os.X_OK):
@@ -169,7 +188,7 @@ def main():
     if torch is not None:
         peer_rounds["PyTorch " + torch.__version__] = []
     for _ in range(max(1, args.rounds)):
-        results, round_notes, command = run_swifttorch(args.binary, args.backend)
+        results, round_notes, command = run_swifttorch(args.binary, args.backend, args.filter)
         for key, note in round_notes.items():
             notes.setdefault(key, set()).add(note)
         ours_rounds.append({(r["name"], r["backend"]): r for r in results})

@@ -27,31 +27,9 @@ runExample("mnist-mlp") {
         ReLU()
         try Linear(64, 10)
     }
-    let lossFunction = CrossEntropyLoss()
     let optimizer = try SGD(model.parameters(), lr: 0.01, momentum: 0.9)
-    let progress = ProgressReporter(total: trainLoader.count)
-
-    for epoch in 1...epochs {
-        model.train()
-        var total = 0.0
-        for (step, batch) in trainLoader.enumerated() {
-            optimizer.zeroGrad()
-            let loss = try lossFunction(model(batch[0]), batch[1])
-            try loss.backward()
-            try optimizer.step()
-            total += try loss.item()
-            progress.update(epoch: epoch, of: epochs, step: step + 1, loss: total / Double(step + 1))
-        }
-        progress.finish(epoch: epoch, of: epochs, loss: total / Double(trainLoader.count))
-    }
-
-    model.eval()
-    var correct = 0
-    try withNoGrad {
-        for batch in testLoader {
-            correct += try model(batch[0]).argmax(dim: 1).eq(batch[1]).sum().item(Int.self)
-        }
-    }
+    try trainClassifier(model, on: trainLoader, optimizer: optimizer, epochs: epochs)
+    let correct = try countCorrect(model, on: testLoader)
     print(String(format: "test accuracy: %.2f%%", 100 * Double(correct) / Double(test.labels.count)))
-    if let path = options.string("save") { try model.save(to: URL(fileURLWithPath: path)) }
+    try options.saveIfRequested(model, description: "mnist-mlp 784-128-64-10")
 }

@@ -1,6 +1,7 @@
 import Foundation
+import SwiftTorch
 
-// Small helpers the examples share: options parsing and a progress bar.
+// Small helpers the examples share: options parsing, saving and a progress bar.
 
 /// `--name value` options with defaults; an unknown option is an error that lists the valid ones.
 public struct ExampleOptions {
@@ -24,6 +25,13 @@ public struct ExampleOptions {
     }
 
     public func string(_ name: String) -> String? { values[name] }
+
+    /// Saves `model` as safetensors at `--save PATH`, when given.
+    public func saveIfRequested(_ model: Module, description: String) throws {
+        guard let path = string("save") else { return }
+        try model.save(to: URL(fileURLWithPath: path), metadata: ["model": description])
+        print("saved weights to \(path)")
+    }
 
     public func int(_ name: String) throws -> Int {
         guard let text = values[name], let v = Int(text), v > 0 else {

@@ -5,11 +5,12 @@ import SwiftTorch
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Times a fixed set of workloads (matrix products, elementwise ops, reductions, softmax) per backend.",
+        abstract: "Times a fixed set of workloads (matrix products, elementwise ops, reductions, softmax, convolution) per backend.",
         discussion: """
             Names and units are fixed: mm-256..mm-2048 in GFLOP/s (higher is better); add-16M, \
-            mul-16M, exp-16M, sum-16M and softmax-4096x1024 in ms per call, add-tiny in us per \
-            call (lower is better). Each figure is the median of several timed runs after a \
+            mul-16M, exp-16M, sum-16M, softmax-4096x1024 and conv2d-fwd-bwd (batch 64, 1→32 \
+            channels, 28x28, 3x3, forward plus input, weight and bias gradients) in ms per \
+            call, add-tiny in us per call (lower is better). Each figure is the median of several timed runs after a \
             warm-up. A workload predicted to take over 10 s is reported as skipped. When the \
             named backend has no kernel for an operator, the call falls through to the next \
             backend, and the line says which kernel ran. Build with -c release before timing.

@@ -1,9 +1,11 @@
 import CBLAS
+import OpenMPBackend
 import SwiftTorchCore
 
-/// OpenBLAS for the matrix products (`mm`, `bmm`, `matmul`, `addmm`, `linear`) in float32
-/// and float64. It registers nothing else: every other operator, and these five in other
-/// dtypes, fall through to the next backend in the priority list.
+/// OpenBLAS for the matrix products (`mm`, `bmm`, `matmul`, `addmm`, `linear`) and for
+/// what builds on them (`conv2d` and its backward operators, lowered by the openmp
+/// backend's im2col), in float32 and float64. It registers nothing else: every other
+/// operator, and these in other dtypes, fall through to the next backend in the priority list.
 ///
 /// Debian's OpenBLAS is the pthread build, with its own thread pool; the kernels call it
 /// from the dispatching thread only, never from inside an OpenMP parallel region.
@@ -15,12 +17,12 @@ public enum BLASBackend: BuiltinBackend {
         BackendDescriptor(name: name, details: [
             "\(cString(openblas_get_config())) (core \(cString(openblas_get_corename())))",
             "threads: \(openblas_get_num_threads()) (OPENBLAS_NUM_THREADS, else every core)",
-            "kernels: mm, bmm, matmul, addmm, linear (float32, float64); other operators fall through",
+            "kernels: mm, bmm, matmul, addmm, linear, conv2d (+ backward) (float32, float64); other operators fall through",
         ])
     }
 
     public static func registerKernels(into registry: OperatorRegistry) throws {
-        for (op, kernel) in blasLinalgKernels {
+        for (op, kernel) in blasLinalgKernels + OpenMPBackend.convolutionKernels(gemm: .openBLAS) {
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
         }
     }

@@ -31,6 +31,18 @@ public enum OpenMPBackend: BuiltinBackend {
         for (op, kernel) in reductionKernels where integerReductions.contains(op) {
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.int64])
         }
+        for (op, kernel) in convolutionKernels(gemm: .openMP) + openMPPoolingKernels + openMPNormalizationKernels {
+            try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
+        }
+        // embedding copies rows of any dtype; one_hot reads and writes int64.
+        for (op, kernel) in openMPEmbeddingKernels {
+            let dtypes: Set<DType>? = switch op {
+            case "embedding": nil
+            case "one_hot": [.int64]
+            default: [.float32, .float64]
+            }
+            try registry.register(kernel: kernel, for: op, backend: name, dtypes: dtypes)
+        }
         // Integer arithmetic wraps and integer division by zero throws, as in the reference.
         for (op, kernel) in elementwiseIntegerKernels {
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.bool, .int32, .int64])

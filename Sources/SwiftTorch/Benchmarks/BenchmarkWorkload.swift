@@ -68,7 +68,24 @@ extension BenchmarkWorkload {
                 let a = try Tensor.rand([8]), b = try Tensor.rand([8])
                 return { _ = try a + b }
             },
+            convolutionTrainingStep(),
         ]
+    }
+
+    /// `conv2d-fwd-bwd`: a first-layer convolution's training step, batch 64 of 1×28×28
+    /// images, 32 filters of 3×3 with bias: forward, then backward to the input, the
+    /// weight and the bias (gradients cleared each call, as `zeroGrad` would).
+    static func convolutionTrainingStep() -> BenchmarkWorkload {
+        BenchmarkWorkload(name: "conv2d-fwd-bwd", unit: .milliseconds,
+                          operators: ["conv2d", "conv2d_backward_input", "conv2d_backward_weight"]) {
+            let x = try Tensor.randn([64, 1, 28, 28]).requiringGrad()
+            let w = try Tensor.randn([32, 1, 3, 3]).requiringGrad(), b = try Tensor.randn([32]).requiringGrad()
+            let upstream = try Tensor.randn([64, 32, 26, 26])
+            return {
+                for t in [x, w, b] { t.grad = nil }
+                try conv2d(x, weight: w, bias: b).backward(gradient: upstream)
+            }
+        }
     }
 
     /// `mm-N`: float32 [N, N] @ [N, N] through `matmul`, 2 N^3 operations.

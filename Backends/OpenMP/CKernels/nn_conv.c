@@ -1,0 +1,340 @@
+/* conv2d and its two gradients, lowered to im2col / col2im around a batched matrix product
+   that the caller supplies (so the blas backend reuses the lowering with its own sgemm).
+
+   cols holds, per sample, one row per (c, i, j) of input channel and kernel tap and one
+   column per output pixel: [in_channels * kernel_h * kernel_w, out_h * out_w]. Group g of
+   sample n is then the contiguous row block [g * K_g, (g + 1) * K_g), and a whole chunk of
+   samples goes through ONE gemm call of batch (samples x groups), whose contiguous output
+   [samples * groups, Cout_g, out_h * out_w] is already the NCHW output. Samples are taken
+   in chunks so that cols stays under ST_CONV_COLS_BUDGET bytes. */
+#define ST_OMP_INTERNAL
+#include "omp_nn.h"
+#include "omp_reduce.h" /* thread helpers and error codes */
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Large enough that typical batches take one chunk (one gemm call, one team wake-up);
+   small enough not to double a training step's memory. Overridable for tests. */
+#ifndef ST_CONV_COLS_BUDGET
+#define ST_CONV_COLS_BUDGET ((int64_t)64 << 20)
+#endif
+
+typedef struct conv {
+    int64_t n, c, h, w, cout, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, groups;
+    int64_t khw, ohw, cg, og, kg;               /* K_g = Cin_g * kh * kw */
+    int64_t in_sample, col_sample, out_sample;  /* elements per sample */
+    int pointwise;                              /* cols == x: no im2col / col2im */
+} conv;
+
+static int conv_init(const st_conv2d *p, conv *q) {
+    q->n = p->batch; q->c = p->in_channels; q->h = p->in_h; q->w = p->in_w;
+    q->cout = p->out_channels; q->kh = p->kernel_h; q->kw = p->kernel_w;
+    q->oh = p->out_h; q->ow = p->out_w; q->sh = p->stride_h; q->sw = p->stride_w;
+    q->ph = p->pad_h; q->pw = p->pad_w; q->dh = p->dilation_h; q->dw = p->dilation_w;
+    q->groups = p->groups;
+    if (q->n < 0 || q->c < 0 || q->h < 0 || q->w < 0 || q->cout < 0 || q->kh < 0 || q->kw < 0 ||
+        q->oh < 0 || q->ow < 0 || q->sh <= 0 || q->sw <= 0 || q->ph < 0 || q->pw < 0 ||
+        q->dh <= 0 || q->dw <= 0 || q->groups <= 0 || q->c % q->groups || q->cout % q->groups)
+        return ST_ERR_ARGUMENT;
+    q->khw = q->kh * q->kw;
+    q->ohw = q->oh * q->ow;
+    q->cg = q->c / q->groups;
+    q->og = q->cout / q->groups;
+    q->kg = q->cg * q->khw;
+    q->in_sample = q->c * q->h * q->w;
+    q->col_sample = q->c * q->khw * q->ohw;
+    q->out_sample = q->cout * q->ohw;
+    q->pointwise = q->kh == 1 && q->kw == 1 && q->sh == 1 && q->sw == 1 && q->ph == 0 &&
+                   q->pw == 0 && q->oh == q->h && q->ow == q->w;
+    return 0;
+}
+
+/* Samples per chunk: as many as the cols budget holds, at least one. */
+static int64_t conv_chunk(const conv *q, int64_t es) {
+    if (q->pointwise) return q->n;
+    const int64_t per = q->col_sample * es;
+    int64_t chunk = per > 0 ? ST_CONV_COLS_BUDGET / per : q->n;
+    if (chunk < 1) chunk = 1;
+    return chunk < q->n ? chunk : q->n;
+}
+
+/* The output positions [*lo, *hi) whose tap lands inside [0, size): pos = o * stride + off. */
+static void valid_range(int64_t size, int64_t stride, int64_t off, int64_t count, int64_t *lo, int64_t *hi) {
+    int64_t a = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    int64_t b = size - 1 - off < 0 ? 0 : (size - 1 - off) / stride + 1;
+    if (a > count) a = count;
+    if (b > count) b = count;
+    if (b < a) b = a;
+    *lo = a;
+    *hi = b;
+}
+
+/* Elements move as bits in im2col, so one copy per element size serves both dtypes. */
+#define IM2COL_ROW(NAME, T)                                                                    \
+    ST_CLONES static void NAME(const conv *q, const T *restrict plane, int64_t i, int64_t j,   \
+                               T *restrict dst) {                                              \
+        const int64_t ow = q->ow, w = q->w, sw = q->sw;                                        \
+        const int64_t offh = i * q->dh - q->ph, offw = j * q->dw - q->pw;                      \
+        int64_t oh0, oh1, ow0, ow1;                                                            \
+        valid_range(q->h, q->sh, offh, q->oh, &oh0, &oh1);                                     \
+        valid_range(w, sw, offw, ow, &ow0, &ow1);                                              \
+        /* Rows of cols that fall in the vertical padding are contiguous runs of zeros. */     \
+        memset(dst, 0, (size_t)(oh0 * ow) * sizeof(T));                                        \
+        memset(dst + oh1 * ow, 0, (size_t)((q->oh - oh1) * ow) * sizeof(T));                   \
+        for (int64_t y = oh0; y < oh1; y++) {                                                  \
+            const T *restrict src = plane + (y * q->sh + offh) * w + offw;                     \
+            T *restrict d = dst + y * ow;                                                      \
+            for (int64_t x = 0; x < ow0; x++) d[x] = 0;                                        \
+            if (sw == 1) {                                                                     \
+                /* A shifted copy of the input row. */                                         \
+                for (int64_t x = ow0; x < ow1; x++) d[x] = src[x];                             \
+            } else {                                                                           \
+                for (int64_t x = ow0; x < ow1; x++) d[x] = src[x * sw];                        \
+            }                                                                                  \
+            for (int64_t x = ow1; x < ow; x++) d[x] = 0;                                       \
+        }                                                                                      \
+    }
+IM2COL_ROW(im2col_row_4, uint32_t)
+IM2COL_ROW(im2col_row_8, uint64_t)
+
+/* cols of `count` samples starting at x; one task per row of cols. */
+static void im2col(const conv *q, int64_t es, const void *x, int64_t count, void *cols) {
+    const int64_t rows = count * q->c * q->khw, per_c = q->khw;
+    #pragma omp parallel for schedule(static) if(rows * q->ohw >= ST_PAR_GRAIN)
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t plane = r / per_c, tap = r % per_c; /* plane = sample * c + channel */
+        const int64_t off = plane * q->h * q->w;
+        if (es == 4)
+            im2col_row_4(q, (const uint32_t *)x + off, tap / q->kw, tap % q->kw, (uint32_t *)cols + r * q->ohw);
+        else
+            im2col_row_8(q, (const uint64_t *)x + off, tap / q->kw, tap % q->kw, (uint64_t *)cols + r * q->ohw);
+    }
+}
+
+/* One input plane of the input gradient: zeroed, then every (i, j) row of cols that reads
+   the plane added back to the pixel it came from, in a fixed order. */
+#define COL2IM_PLANE(NAME, T)                                                                  \
+    ST_CLONES static void NAME(const conv *q, const T *restrict cols, T *restrict plane) {     \
+        const int64_t ow = q->ow, w = q->w, sw = q->sw;                                        \
+        memset(plane, 0, (size_t)(q->h * w) * sizeof(T));                                      \
+        for (int64_t i = 0; i < q->kh; i++)                                                    \
+            for (int64_t j = 0; j < q->kw; j++) {                                              \
+                const T *restrict src = cols + (i * q->kw + j) * q->ohw;                       \
+                const int64_t offh = i * q->dh - q->ph, offw = j * q->dw - q->pw;              \
+                int64_t oh0, oh1, ow0, ow1;                                                    \
+                valid_range(q->h, q->sh, offh, q->oh, &oh0, &oh1);                             \
+                valid_range(w, sw, offw, ow, &ow0, &ow1);                                      \
+                for (int64_t y = oh0; y < oh1; y++) {                                          \
+                    T *restrict d = plane + (y * q->sh + offh) * w + offw;                     \
+                    const T *restrict s = src + y * ow;                                        \
+                    if (sw == 1) {                                                             \
+                        for (int64_t x = ow0; x < ow1; x++) d[x] += s[x];                      \
+                    } else {                                                                   \
+                        for (int64_t x = ow0; x < ow1; x++) d[x * sw] += s[x];                 \
+                    }                                                                          \
+                }                                                                              \
+            }                                                                                  \
+    }
+COL2IM_PLANE(col2im_plane_f32, float)
+COL2IM_PLANE(col2im_plane_f64, double)
+
+/* A plane's rows of cols only touch that plane, so planes are independent tasks. */
+static void col2im(const conv *q, int f64, const void *cols, int64_t count, void *grad_in) {
+    const int64_t planes = count * q->c, prow = q->khw * q->ohw, psize = q->h * q->w;
+    #pragma omp parallel for schedule(static) if(planes * prow >= ST_PAR_GRAIN)
+    for (int64_t pl = 0; pl < planes; pl++) {
+        if (f64) col2im_plane_f64(q, (const double *)cols + pl * prow, (double *)grad_in + pl * psize);
+        else col2im_plane_f32(q, (const float *)cols + pl * prow, (float *)grad_in + pl * psize);
+    }
+}
+
+/* Both dtypes' gemm, so the drivers below are written once. */
+typedef struct gemm_fns {
+    st_gemm_f32_fn f32;
+    st_gemm_f64_fn f64;
+} gemm_fns;
+
+static int call_gemm(int f64, gemm_fns g, const st_gemm_args *args, const void *a, const void *b, void *c) {
+    if (f64 ? !g.f64 : !g.f32) return ST_ERR_ARGUMENT;
+    return f64 ? g.f64(args, a, b, c) : g.f32(args, a, b, c);
+}
+
+/* out[plane] += bias[plane % cout] over `planes` output planes; bias NULL: zeros when
+   `fill` (no product was written), else nothing. */
+static void add_bias(const conv *q, int f64, const void *bias, int64_t planes, void *out, int fill) {
+    const int64_t ohw = q->ohw;
+    #pragma omp parallel for schedule(static) if(planes * ohw >= ST_PAR_GRAIN)
+    for (int64_t pl = 0; pl < planes; pl++) {
+        const int64_t co = pl % q->cout;
+        if (f64) {
+            double *o = (double *)out + pl * ohw;
+            const double b = bias ? ((const double *)bias)[co] : 0;
+            if (fill) for (int64_t k = 0; k < ohw; k++) o[k] = b;
+            else for (int64_t k = 0; k < ohw; k++) o[k] += b;
+        } else {
+            float *o = (float *)out + pl * ohw;
+            const float b = bias ? ((const float *)bias)[co] : 0;
+            if (fill) for (int64_t k = 0; k < ohw; k++) o[k] = b;
+            else for (int64_t k = 0; k < ohw; k++) o[k] += b;
+        }
+    }
+}
+
+static int conv_forward(int f64, const st_conv2d *p, const void *x, const void *w, const void *bias,
+                        void *out, gemm_fns gemm) {
+    conv q;
+    int status = conv_init(p, &q);
+    if (status) return status;
+    const int64_t es = f64 ? 8 : 4;
+    if (q.n == 0 || q.out_sample == 0) return 0;
+    if (q.kg == 0) { /* no taps: the output is the bias alone */
+        add_bias(&q, f64, bias, q.n * q.cout, out, 1);
+        return 0;
+    }
+    const int64_t chunk = conv_chunk(&q, es), batch = chunk * q.groups;
+    char *cols = q.pointwise ? NULL : malloc((size_t)(chunk * q.col_sample * es));
+    int64_t *offs = malloc((size_t)(2 * batch) * sizeof(int64_t));
+    if ((!q.pointwise && !cols) || !offs) { free(cols); free(offs); return ST_ERR_MEMORY; }
+    for (int64_t n0 = 0; n0 < q.n && !status; n0 += chunk) {
+        const int64_t nb = q.n - n0 < chunk ? q.n - n0 : chunk;
+        const char *xb = (const char *)x + n0 * q.in_sample * es;
+        if (!q.pointwise) im2col(&q, es, xb, nb, cols);
+        for (int64_t b = 0; b < nb * q.groups; b++) {
+            const int64_t s = b / q.groups, g = b % q.groups;
+            offs[b] = g * q.og * q.kg;                           /* weight group g */
+            offs[batch + b] = s * q.col_sample + g * q.kg * q.ohw; /* its rows of cols */
+        }
+        const st_gemm_args args = {nb * q.groups, q.og, q.ohw, q.kg, offs, offs + batch, q.kg, 1, q.ohw, 1};
+        char *ob = (char *)out + n0 * q.out_sample * es;
+        status = call_gemm(f64, gemm, &args, w, q.pointwise ? xb : cols, ob);
+        /* While the chunk's output is still warm in cache. */
+        if (!status && bias) add_bias(&q, f64, bias, nb * q.cout, ob, 0);
+    }
+    free(cols);
+    free(offs);
+    return status;
+}
+
+static int conv_backward_input(int f64, const st_conv2d *p, const void *grad_out, const void *w,
+                               void *grad_in, gemm_fns gemm) {
+    conv q;
+    int status = conv_init(p, &q);
+    if (status) return status;
+    const int64_t es = f64 ? 8 : 4;
+    if (q.n * q.in_sample == 0) return 0;
+    if (q.out_sample == 0 || q.kg == 0) { /* no output, or no taps: nothing flows back */
+        memset(grad_in, 0, (size_t)(q.n * q.in_sample * es));
+        return 0;
+    }
+    /* Pointwise: the product's [n * groups, K_g, h * w] output is grad_in itself. */
+    const int64_t chunk = conv_chunk(&q, es), batch = chunk * q.groups;
+    char *cols = q.pointwise ? NULL : malloc((size_t)(chunk * q.col_sample * es));
+    int64_t *offs = malloc((size_t)(2 * batch) * sizeof(int64_t));
+    if ((!q.pointwise && !cols) || !offs) { free(cols); free(offs); return ST_ERR_MEMORY; }
+    for (int64_t n0 = 0; n0 < q.n && !status; n0 += chunk) {
+        const int64_t nb = q.n - n0 < chunk ? q.n - n0 : chunk;
+        for (int64_t b = 0; b < nb * q.groups; b++) {
+            const int64_t s = n0 + b / q.groups, g = b % q.groups;
+            offs[b] = g * q.og * q.kg;                              /* weight group g, transposed */
+            offs[batch + b] = s * q.out_sample + g * q.og * q.ohw;  /* grad_out[s, group g] */
+        }
+        /* Cout_g may be 0 here only if cout is, which returned above. */
+        const st_gemm_args args = {nb * q.groups, q.kg, q.ohw, q.og, offs, offs + batch, 1, q.kg, q.ohw, 1};
+        char *gb = (char *)grad_in + n0 * q.in_sample * es;
+        status = call_gemm(f64, gemm, &args, w, grad_out, q.pointwise ? gb : cols);
+        if (!status && !q.pointwise) col2im(&q, f64, cols, nb, gb);
+    }
+    free(cols);
+    free(offs);
+    return status;
+}
+
+static int conv_backward_weight(int f64, const st_conv2d *p, const void *grad_out, const void *x,
+                                void *grad_w, gemm_fns gemm) {
+    conv q;
+    int status = conv_init(p, &q);
+    if (status) return status;
+    const int64_t es = f64 ? 8 : 4, wsize = q.cout * q.kg;
+    if (wsize == 0) return 0;
+    if (q.n == 0 || q.ohw == 0) {
+        memset(grad_w, 0, (size_t)(wsize * es));
+        return 0;
+    }
+    /* Samples are summed in double, in sample order, so the result does not depend on
+       chunking or thread count. With fewer taps than output channels (a first layer:
+       K_g = 9, Cout_g = 32) the transposed product cols · grad_outᵀ, [K_g, Cout_g], is
+       faster: a gemm's register tile is wider than tall, so the small side pads less as
+       the rows. */
+    const int flip = q.kg < q.og;
+    const int64_t chunk = conv_chunk(&q, es), batch = chunk * q.groups;
+    char *cols = q.pointwise ? NULL : malloc((size_t)(chunk * q.col_sample * es));
+    char *part = malloc((size_t)(chunk * wsize * es));
+    double *acc = calloc((size_t)wsize, sizeof(double));
+    int64_t *offs = malloc((size_t)(2 * batch) * sizeof(int64_t));
+    if ((!q.pointwise && !cols) || !part || !acc || !offs) status = ST_ERR_MEMORY;
+    for (int64_t n0 = 0; n0 < q.n && !status; n0 += chunk) {
+        const int64_t nb = q.n - n0 < chunk ? q.n - n0 : chunk;
+        const char *xb = (const char *)x + n0 * q.in_sample * es;
+        if (!q.pointwise) im2col(&q, es, xb, nb, cols);
+        int64_t *go_off = offs + (flip ? batch : 0), *col_off = offs + (flip ? 0 : batch);
+        for (int64_t b = 0; b < nb * q.groups; b++) {
+            const int64_t s = b / q.groups, g = b % q.groups;
+            go_off[b] = (n0 + s) * q.out_sample + g * q.og * q.ohw; /* grad_out[n0 + s, group g] */
+            col_off[b] = s * q.col_sample + g * q.kg * q.ohw;       /* its rows of cols */
+        }
+        const void *cb = q.pointwise ? xb : cols;
+        if (flip) {
+            const st_gemm_args args = {nb * q.groups, q.kg, q.og, q.ohw, offs, offs + batch, q.ohw, 1, 1, q.ohw};
+            status = call_gemm(f64, gemm, &args, cb, grad_out, part);
+        } else {
+            const st_gemm_args args = {nb * q.groups, q.og, q.kg, q.ohw, offs, offs + batch, q.ohw, 1, 1, q.ohw};
+            status = call_gemm(f64, gemm, &args, grad_out, cb, part);
+        }
+        if (status) break;
+        /* part[s] is [groups, Cout_g, K_g] (grad_w's layout), or [groups, K_g, Cout_g]. */
+        #pragma omp parallel for schedule(static) if(nb * wsize >= ST_PAR_GRAIN)
+        for (int64_t e = 0; e < wsize; e++) {
+            const int64_t g = e / (q.og * q.kg), co = e / q.kg % q.og, k = e % q.kg;
+            const int64_t at = flip ? (g * q.kg + k) * q.og + co : e;
+            double sum = acc[e];
+            if (f64) for (int64_t s = 0; s < nb; s++) sum += ((const double *)part)[s * wsize + at];
+            else for (int64_t s = 0; s < nb; s++) sum += ((const float *)part)[s * wsize + at];
+            acc[e] = sum;
+        }
+    }
+    if (!status) {
+        if (f64) memcpy(grad_w, acc, (size_t)wsize * sizeof(double));
+        else for (int64_t e = 0; e < wsize; e++) ((float *)grad_w)[e] = (float)acc[e];
+    }
+    free(cols);
+    free(part);
+    free(acc);
+    free(offs);
+    return status;
+}
+
+int st_conv2d_forward_f32(const st_conv2d *p, const float *x, const float *w, const float *bias,
+                          float *out, st_gemm_f32_fn gemm) {
+    return conv_forward(0, p, x, w, bias, out, (gemm_fns){gemm, NULL});
+}
+int st_conv2d_forward_f64(const st_conv2d *p, const double *x, const double *w, const double *bias,
+                          double *out, st_gemm_f64_fn gemm) {
+    return conv_forward(1, p, x, w, bias, out, (gemm_fns){NULL, gemm});
+}
+int st_conv2d_backward_input_f32(const st_conv2d *p, const float *grad_out, const float *w,
+                                 float *grad_in, st_gemm_f32_fn gemm) {
+    return conv_backward_input(0, p, grad_out, w, grad_in, (gemm_fns){gemm, NULL});
+}
+int st_conv2d_backward_input_f64(const st_conv2d *p, const double *grad_out, const double *w,
+                                 double *grad_in, st_gemm_f64_fn gemm) {
+    return conv_backward_input(1, p, grad_out, w, grad_in, (gemm_fns){NULL, gemm});
+}
+int st_conv2d_backward_weight_f32(const st_conv2d *p, const float *grad_out, const float *x,
+                                  float *grad_w, st_gemm_f32_fn gemm) {
+    return conv_backward_weight(0, p, grad_out, x, grad_w, (gemm_fns){gemm, NULL});
+}
+int st_conv2d_backward_weight_f64(const st_conv2d *p, const double *grad_out, const double *x,
+                                  double *grad_w, st_gemm_f64_fn gemm) {
+    return conv_backward_weight(1, p, grad_out, x, grad_w, (gemm_fns){NULL, gemm});
+}
