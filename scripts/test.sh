@@ -10,11 +10,12 @@ echo "== build"
 swift build --build-tests
 
 echo "== conformance (CLI), every CPU backend"
-cases=Tests/SwiftTorchTests/Resources/pytorch-cases.json
-.build/debug/swifttorch conformance "$cases" --backend reference
+# The shared PyTorch cases and SwiftTorch's own nn cases (both computed by PyTorch).
+cases=(Tests/SwiftTorchTests/Resources/pytorch-cases.json Tests/SwiftTorchTests/Resources/nn-cases.json)
+.build/debug/swifttorch conformance "${cases[@]}" --backend reference
 for backend in openmp blas; do
     # Each backend must pass every case of the operators it claims, with no fall-through.
-    SWIFTTORCH_FALLBACK=error .build/debug/swifttorch conformance "$cases" --backend "$backend"
+    SWIFTTORCH_FALLBACK=error .build/debug/swifttorch conformance "${cases[@]}" --backend "$backend"
 done
 
 if [ -x Backends/CUDA/build.sh ]; then

@@ -2,57 +2,58 @@ import Foundation
 import SwiftTorch
 import Testing
 
-// The PyTorch-generated case file, run on the reference backend through the same runner
-// as `swifttorch conformance`.
+// The PyTorch-generated case files, run on every CPU backend through the same runner as
+// `swifttorch conformance`: the shared pytorch-cases.json and SwiftTorch's own nn-cases.json
+// (Resources/make-nn-cases.py). Every operator they name is in SwiftTorch, so nothing may
+// fail and nothing may be skipped.
 
-/// Operators of PyTorch's nn functional group that SwiftTorch does not have yet; the file's
-/// cases for them are the only ones a run may skip.
-private let operatorsNotInSwiftTorch: Set<String> = [
-    "conv2d", "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm", "embedding", "one_hot", "dropout",
-]
+private enum CaseFiles {
+    static let names = ["pytorch-cases", "nn-cases"]
 
-/// The file and its run on the reference backend, made once and shared by the tests below
-/// (decoding the file is the slow part).
-private enum ReferenceRun {
-    static let file: Result<ConformanceFile, any Error> = Result {
-        guard let url = Bundle.module.url(forResource: "pytorch-cases", withExtension: "json", subdirectory: "Resources") else {
-            throw TorchError(.io, "pytorch-cases.json is missing from the test bundle's Resources")
-        }
-        return try ConformanceFile.load(url.path)
-    }
+    /// Each file decoded once (decoding is the slow part).
+    static let files: [String: Result<ConformanceFile, any Error>] = Dictionary(uniqueKeysWithValues: names.map { name in
+        (name, Result {
+            guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Resources") else {
+                throw TorchError(.io, "\(name).json is missing from the test bundle's Resources")
+            }
+            return try ConformanceFile.load(url.path)
+        })
+    })
 
-    static let report: Result<ConformanceReport, any Error> = Result {
-        let cases = try file.get().cases
-        // The environment may say SWIFTTORCH_FALLBACK=error; the reference backend is run as it is.
-        return try Dispatcher.$scopedFallbackIsError.withValue(false) {
-            try ConformanceRunner(backends: ["reference"]).run(cases)
-        }
-    }
+    static func file(_ name: String) throws -> ConformanceFile { try #require(files[name]).get() }
 }
 
-@Suite("PyTorch conformance file")
+@Suite("PyTorch conformance files")
 struct ConformanceFileTests {
-    @Test func theFileLoadsWithItsFormatAndCases() throws {
-        let file = try ReferenceRun.file.get()
+    @Test("the files load with their format and unique case ids", arguments: CaseFiles.names)
+    func filesLoad(_ name: String) throws {
+        let file = try CaseFiles.file(name)
         #expect(file.format == "swifttorch-conformance/1")
-        #expect(file.cases.count > 400)
+        #expect(file.cases.count > (name == "pytorch-cases" ? 400 : 40))
         #expect(Set(file.cases.map(\.id)).count == file.cases.count)
     }
 
-    @Test func everyCaseOfAnOperatorSwiftTorchHasPassesOnTheReferenceBackend() throws {
-        let file = try ReferenceRun.file.get()
-        let report = try ReferenceRun.report.get()
+    @Test("every case passes on every CPU backend, forward and gradients, none skipped",
+          arguments: CaseFiles.names, ["reference", "openmp", "blas"])
+    func everyCasePasses(_ name: String, backend: String) throws {
+        let file = try CaseFiles.file(name)
+        // The environment may say SWIFTTORCH_FALLBACK=error; here each backend runs with its
+        // usual fall-through (the CLI run in scripts/test.sh checks the strict mode).
+        let report = try Dispatcher.$scopedFallbackIsError.withValue(false) {
+            try ConformanceRunner(backends: [backend]).run(file.cases)
+        }
         #expect(report.results.count == file.cases.count)
         #expect(report.failed.isEmpty, "\(report.render())")
+        let skipped = report.results.filter { if case .skipped = $0.outcome { true } else { false } }
+        #expect(skipped.isEmpty, "skipped: \(skipped.map(\.caseID))")
     }
 
-    @Test func onlyOperatorsSwiftTorchDoesNotHaveAreSkipped() throws {
-        let report = try ReferenceRun.report.get()
-        let skipped = report.results.filter { if case .skipped = $0.outcome { return true } else { return false } }
-        let skippedOps = Set(skipped.map(\.op))
-        #expect(skippedOps.isSubset(of: operatorsNotInSwiftTorch), "unexpected skips: \(skippedOps.subtracting(operatorsNotInSwiftTorch))")
-        for op in skippedOps {
-            #expect(Runtime.registry.operator(named: op) == nil, "\(op) is registered but its cases were skipped")
+    @Test("every operator group of the shared file's vocabulary has cases, the nn group included")
+    func everyGroupIsCovered() throws {
+        let ops = Set(try CaseFiles.names.flatMap { try CaseFiles.file($0).cases.map(\.op) })
+        for op in ["conv2d", "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm", "embedding", "one_hot", "dropout"] {
+            #expect(ops.contains(op), "no case exercises \(op)")
+            #expect(Runtime.registry.operator(named: op) != nil, "\(op) is not registered")
         }
     }
 }

@@ -56,8 +56,10 @@ enum NNGrad {
     static let maxPool2d: DerivativeFunction = { ctx in
         let x = ctx.input("self"), indices = ctx.outputs[1], g = ctx.grad
         let planes = Array(x.shape.dropLast(2))
+        // Explicit sizes, not -1: an empty batch leaves -1 undetermined.
+        let pooled = planes + [g.shape[g.rank - 2] * g.shape[g.rank - 1]]
         let grad = try Tensor.zeros(planes + [x.shape[x.rank - 2] * x.shape[x.rank - 1]], dtype: g.dtype, device: g.device)
-            .scatterAdd(dim: planes.count, index: indices.reshape(planes + [-1]), source: g.reshape(planes + [-1]))
+            .scatterAdd(dim: planes.count, index: indices.reshape(pooled), source: g.reshape(pooled))
         return ctx.gradients(["self": try grad.reshape(x.shape)])
     }
 
