@@ -4,6 +4,9 @@
 Prints JSON lines {"name", "backend": "pytorch", "value", "unit"} for:
   digits-train  the digits recipe (MLP 64-128-64-10, ReLU, CrossEntropyLoss, SGD lr 0.01
                 momentum 0.9, batch 64, 30 epochs, seeded 80/20 split, pixels / 16), ms
+  digits-cnn-train  the digits CNN recipe of Examples/DigitsCNN (conv 3x3 1->32 pad 1, ReLU,
+                max-pool 2, conv 3x3 32->64 pad 1, ReLU, flatten, linear 1024->10; SGD lr
+                0.05 momentum 0.9; otherwise as digits-train), ms
   mlp-step      one training step of the MNIST-sized MLP 784-128-64-10 (batch 64, random
                 data): zero_grad, forward, loss, backward, step; ms per step
 and the digits test accuracy.
@@ -31,16 +34,22 @@ def mlp(sizes):
     return nn.Sequential(*layers)
 
 
-def digits(path, device):
+def cnn():
+    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1),
+                         nn.ReLU(), nn.Flatten(), nn.Linear(64 * 4 * 4, 10))
+
+
+def digits(path, device, make_model=lambda: mlp([64, 128, 64, 10]), lr=0.01, image_shape=(64,)):
     x, y = load_digits(path)
+    x = x.reshape((-1,) + image_shape)
     g = torch.Generator().manual_seed(42)
     perm = torch.randperm(len(x), generator=g)
     n_train = int(0.8 * len(x))
     train, test = perm[:n_train], perm[n_train:]
     torch.manual_seed(0)
-    model = mlp([64, 128, 64, 10]).to(device)
+    model = make_model().to(device)
     loss_fn = nn.CrossEntropyLoss()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     xs, ys = x.to(device), y.to(device)
     start = time.perf_counter()
     shuffle = torch.Generator().manual_seed(7)
@@ -98,4 +107,6 @@ if __name__ == "__main__":
         torch.set_num_threads(a.threads)
     ms, acc = digits(a.digits, a.device)
     print(json.dumps({"name": "digits-train", "backend": "pytorch-" + a.device, "value": ms, "unit": "ms", "accuracy": acc}))
+    ms, acc = digits(a.digits, a.device, cnn, lr=0.05, image_shape=(1, 8, 8))
+    print(json.dumps({"name": "digits-cnn-train", "backend": "pytorch-" + a.device, "value": ms, "unit": "ms", "accuracy": acc}))
     print(json.dumps({"name": "mlp-step", "backend": "pytorch-" + a.device, "value": mlp_step(a.device), "unit": "ms"}))

@@ -126,6 +126,8 @@ struct NNLayerTests {
         #expect(message.hasPrefix("conv2d:") && message.contains("[1, 3, 5, 5]") && message.contains("[2, 4, 3, 3]") && message.contains("channels"))
         #expect(throws: TorchError.self) { try conv2d(Tensor.zeros([1, 1, 2, 2]), weight: Tensor.zeros([1, 1, 3, 3])) }
         #expect(throws: TorchError.self) { try conv2d(Tensor.zeros([1, 1, 5, 5]), weight: Tensor.zeros([1, 1, 3, 3]), stride: 0) }
+        let pairError = #expect(throws: TorchError.self) { try conv2d(Tensor.zeros([1, 1, 5, 5]), weight: Tensor.zeros([1, 1, 3, 3]), stride: [1, 2, 3]) }
+        #expect(pairError?.message == "conv2d: stride must be one int or two (height, width), got [1, 2, 3]")
         #expect(throws: TorchError.self) { try conv2d(Tensor.zeros([1, 1, 5, 5]), weight: Tensor.zeros([1, 1, 3, 3], dtype: .float64)) }
         #expect(throws: TorchError.self) { try maxPool2d(Tensor.zeros([5, 5]), kernelSize: 2) }
         #expect(throws: TorchError.self) { try maxPool2d(Tensor.zeros([1, 5, 5]), kernelSize: 2, padding: 2) }

@@ -1,23 +1,19 @@
 /// One int used for both spatial dims, or a (height, width) pair: the `int[2]` arguments of
 /// convolution and pooling, written `3` or `[3, 1]`, as PyTorch accepts them.
 public struct IntOrPair: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
-    public let height: Int
-    public let width: Int
+    /// The values as written: one or two. Another count is kept as it is, so that the
+    /// operator receiving it reports the mistake with the values.
+    public let values: [Int]
 
-    public init(_ value: Int) { (height, width) = (value, value) }
-    public init(_ height: Int, _ width: Int) { (self.height, self.width) = (height, width) }
+    public init(_ value: Int) { values = [value] }
+    public init(_ height: Int, _ width: Int) { values = [height, width] }
     public init(integerLiteral value: Int) { self.init(value) }
-    /// Two values (height, width), or one for both; other counts are reported by the operator.
-    public init(arrayLiteral values: Int...) { self.init(list: values) }
+    public init(arrayLiteral values: Int...) { self.values = values }
 
-    init(list: [Int]) {
-        switch list.count {
-        case 1: self.init(list[0])
-        case 2: self.init(list[0], list[1])
-        // An invalid count is kept visible (negative sizes) so the operator's check names it.
-        default: self.init(-1, -1)
-        }
-    }
-
-    var values: [Int] { [height, width] }
+    /// The first value (0 when none was given).
+    public var height: Int { values.first ?? 0 }
+    /// The second value, or the first when only one was given.
+    public var width: Int { values.count > 1 ? values[1] : height }
+    /// Whether this is one or two values.
+    public var isValid: Bool { (1...2).contains(values.count) }
 }

@@ -24,8 +24,8 @@ public final class Conv2d: Module, UnaryLayer {
         guard inChannels > 0, outChannels > 0, groups > 0, inChannels % groups == 0, outChannels % groups == 0 else {
             throw TorchError(.invalidArgument, "Conv2d: in_channels (\(inChannels)) and out_channels (\(outChannels)) must be positive and divisible by groups (\(groups))")
         }
-        guard kernelSize.height > 0, kernelSize.width > 0 else {
-            throw TorchError(.invalidArgument, "Conv2d: kernel_size must be positive, got (\(kernelSize.height), \(kernelSize.width))")
+        guard kernelSize.isValid, kernelSize.height > 0, kernelSize.width > 0 else {
+            throw TorchError(.invalidArgument, "Conv2d: kernel_size must be one or two positive ints, got \(kernelSize.values)")
         }
         self.inChannels = inChannels
         self.outChannels = outChannels

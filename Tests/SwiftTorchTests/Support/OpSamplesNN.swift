@@ -176,6 +176,6 @@ extension OpSamples.ConvolutionCase {
 
 extension IntOrPair {
     init(list value: ArgumentValue) {
-        if case .ints(let v) = value { self = v.count == 2 ? IntOrPair(v[0], v[1]) : IntOrPair(v.first ?? 1) } else { self = 1 }
+        if case .ints(let v) = value, v.count == 2 { self.init(v[0], v[1]) } else { self.init(1) }
     }
 }
