@@ -56,17 +56,16 @@ private let maxPool2dKernel: Kernel = { call in
                     .filter { $0 >= 0 && $0 < p.inHeight }
                 let columns = stride(from: ow * p.stride[1] - p.padding[1], to: ow * p.stride[1] - p.padding[1] + p.kernel[1] * dilation[1], by: dilation[1])
                     .filter { $0 >= 0 && $0 < p.inWidth }
-                // PyTorch's rule: the first maximum in row-major order wins, and a NaN wins
-                // outright (the first one found ends the search).
+                // PyTorch's rule (`val > maxval || isnan(val)`): the first maximum in row-major
+                // order wins, and every NaN wins, so the last NaN's index is reported.
                 var best = -Double.infinity
                 var at = (rows.first ?? 0) * p.inWidth + (columns.first ?? 0)
-                search: for h in rows {
+                for h in rows {
                     for w in columns {
                         let v = x[base + h * p.inWidth + w]
                         if v > best || v.isNaN {
                             best = v
                             at = h * p.inWidth + w
-                            if v.isNaN { break search }
                         }
                     }
                 }

@@ -6,7 +6,12 @@
    sample n is then the contiguous row block [g * K_g, (g + 1) * K_g), and a whole chunk of
    samples goes through ONE gemm call of batch (samples x groups), whose contiguous output
    [samples * groups, Cout_g, out_h * out_w] is already the NCHW output. Samples are taken
-   in chunks so that cols stays under ST_CONV_COLS_BUDGET bytes. */
+   in chunks so that cols stays under ST_CONV_COLS_BUDGET bytes.
+
+   The forward pass folds the bias into the product: each group's rows of cols get one more
+   row of ones, and the weight one more column holding the bias. That costs one more step
+   of k, much less than a separate pass over the whole output (a quarter of the forward
+   time of a first layer, where k is only 9). */
 #define ST_OMP_INTERNAL
 #include "omp_nn.h"
 #include "omp_reduce.h" /* thread helpers and error codes */
@@ -14,10 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Large enough that typical batches take one chunk (one gemm call, one team wake-up);
-   small enough not to double a training step's memory. Overridable for tests. */
+/* Small enough that a chunk's cols are still in cache when the product reads them (or
+   col2im reads what the product wrote), and that malloc reuses the buffer from call to
+   call rather than mapping fresh pages (glibc maps blocks above 32 MiB anew each time):
+   with 64 MiB, a 32 -> 64 channel 3x3 layer on 26x26 images ran twice as slow, most of it
+   in page faults and cache misses. Still a whole batch of small first-layer samples
+   (cols of 24 KiB each for 28x28 MNIST) per chunk. Overridable for tests. */
 #ifndef ST_CONV_COLS_BUDGET
-#define ST_CONV_COLS_BUDGET ((int64_t)64 << 20)
+#define ST_CONV_COLS_BUDGET ((int64_t)2 << 20)
 #endif
 
 typedef struct conv {
@@ -51,9 +60,9 @@ static int conv_init(const st_conv2d *p, conv *q) {
 }
 
 /* Samples per chunk: as many as the cols budget holds, at least one. */
-static int64_t conv_chunk(const conv *q, int64_t es) {
+static int64_t conv_chunk(const conv *q, int64_t es, int64_t col_sample) {
     if (q->pointwise) return q->n;
-    const int64_t per = q->col_sample * es;
+    const int64_t per = col_sample * es;
     int64_t chunk = per > 0 ? ST_CONV_COLS_BUDGET / per : q->n;
     if (chunk < 1) chunk = 1;
     return chunk < q->n ? chunk : q->n;
@@ -82,15 +91,16 @@ static void valid_range(int64_t size, int64_t stride, int64_t off, int64_t count
         /* Rows of cols that fall in the vertical padding are contiguous runs of zeros. */     \
         memset(dst, 0, (size_t)(oh0 * ow) * sizeof(T));                                        \
         memset(dst + oh1 * ow, 0, (size_t)((q->oh - oh1) * ow) * sizeof(T));                   \
+        const int64_t n = ow1 - ow0;                                                           \
         for (int64_t y = oh0; y < oh1; y++) {                                                  \
-            const T *restrict src = plane + (y * q->sh + offh) * w + offw;                     \
+            const T *restrict src = plane + (y * q->sh + offh) * w + ow0 * sw + offw;          \
             T *restrict d = dst + y * ow;                                                      \
             for (int64_t x = 0; x < ow0; x++) d[x] = 0;                                        \
             if (sw == 1) {                                                                     \
                 /* A shifted copy of the input row. */                                         \
-                for (int64_t x = ow0; x < ow1; x++) d[x] = src[x];                             \
+                for (int64_t x = 0; x < n; x++) d[ow0 + x] = src[x];                           \
             } else {                                                                           \
-                for (int64_t x = ow0; x < ow1; x++) d[x] = src[x * sw];                        \
+                for (int64_t x = 0; x < n; x++) d[ow0 + x] = src[x * sw];                      \
             }                                                                                  \
             for (int64_t x = ow1; x < ow; x++) d[x] = 0;                                       \
         }                                                                                      \
@@ -98,17 +108,19 @@ static void valid_range(int64_t size, int64_t stride, int64_t off, int64_t count
 IM2COL_ROW(im2col_row_4, uint32_t)
 IM2COL_ROW(im2col_row_8, uint64_t)
 
-/* cols of `count` samples starting at x; one task per row of cols. */
-static void im2col(const conv *q, int64_t es, const void *x, int64_t count, void *cols) {
+/* cols of `count` samples starting at x, with `stride` rows per group (K_g, or K_g + 1
+   where a bias row follows, which this leaves alone); one task per row of taps. */
+static void im2col(const conv *q, int64_t es, const void *x, int64_t count, int64_t stride, void *cols) {
     const int64_t rows = count * q->c * q->khw, per_c = q->khw;
     #pragma omp parallel for schedule(static) if(rows * q->ohw >= ST_PAR_GRAIN)
     for (int64_t r = 0; r < rows; r++) {
         const int64_t plane = r / per_c, tap = r % per_c; /* plane = sample * c + channel */
-        const int64_t off = plane * q->h * q->w;
+        const int64_t off = plane * q->h * q->w, grp = plane / q->cg; /* sample * groups + g */
+        const int64_t dst = (grp * stride + (r - grp * q->kg)) * q->ohw;
         if (es == 4)
-            im2col_row_4(q, (const uint32_t *)x + off, tap / q->kw, tap % q->kw, (uint32_t *)cols + r * q->ohw);
+            im2col_row_4(q, (const uint32_t *)x + off, tap / q->kw, tap % q->kw, (uint32_t *)cols + dst);
         else
-            im2col_row_8(q, (const uint64_t *)x + off, tap / q->kw, tap % q->kw, (uint64_t *)cols + r * q->ohw);
+            im2col_row_8(q, (const uint64_t *)x + off, tap / q->kw, tap % q->kw, (uint64_t *)cols + dst);
     }
 }
 
@@ -125,13 +137,14 @@ static void im2col(const conv *q, int64_t es, const void *x, int64_t count, void
                 int64_t oh0, oh1, ow0, ow1;                                                    \
                 valid_range(q->h, q->sh, offh, q->oh, &oh0, &oh1);                             \
                 valid_range(w, sw, offw, ow, &ow0, &ow1);                                      \
+                const int64_t n = ow1 - ow0;                                                   \
                 for (int64_t y = oh0; y < oh1; y++) {                                          \
-                    T *restrict d = plane + (y * q->sh + offh) * w + offw;                     \
-                    const T *restrict s = src + y * ow;                                        \
+                    T *restrict d = plane + (y * q->sh + offh) * w + ow0 * sw + offw;          \
+                    const T *restrict s = src + y * ow + ow0;                                  \
                     if (sw == 1) {                                                             \
-                        for (int64_t x = ow0; x < ow1; x++) d[x] += s[x];                      \
+                        for (int64_t x = 0; x < n; x++) d[x] += s[x];                          \
                     } else {                                                                   \
-                        for (int64_t x = ow0; x < ow1; x++) d[x * sw] += s[x];                 \
+                        for (int64_t x = 0; x < n; x++) d[x * sw] += s[x];                     \
                     }                                                                          \
                 }                                                                              \
             }                                                                                  \
@@ -192,26 +205,45 @@ static int conv_forward(int f64, const st_conv2d *p, const void *x, const void *
         add_bias(&q, f64, bias, q.n * q.cout, out, 1);
         return 0;
     }
-    const int64_t chunk = conv_chunk(&q, es), batch = chunk * q.groups;
-    char *cols = q.pointwise ? NULL : malloc((size_t)(chunk * q.col_sample * es));
+    /* Pointwise convolutions read x in place, so they have no row to put the bias in. */
+    const int fold = bias && !q.pointwise;
+    const int64_t kb = q.kg + fold, col_sample = q.groups * kb * q.ohw;
+    const int64_t chunk = conv_chunk(&q, es, col_sample), batch = chunk * q.groups;
+    char *cols = q.pointwise ? NULL : malloc((size_t)(chunk * col_sample * es));
+    char *wb = fold ? malloc((size_t)(q.cout * kb * es)) : NULL;
     int64_t *offs = malloc((size_t)(2 * batch) * sizeof(int64_t));
-    if ((!q.pointwise && !cols) || !offs) { free(cols); free(offs); return ST_ERR_MEMORY; }
+    if ((!q.pointwise && !cols) || (fold && !wb) || !offs) { free(cols); free(wb); free(offs); return ST_ERR_MEMORY; }
+    if (fold) {
+        for (int64_t co = 0; co < q.cout; co++) {
+            memcpy(wb + co * kb * es, (const char *)w + co * q.kg * es, (size_t)(q.kg * es));
+            memcpy(wb + (co * kb + q.kg) * es, (const char *)bias + co * es, (size_t)es);
+        }
+        /* The ones rows, which im2col never overwrites. */
+        for (int64_t b = 0; b < batch; b++) {
+            char *row = cols + (b * kb + q.kg) * q.ohw * es;
+            for (int64_t k = 0; k < q.ohw; k++) {
+                if (f64) ((double *)row)[k] = 1;
+                else ((float *)row)[k] = 1;
+            }
+        }
+    }
     for (int64_t n0 = 0; n0 < q.n && !status; n0 += chunk) {
         const int64_t nb = q.n - n0 < chunk ? q.n - n0 : chunk;
         const char *xb = (const char *)x + n0 * q.in_sample * es;
-        if (!q.pointwise) im2col(&q, es, xb, nb, cols);
+        if (!q.pointwise) im2col(&q, es, xb, nb, kb, cols);
         for (int64_t b = 0; b < nb * q.groups; b++) {
             const int64_t s = b / q.groups, g = b % q.groups;
-            offs[b] = g * q.og * q.kg;                           /* weight group g */
-            offs[batch + b] = s * q.col_sample + g * q.kg * q.ohw; /* its rows of cols */
+            offs[b] = g * q.og * kb;                                           /* weight group g */
+            offs[batch + b] = q.pointwise ? s * q.in_sample + g * q.kg * q.ohw : b * kb * q.ohw; /* its cols */
         }
-        const st_gemm_args args = {nb * q.groups, q.og, q.ohw, q.kg, offs, offs + batch, q.kg, 1, q.ohw, 1};
+        const st_gemm_args args = {nb * q.groups, q.og, q.ohw, kb, offs, offs + batch, kb, 1, q.ohw, 1};
         char *ob = (char *)out + n0 * q.out_sample * es;
-        status = call_gemm(f64, gemm, &args, w, q.pointwise ? xb : cols, ob);
+        status = call_gemm(f64, gemm, &args, fold ? wb : w, q.pointwise ? xb : cols, ob);
         /* While the chunk's output is still warm in cache. */
-        if (!status && bias) add_bias(&q, f64, bias, nb * q.cout, ob, 0);
+        if (!status && bias && !fold) add_bias(&q, f64, bias, nb * q.cout, ob, 0);
     }
     free(cols);
+    free(wb);
     free(offs);
     return status;
 }
@@ -228,7 +260,7 @@ static int conv_backward_input(int f64, const st_conv2d *p, const void *grad_out
         return 0;
     }
     /* Pointwise: the product's [n * groups, K_g, h * w] output is grad_in itself. */
-    const int64_t chunk = conv_chunk(&q, es), batch = chunk * q.groups;
+    const int64_t chunk = conv_chunk(&q, es, q.col_sample), batch = chunk * q.groups;
     char *cols = q.pointwise ? NULL : malloc((size_t)(chunk * q.col_sample * es));
     int64_t *offs = malloc((size_t)(2 * batch) * sizeof(int64_t));
     if ((!q.pointwise && !cols) || !offs) { free(cols); free(offs); return ST_ERR_MEMORY; }
@@ -239,7 +271,6 @@ static int conv_backward_input(int f64, const st_conv2d *p, const void *grad_out
             offs[b] = g * q.og * q.kg;                              /* weight group g, transposed */
             offs[batch + b] = s * q.out_sample + g * q.og * q.ohw;  /* grad_out[s, group g] */
         }
-        /* Cout_g may be 0 here only if cout is, which returned above. */
         const st_gemm_args args = {nb * q.groups, q.kg, q.ohw, q.og, offs, offs + batch, 1, q.kg, q.ohw, 1};
         char *gb = (char *)grad_in + n0 * q.in_sample * es;
         status = call_gemm(f64, gemm, &args, w, grad_out, q.pointwise ? gb : cols);
@@ -264,10 +295,10 @@ static int conv_backward_weight(int f64, const st_conv2d *p, const void *grad_ou
     /* Samples are summed in double, in sample order, so the result does not depend on
        chunking or thread count. With fewer taps than output channels (a first layer:
        K_g = 9, Cout_g = 32) the transposed product cols · grad_outᵀ, [K_g, Cout_g], is
-       faster: a gemm's register tile is wider than tall, so the small side pads less as
-       the rows. */
+       faster (0.75 against 0.95 ms there): register tiles are wider than tall (6 x 16 in
+       st_gemm's AVX2 kernel), so the small side wastes less padding as the rows. */
     const int flip = q.kg < q.og;
-    const int64_t chunk = conv_chunk(&q, es), batch = chunk * q.groups;
+    const int64_t chunk = conv_chunk(&q, es, q.col_sample), batch = chunk * q.groups;
     char *cols = q.pointwise ? NULL : malloc((size_t)(chunk * q.col_sample * es));
     char *part = malloc((size_t)(chunk * wsize * es));
     double *acc = calloc((size_t)wsize, sizeof(double));
@@ -276,7 +307,7 @@ static int conv_backward_weight(int f64, const st_conv2d *p, const void *grad_ou
     for (int64_t n0 = 0; n0 < q.n && !status; n0 += chunk) {
         const int64_t nb = q.n - n0 < chunk ? q.n - n0 : chunk;
         const char *xb = (const char *)x + n0 * q.in_sample * es;
-        if (!q.pointwise) im2col(&q, es, xb, nb, cols);
+        if (!q.pointwise) im2col(&q, es, xb, nb, q.kg, cols);
         int64_t *go_off = offs + (flip ? batch : 0), *col_off = offs + (flip ? 0 : batch);
         for (int64_t b = 0; b < nb * q.groups; b++) {
             const int64_t s = b / q.groups, g = b % q.groups;

@@ -46,12 +46,22 @@ static inline uint64_t dropout_bits(uint64_t seed, int64_t i) {
     return z ^ (z >> 31);
 }
 
+/* u = (z >> 11) * 2^-53 is exact, so u >= p exactly when the integer z >> 11 reaches
+   ceil(p * 2^53) (p * 2^53 is exact too): the decision needs no integer-to-double
+   conversion, which AVX2 lacks, and the loop vectorises. */
+static uint64_t keep_threshold(double p) {
+    if (p != p) return UINT64_MAX;            /* u >= NaN is false: drop everything */
+    if (p <= 0) return 0;                     /* every u >= p */
+    if (p > 1) return (uint64_t)1 << 53;      /* no u reaches it */
+    return (uint64_t)__builtin_ceil(p * 0x1.0p53);
+}
+
 #define DROPOUT(NAME, T)                                                                       \
-    ST_CLONES static void NAME(int64_t begin, int64_t end, const T *restrict x, double p,      \
+    ST_CLONES static void NAME(int64_t begin, int64_t end, const T *restrict x, uint64_t threshold, \
                                double scale, uint64_t seed, T *restrict out) {                 \
         for (int64_t i = begin; i < end; i++) {                                                \
-            const double u = (double)(dropout_bits(seed, i) >> 11) * 0x1.0p-53;                \
-            out[i] = (T)((double)x[i] * (u >= p ? scale : 0.0));                               \
+            const int keep = dropout_bits(seed, i) >> 11 >= threshold;                         \
+            out[i] = (T)((double)x[i] * (keep ? scale : 0.0));                                 \
         }                                                                                      \
     }
 DROPOUT(dropout_run_f32, float)
@@ -59,12 +69,13 @@ DROPOUT(dropout_run_f64, double)
 
 static int dropout(int f64, int64_t count, const void *x, double p, double scale, uint64_t seed, void *out) {
     if (count < 0) return ST_ERR_ARGUMENT;
+    const uint64_t threshold = keep_threshold(p);
     #pragma omp parallel if(count >= ST_PAR_GRAIN / 4)
     {
         int64_t b, e;
         st_thread_range(count, &b, &e);
-        if (f64) dropout_run_f64(b, e, x, p, scale, seed, out);
-        else dropout_run_f32(b, e, x, p, scale, seed, out);
+        if (f64) dropout_run_f64(b, e, x, threshold, scale, seed, out);
+        else dropout_run_f32(b, e, x, threshold, scale, seed, out);
     }
     return 0;
 }

@@ -8,53 +8,86 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define LOAD(f64, p, i) ((f64) ? ((const double *)(p))[i] : (double)((const float *)(p))[i])
 
-/* Sum of (x - c) (or its square) over a contiguous run. Eight independent accumulators,
-   combined in a fixed tree, let the loop vectorise without reassociating anything. */
+/* Sum of (x - c) (or its square) over a contiguous run, in eight independent lanes (two
+   4-wide vectors, so the loop runs at vector speed without reassociating anything),
+   combined in a fixed tree, then the tail. */
 static inline __attribute__((always_inline))
 double run_sum(const int f64, const int sq, const void *p, int64_t n, double c) {
-    double acc[8] = {0};
+    st_v4d a0 = {0}, a1 = {0};
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int l = 0; l < 8; l++) {
-            const double d = LOAD(f64, p, i + l) - c;
-            acc[l] += sq ? d * d : d;
+    for (; i + 8 <= n; i += 8) {
+        st_v4d v0, v1;
+        if (f64) {
+            memcpy(&v0, (const double *)p + i, sizeof v0);
+            memcpy(&v1, (const double *)p + i + 4, sizeof v1);
+        } else {
+            st_v4f f0, f1;
+            memcpy(&f0, (const float *)p + i, sizeof f0);
+            memcpy(&f1, (const float *)p + i + 4, sizeof f1);
+            v0 = __builtin_convertvector(f0, st_v4d);
+            v1 = __builtin_convertvector(f1, st_v4d);
         }
+        v0 -= c;
+        v1 -= c;
+        if (sq) { a0 += v0 * v0; a1 += v1 * v1; }
+        else { a0 += v0; a1 += v1; }
+    }
     double tail = 0;
     for (; i < n; i++) {
         const double d = LOAD(f64, p, i) - c;
         tail += sq ? d * d : d;
     }
-    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+    return ((a0[0] + a1[0]) + (a0[1] + a1[1])) + ((a0[2] + a1[2]) + (a0[3] + a1[3])) + tail;
 }
 ST_CLONES static double sum_f32(const void *p, int64_t n, double c) { return run_sum(0, 0, p, n, c); }
 ST_CLONES static double sum_f64(const void *p, int64_t n, double c) { return run_sum(1, 0, p, n, c); }
 ST_CLONES static double sqdev_f32(const void *p, int64_t n, double c) { return run_sum(0, 1, p, n, c); }
 ST_CLONES static double sqdev_f64(const void *p, int64_t n, double c) { return run_sum(1, 1, p, n, c); }
 
-/* out = (x - mean) / sd * scale + shift over a run; scale/shift advance by `ss` (0: one
-   value for the run, batch_norm) and are NULL when absent. */
+/* out = (x - mean) / sd * scale + shift over a run of n elements. `per_elem`: scale and
+   shift are arrays along the run (layer_norm), else one value each (batch_norm). An absent
+   scale multiplies by 1 and an absent shift adds 0, as the reference backend does (so a
+   -0 result becomes +0 there too). The flags are constants in each instance below, which
+   keeps the loop free of branches and lets it vectorise. */
 static inline __attribute__((always_inline))
-void run_normalize(const int f64, const void *x, int64_t n, double mean, double sd,
-                   const void *scale, const void *shift, int64_t ss, void *out) {
+void run_normalize(const int f64, const int per_elem, const int has_scale, const int has_shift, const void *x,
+                   int64_t n, double mean, double sd, const void *scale, const void *shift, void *out) {
+    const double sc = !per_elem && has_scale && scale ? LOAD(f64, scale, 0) : 1;
+    const double sh = !per_elem && has_shift && shift ? LOAD(f64, shift, 0) : 0;
     for (int64_t i = 0; i < n; i++) {
         double v = (LOAD(f64, x, i) - mean) / sd;
-        if (scale) v = v * LOAD(f64, scale, i * ss);
-        if (shift) v = v + LOAD(f64, shift, i * ss);
+        v = v * (per_elem && has_scale ? LOAD(f64, scale, i) : sc);
+        v = v + (per_elem && has_shift ? LOAD(f64, shift, i) : sh);
         if (f64) ((double *)out)[i] = v;
         else ((float *)out)[i] = (float)v;
     }
 }
-ST_CLONES static void normalize_f32(const void *x, int64_t n, double mean, double sd, const void *scale,
-                                    const void *shift, int64_t ss, void *out) {
-    run_normalize(0, x, n, mean, sd, scale, shift, ss, out);
-}
-ST_CLONES static void normalize_f64(const void *x, int64_t n, double mean, double sd, const void *scale,
-                                    const void *shift, int64_t ss, void *out) {
-    run_normalize(1, x, n, mean, sd, scale, shift, ss, out);
-}
+typedef void (*normalize_fn)(const void *, int64_t, double, double, const void *, const void *, void *);
+#define NORMALIZE(NAME, F64, PER, SC, SH)                                                       \
+    ST_CLONES static void NAME(const void *x, int64_t n, double mean, double sd, const void *scale, \
+                               const void *shift, void *out) {                                  \
+        run_normalize(F64, PER, SC, SH, x, n, mean, sd, scale, shift, out);                     \
+    }
+/* batch_norm's per-channel scalars: read once per run, where present */
+NORMALIZE(bn_normalize_f32, 0, 0, 1, 1)
+NORMALIZE(bn_normalize_f64, 1, 0, 1, 1)
+NORMALIZE(ln_normalize_f32_ws, 0, 1, 1, 1)
+NORMALIZE(ln_normalize_f32_w, 0, 1, 1, 0)
+NORMALIZE(ln_normalize_f32_s, 0, 1, 0, 1)
+NORMALIZE(ln_normalize_f32, 0, 1, 0, 0)
+NORMALIZE(ln_normalize_f64_ws, 1, 1, 1, 1)
+NORMALIZE(ln_normalize_f64_w, 1, 1, 1, 0)
+NORMALIZE(ln_normalize_f64_s, 1, 1, 0, 1)
+NORMALIZE(ln_normalize_f64, 1, 1, 0, 0)
+/* [f64][has weight][has bias] */
+static const normalize_fn ln_normalize[2][2][2] = {
+    {{ln_normalize_f32, ln_normalize_f32_s}, {ln_normalize_f32_w, ln_normalize_f32_ws}},
+    {{ln_normalize_f64, ln_normalize_f64_s}, {ln_normalize_f64_w, ln_normalize_f64_ws}},
+};
 
 /* Training statistics come from one partial sum per (sample, channel) run, computed in
    parallel, then added per channel in sample order: parallel whether the tensor has many
@@ -112,8 +145,8 @@ static int batch_norm(int f64, int64_t n, int64_t channels, int64_t inner, const
         const int64_t c = r % channels;
         const char *w = weight ? (const char *)weight + c * es : NULL;
         const char *b = bias ? (const char *)bias + c * es : NULL;
-        (f64 ? normalize_f64 : normalize_f32)((const char *)x + r * inner * es, inner, mean[c], sd[c], w, b, 0,
-                                              (char *)out + r * inner * es);
+        (f64 ? bn_normalize_f64 : bn_normalize_f32)((const char *)x + r * inner * es, inner, mean[c], sd[c], w, b,
+                                                    (char *)out + r * inner * es);
     }
     free(mean);
     free(sd);
@@ -125,13 +158,13 @@ static int layer_norm(int f64, int64_t rows, int64_t cols, const void *x, const 
                       const void *bias, double eps, void *out) {
     if (rows < 0 || cols < 0) return ST_ERR_ARGUMENT;
     const int64_t es = f64 ? 8 : 4;
+    const normalize_fn normalize = ln_normalize[f64][weight != NULL][bias != NULL];
     #pragma omp parallel for schedule(static) if(rows * cols >= ST_PAR_GRAIN)
     for (int64_t r = 0; r < rows; r++) {
         const char *xr = (const char *)x + r * cols * es;
         const double mean = (f64 ? sum_f64 : sum_f32)(xr, cols, 0) / (double)cols;
         const double var = (f64 ? sqdev_f64 : sqdev_f32)(xr, cols, mean) / (double)cols;
-        (f64 ? normalize_f64 : normalize_f32)(xr, cols, mean, sqrt(var + eps), weight, bias, 1,
-                                              (char *)out + r * cols * es);
+        normalize(xr, cols, mean, sqrt(var + eps), weight, bias, (char *)out + r * cols * es);
     }
     return 0;
 }

@@ -1,8 +1,12 @@
 /* max_pool2d, avg_pool2d and avg_pool2d's gradient over independent planes, with
    PyTorch's window rules (ATen's cpu_max_pool / cpu_avg_pool kernels): which element wins a
-   max, where a window is clipped, and what an average divides by. Window sums accumulate
-   in double. Forward kernels run one task per output row (a plane may be a single image);
-   the gradient runs one task per plane, since windows of neighbouring rows overlap. */
+   max, where a window is clipped, and what an average divides by.
+
+   The forward kernels run one task per output row. Within a row, the outputs whose window
+   lies wholly inside the input's width (all but a few at the edges) are computed tap by
+   tap across the row: every output still sees its taps in row-major order, so maxima,
+   indices and sums come out exactly as one window at a time would give them, but the loop
+   over outputs vectorises. Window sums accumulate in double, in that order. */
 #define ST_OMP_INTERNAL
 #include "omp_nn.h"
 #include "omp_reduce.h" /* thread helpers and error codes */
@@ -18,21 +22,38 @@ static int pool_check(const st_pool2d *p) {
     return 0;
 }
 
-/* One output row of max_pool2d. The window starts at its first in-bounds tap (found by
-   stepping the dilation, as ATen does) and that tap is the winner until a larger value or
-   any NaN replaces it; ATen does not stop at a NaN, so the LAST NaN of a window wins. A
-   window of -inf (or none in bounds) reports its first tap. */
+static inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/* The outputs [*lo, *hi) of a row whose window, `span` wide, lies inside [0, in_w). */
+static void inner_columns(const st_pool2d *p, int64_t span, int64_t *lo, int64_t *hi) {
+    const int64_t s = p->stride_w;
+    int64_t a = (p->pad_w + s - 1) / s;                           /* ow * s - pad >= 0 */
+    int64_t b = p->in_w - span + p->pad_w < 0 ? 0 : floor_div(p->in_w - span + p->pad_w, s) + 1;
+    if (a > p->out_w) a = p->out_w;
+    if (b > p->out_w) b = p->out_w;
+    *lo = a;
+    *hi = b > a ? b : a;
+}
+
+/* ---- max_pool2d ----
+   A window starts at its first in-bounds tap (found by stepping the dilation, as ATen
+   does), which stays the winner until a larger value or any NaN replaces it. ATen does not
+   stop at a NaN, so the LAST NaN of a window wins. A window of -inf (or with no tap in
+   bounds) reports its first tap. */
 #define MAX_POOL_ROW(NAME, T)                                                                  \
-    ST_CLONES static void NAME(const st_pool2d *p, const T *restrict x, int64_t oh,            \
-                               T *restrict out, int64_t *restrict idx) {                       \
-        const int64_t W = p->in_w, dh = p->dilation_h, dw = p->dilation_w;                     \
-        int64_t h0 = oh * p->stride_h - p->pad_h;                                               \
+    ST_CLONES static void NAME(const st_pool2d *p, int64_t ca, int64_t cb, const T *restrict x, \
+                               int64_t oh, T *restrict out, int64_t *restrict idx) {           \
+        const int64_t W = p->in_w, dh = p->dilation_h, dw = p->dilation_w, sw = p->stride_w;   \
+        const int64_t pw = p->pad_w, kw = p->kernel_w, ow_n = p->out_w;                       \
+        int64_t h0 = oh * p->stride_h - p->pad_h;                                              \
         int64_t h1 = h0 + (p->kernel_h - 1) * dh + 1;                                          \
         if (h1 > p->in_h) h1 = p->in_h;                                                        \
         while (h0 < 0) h0 += dh;                                                               \
-        for (int64_t ow = 0; ow < p->out_w; ow++) {                                            \
-            int64_t w0 = ow * p->stride_w - p->pad_w;                                          \
-            int64_t w1 = w0 + (p->kernel_w - 1) * dw + 1;                                      \
+        for (int64_t ow = 0; ow < ow_n; ow++) {                                                \
+            if (ow == ca) ow = cb; /* the inner columns are done below */                      \
+            if (ow >= ow_n) break;                                                             \
+            int64_t w0 = ow * sw - pw;                                                         \
+            int64_t w1 = w0 + (kw - 1) * dw + 1;                                               \
             if (w1 > W) w1 = W;                                                                \
             while (w0 < 0) w0 += dw;                                                           \
             int64_t best = h0 * W + w0;                                                        \
@@ -45,6 +66,27 @@ static int pool_check(const st_pool2d *p) {
             out[ow] = m;                                                                       \
             idx[ow] = best;                                                                    \
         }                                                                                      \
+        for (int64_t ow = ca; ow < cb; ow++) {                                                 \
+            out[ow] = -__builtin_inf();                                                        \
+            idx[ow] = h0 * W + ow * sw - pw;                                                   \
+        }                                                                                      \
+        for (int64_t y = h0; y < h1; y += dh)                                                  \
+            for (int64_t j = 0; j < kw; j++) {                                                 \
+                const int64_t base = y * W + j * dw - pw; /* + ow * sw */                      \
+                /* Constant strides let the loop vectorise (as interleaved loads). */          \
+                if (sw == 1) { MAX_TAP(T, 1) }                                                 \
+                else if (sw == 2) { MAX_TAP(T, 2) }                                            \
+                else { MAX_TAP(T, sw) }                                                        \
+            }                                                                                  \
+    }
+/* One tap of the inner columns: a branch-free select, which the vectoriser turns into
+   blends (a branch here mispredicts on every other element of random data). */
+#define MAX_TAP(T, S)                                                                          \
+    for (int64_t ow = ca; ow < cb; ow++) {                                                     \
+        const T v = x[base + ow * (S)], m = out[ow];                                           \
+        const int take = (v > m) | (v != v);                                                   \
+        out[ow] = take ? v : m;                                                                \
+        idx[ow] = take ? base + ow * (S) : idx[ow];                                            \
     }
 MAX_POOL_ROW(max_pool_row_f32, float)
 MAX_POOL_ROW(max_pool_row_f64, double)
@@ -52,54 +94,74 @@ MAX_POOL_ROW(max_pool_row_f64, double)
 static int max_pool(int f64, const st_pool2d *p, const void *x, void *out, int64_t *indices) {
     int status = pool_check(p);
     if (status) return status;
-    const int64_t rows = p->planes * p->out_h, in_plane = p->in_h * p->in_w;
-    const int64_t work = rows * p->out_w * p->kernel_h * p->kernel_w;
+    const int64_t rows = p->planes * p->out_h, in_plane = p->in_h * p->in_w, ow_n = p->out_w;
+    const int64_t work = rows * ow_n * p->kernel_h * p->kernel_w;
+    int64_t ca, cb;
+    inner_columns(p, (p->kernel_w - 1) * p->dilation_w + 1, &ca, &cb);
     #pragma omp parallel for schedule(static) if(work >= ST_PAR_GRAIN)
     for (int64_t r = 0; r < rows; r++) {
         const int64_t pl = r / p->out_h, oh = r % p->out_h;
         if (f64)
-            max_pool_row_f64(p, (const double *)x + pl * in_plane, oh, (double *)out + r * p->out_w, indices + r * p->out_w);
+            max_pool_row_f64(p, ca, cb, (const double *)x + pl * in_plane, oh, (double *)out + r * ow_n, indices + r * ow_n);
         else
-            max_pool_row_f32(p, (const float *)x + pl * in_plane, oh, (float *)out + r * p->out_w, indices + r * p->out_w);
+            max_pool_row_f32(p, ca, cb, (const float *)x + pl * in_plane, oh, (float *)out + r * ow_n, indices + r * ow_n);
     }
     return 0;
 }
 
-/* ATen's average window: the pool size counts the window clipped to input + padding, the
-   summed region is clipped to the input; *divisor is 0 for a window wholly in the padding
-   (its output is 0). */
-typedef struct avg_window { int64_t h0, h1, w0, w1; double divisor; } avg_window;
+/* ---- avg_pool2d ----
+   ATen's window: the pool size counts the window clipped to input + padding, the summed
+   region is the window clipped to the input. Both clip each axis on its own, so the
+   divisor is a row factor times a column factor (or divisor_override). */
+typedef struct avg_axis { int64_t lo, hi, pooled; } avg_axis;
 
-static inline avg_window avg_window_at(const st_pool2d *p, int64_t oh, int64_t ow) {
-    avg_window a;
-    a.h0 = oh * p->stride_h - p->pad_h;
-    a.w0 = ow * p->stride_w - p->pad_w;
-    a.h1 = a.h0 + p->kernel_h < p->in_h + p->pad_h ? a.h0 + p->kernel_h : p->in_h + p->pad_h;
-    a.w1 = a.w0 + p->kernel_w < p->in_w + p->pad_w ? a.w0 + p->kernel_w : p->in_w + p->pad_w;
-    const int64_t pool_size = (a.h1 - a.h0) * (a.w1 - a.w0);
-    if (a.h0 < 0) a.h0 = 0;
-    if (a.w0 < 0) a.w0 = 0;
-    if (a.h1 > p->in_h) a.h1 = p->in_h;
-    if (a.w1 > p->in_w) a.w1 = p->in_w;
-    if (a.h0 >= a.h1 || a.w0 >= a.w1) {
-        a.divisor = 0;
-    } else {
-        a.divisor = (double)(p->divisor_override ? p->divisor_override
-                             : p->count_include_pad ? pool_size : (a.h1 - a.h0) * (a.w1 - a.w0));
-    }
+static inline avg_axis avg_axis_at(int64_t o, int64_t stride, int64_t pad, int64_t k, int64_t size) {
+    avg_axis a;
+    a.lo = o * stride - pad;
+    a.hi = a.lo + k < size + pad ? a.lo + k : size + pad;
+    a.pooled = a.hi - a.lo;
+    if (a.lo < 0) a.lo = 0;
+    if (a.hi > size) a.hi = size;
     return a;
 }
 
+/* The divisor of an output whose window clips to `rows` x `cols`; 0 when the clipped
+   window is empty (the output is 0, and nothing flows back). */
+static inline double avg_divisor(const st_pool2d *p, avg_axis rows, avg_axis cols) {
+    if (rows.lo >= rows.hi || cols.lo >= cols.hi) return 0;
+    if (p->divisor_override) return (double)p->divisor_override;
+    return p->count_include_pad ? (double)(rows.pooled * cols.pooled)
+                                : (double)((rows.hi - rows.lo) * (cols.hi - cols.lo));
+}
+
+#define SUM_TAP(S) for (int64_t ow = ca; ow < cb; ow++) sums[ow] += x[base + ow * (S)];
 #define AVG_POOL_ROW(NAME, T)                                                                  \
-    ST_CLONES static void NAME(const st_pool2d *p, const T *restrict x, int64_t oh, T *restrict out) { \
+    ST_CLONES static void NAME(const st_pool2d *p, int64_t ca, int64_t cb, const T *restrict x, \
+                               int64_t oh, T *restrict out, double *restrict sums) {           \
+        const int64_t W = p->in_w, sw = p->stride_w, pw = p->pad_w, kw = p->kernel_w;          \
+        const avg_axis rows = avg_axis_at(oh, p->stride_h, p->pad_h, p->kernel_h, p->in_h);   \
         for (int64_t ow = 0; ow < p->out_w; ow++) {                                            \
-            const avg_window a = avg_window_at(p, oh, ow);                                     \
-            if (a.divisor == 0) { out[ow] = 0; continue; }                                     \
+            if (ow == ca) ow = cb; /* the inner columns are done below */                      \
+            if (ow >= p->out_w) break;                                                         \
+            const avg_axis cols = avg_axis_at(ow, sw, pw, kw, W);                              \
+            const double d = avg_divisor(p, rows, cols);                                       \
             double sum = 0;                                                                    \
-            for (int64_t y = a.h0; y < a.h1; y++)                                              \
-                for (int64_t xx = a.w0; xx < a.w1; xx++) sum += x[y * p->in_w + xx];           \
-            out[ow] = (T)(sum / a.divisor);                                                    \
+            for (int64_t y = rows.lo; y < rows.hi; y++)                                        \
+                for (int64_t xx = cols.lo; xx < cols.hi; xx++) sum += x[y * W + xx];           \
+            out[ow] = d == 0 ? 0 : (T)(sum / d);                                               \
         }                                                                                      \
+        if (ca == cb) return;                                                                  \
+        /* Inner columns span kw in full, so they share one divisor. */                       \
+        const double d = avg_divisor(p, rows, avg_axis_at(ca, sw, pw, kw, W));                 \
+        for (int64_t ow = ca; ow < cb; ow++) sums[ow] = 0;                                     \
+        for (int64_t y = rows.lo; y < rows.hi; y++)                                            \
+            for (int64_t j = 0; j < kw; j++) {                                                 \
+                const int64_t base = y * W + j - pw;                                           \
+                if (sw == 1) { SUM_TAP(1) }                                                    \
+                else if (sw == 2) { SUM_TAP(2) }                                               \
+                else { SUM_TAP(sw) }                                                           \
+            }                                                                                  \
+        for (int64_t ow = ca; ow < cb; ow++) out[ow] = d == 0 ? 0 : (T)(sums[ow] / d);         \
     }
 AVG_POOL_ROW(avg_pool_row_f32, float)
 AVG_POOL_ROW(avg_pool_row_f64, double)
@@ -107,55 +169,122 @@ AVG_POOL_ROW(avg_pool_row_f64, double)
 static int avg_pool(int f64, const st_pool2d *p, const void *x, void *out) {
     int status = pool_check(p);
     if (status) return status;
-    const int64_t rows = p->planes * p->out_h, in_plane = p->in_h * p->in_w;
-    const int64_t work = rows * p->out_w * p->kernel_h * p->kernel_w;
-    #pragma omp parallel for schedule(static) if(work >= ST_PAR_GRAIN)
-    for (int64_t r = 0; r < rows; r++) {
-        const int64_t pl = r / p->out_h, oh = r % p->out_h;
-        if (f64) avg_pool_row_f64(p, (const double *)x + pl * in_plane, oh, (double *)out + r * p->out_w);
-        else avg_pool_row_f32(p, (const float *)x + pl * in_plane, oh, (float *)out + r * p->out_w);
+    const int64_t rows = p->planes * p->out_h, in_plane = p->in_h * p->in_w, ow_n = p->out_w;
+    const int64_t work = rows * ow_n * p->kernel_h * p->kernel_w;
+    int64_t ca, cb;
+    inner_columns(p, p->kernel_w, &ca, &cb);
+    #pragma omp parallel if(work >= ST_PAR_GRAIN)
+    {
+        double *sums = malloc((size_t)(ow_n > 0 ? ow_n : 1) * sizeof(double));
+        if (!sums) __atomic_store_n(&status, ST_ERR_MEMORY, __ATOMIC_RELAXED);
+        #pragma omp for schedule(static)
+        for (int64_t r = 0; r < rows; r++) {
+            if (!sums) continue;
+            const int64_t pl = r / p->out_h, oh = r % p->out_h;
+            if (f64) avg_pool_row_f64(p, ca, cb, (const double *)x + pl * in_plane, oh, (double *)out + r * ow_n, sums);
+            else avg_pool_row_f32(p, ca, cb, (const float *)x + pl * in_plane, oh, (float *)out + r * ow_n, sums);
+        }
+        free(sums);
     }
-    return 0;
+    return status;
 }
 
-/* One plane of the gradient, accumulated in the double plane `acc` (zeroed here). */
-ST_CLONES static void avg_pool_backward_plane(const st_pool2d *p, int f64, const void *grad_out, double *restrict acc) {
-    const int64_t W = p->in_w;
-    memset(acc, 0, (size_t)(p->in_h * W) * sizeof(double));
+/* ---- avg_pool2d backward ----
+   Each input row y is assembled on its own, in a double row buffer written out once (no
+   zeroing pass, no float32 accumulation): it receives the shares (grad_out / divisor) of
+   the output rows oh whose windows cover it, and within one output row, tap column j adds
+   share[ow] to pixel ow * stride - pad + j across the whole row (a loop that vectorises).
+   Taking oh upwards and j DOWNWARDS gives every pixel its shares in (oh, ow) order, the
+   order a scatter over the outputs adds them in. One task per plane, whose shares are
+   computed once into a scratch plane. */
+typedef struct avg_back {
+    int64_t *oh_lo, *oh_hi;   /* the output rows whose windows cover input row y */
+    int64_t *j_lo, *j_hi;     /* the outputs whose tap column j lands inside the row */
+    double *row_div, *col_div; /* divisor = row_div[oh] * col_div[ow] */
+} avg_back;
+
+/* One tap column: acc[ow * S + off] += s[ow]. */
+#define SCATTER_TAP(S)                                                                         \
+    for (int64_t ow = lo; ow < hi; ow++) acc[ow * (S) + off] += s[ow];
+
+ST_CLONES static void avg_back_plane(const st_pool2d *p, const avg_back *g, int f64, const void *grad_out,
+                                     void *grad_in, double *restrict share, double *restrict acc) {
+    const int64_t OW = p->out_w, W = p->in_w, sw = p->stride_w;
     for (int64_t oh = 0; oh < p->out_h; oh++)
-        for (int64_t ow = 0; ow < p->out_w; ow++) {
-            const avg_window a = avg_window_at(p, oh, ow);
-            if (a.divisor == 0) continue;
-            const int64_t o = oh * p->out_w + ow;
-            const double g = (f64 ? ((const double *)grad_out)[o] : (double)((const float *)grad_out)[o]) / a.divisor;
-            for (int64_t y = a.h0; y < a.h1; y++)
-                for (int64_t xx = a.w0; xx < a.w1; xx++) acc[y * W + xx] += g;
+        for (int64_t ow = 0; ow < OW; ow++) {
+            const double v = f64 ? ((const double *)grad_out)[oh * OW + ow] : (double)((const float *)grad_out)[oh * OW + ow];
+            const double d = p->divisor_override ? (double)p->divisor_override : g->row_div[oh] * g->col_div[ow];
+            share[oh * OW + ow] = v / d;
         }
+    for (int64_t y = 0; y < p->in_h; y++) {
+        for (int64_t x = 0; x < W; x++) acc[x] = 0;
+        for (int64_t oh = g->oh_lo[y]; oh < g->oh_hi[y]; oh++) {
+            const double *restrict s = share + oh * OW;
+            for (int64_t j = p->kernel_w - 1; j >= 0; j--) {
+                const int64_t lo = g->j_lo[j], hi = g->j_hi[j], off = j - p->pad_w;
+                if (sw == 1) { SCATTER_TAP(1) }
+                else if (sw == 2) { SCATTER_TAP(2) }
+                else { SCATTER_TAP(sw) }
+            }
+        }
+        if (f64) memcpy((double *)grad_in + y * W, acc, (size_t)W * sizeof(double));
+        else for (int64_t x = 0; x < W; x++) ((float *)grad_in)[y * W + x] = (float)acc[x];
+    }
 }
 
 static int avg_pool_backward(int f64, const st_pool2d *p, const void *grad_out, void *grad_in) {
     int status = pool_check(p);
     if (status) return status;
-    const int64_t in_plane = p->in_h * p->in_w, out_plane = p->out_h * p->out_w;
-    const int64_t work = p->planes * (out_plane * p->kernel_h * p->kernel_w + in_plane);
+    const int64_t H = p->in_h, W = p->in_w, OH = p->out_h, OW = p->out_w, KW = p->kernel_w;
+    const int64_t in_plane = H * W, out_plane = OH * OW, es = f64 ? 8 : 4;
     if (p->planes * in_plane == 0) return 0;
+    if (out_plane == 0) {
+        memset(grad_in, 0, (size_t)(p->planes * in_plane * es));
+        return 0;
+    }
+    avg_back g;
+    int64_t *ix = malloc((size_t)(2 * H + 2 * KW) * sizeof(int64_t));
+    double *dv = malloc((size_t)(OH + OW) * sizeof(double));
+    if (!ix || !dv) { free(ix); free(dv); return ST_ERR_MEMORY; }
+    g.oh_lo = ix; g.oh_hi = ix + H; g.j_lo = ix + 2 * H; g.j_hi = ix + 2 * H + KW;
+    g.row_div = dv; g.col_div = dv + OH;
+    for (int64_t y = 0; y < H; y++) {
+        /* oh * sh - ph <= y < oh * sh - ph + kh */
+        int64_t a = floor_div(y + p->pad_h - p->kernel_h, p->stride_h) + 1, b = floor_div(y + p->pad_h, p->stride_h) + 1;
+        g.oh_lo[y] = a < 0 ? 0 : a;
+        g.oh_hi[y] = b > OH ? OH : b;
+    }
+    for (int64_t j = 0; j < KW; j++) {
+        /* 0 <= ow * sw - pw + j < in_w */
+        int64_t a = j >= p->pad_w ? 0 : (p->pad_w - j + p->stride_w - 1) / p->stride_w;
+        int64_t b = W - 1 + p->pad_w - j < 0 ? 0 : (W - 1 + p->pad_w - j) / p->stride_w + 1;
+        g.j_lo[j] = a > OW ? OW : a;
+        g.j_hi[j] = b > OW ? OW : b;
+    }
+    /* An in-bounds pixel's window is never empty, so these factors are never 0 where used. */
+    for (int64_t o = 0; o < OH; o++) {
+        const avg_axis a = avg_axis_at(o, p->stride_h, p->pad_h, p->kernel_h, H);
+        g.row_div[o] = (double)(p->count_include_pad ? a.pooled : a.hi - a.lo);
+    }
+    for (int64_t o = 0; o < OW; o++) {
+        const avg_axis a = avg_axis_at(o, p->stride_w, p->pad_w, p->kernel_w, W);
+        g.col_div[o] = (double)(p->count_include_pad ? a.pooled : a.hi - a.lo);
+    }
+    const int64_t work = p->planes * (out_plane + in_plane);
     #pragma omp parallel if(work >= ST_PAR_GRAIN)
     {
-        /* float32 planes go through a double scratch plane, rounded once. */
-        double *scratch = f64 ? NULL : malloc((size_t)in_plane * sizeof(double));
-        if (!f64 && !scratch) __atomic_store_n(&status, ST_ERR_MEMORY, __ATOMIC_RELAXED);
+        double *share = malloc((size_t)(out_plane + W) * sizeof(double));
+        if (!share) __atomic_store_n(&status, ST_ERR_MEMORY, __ATOMIC_RELAXED);
         #pragma omp for schedule(static)
         for (int64_t pl = 0; pl < p->planes; pl++) {
-            if (f64) {
-                avg_pool_backward_plane(p, 1, (const double *)grad_out + pl * out_plane, (double *)grad_in + pl * in_plane);
-            } else if (scratch) {
-                avg_pool_backward_plane(p, 0, (const float *)grad_out + pl * out_plane, scratch);
-                float *g = (float *)grad_in + pl * in_plane;
-                for (int64_t k = 0; k < in_plane; k++) g[k] = (float)scratch[k];
-            }
+            if (share)
+                avg_back_plane(p, &g, f64, (const char *)grad_out + pl * out_plane * es,
+                               (char *)grad_in + pl * in_plane * es, share, share + out_plane);
         }
-        free(scratch);
+        free(share);
     }
+    free(ix);
+    free(dv);
     return status;
 }
 

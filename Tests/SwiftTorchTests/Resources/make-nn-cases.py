@@ -118,6 +118,10 @@ pool_specials = r(1, 1, 4, 4)
 pool_specials[0, 0, 0, 1], pool_specials[0, 0, 2, 2], pool_specials[0, 0, 3, 0] = float("nan"), float("inf"), float("-inf")
 case("specials", "max_pool2d", lambda x: F.max_pool2d(x, 2, stride=1), [pool_specials], {"kernel_size": [2, 2], "stride": [1, 1]},
      grad=False, tags=["specials"])
+two_nans = r(1, 1, 2, 4)
+two_nans[0, 0, 0, 1], two_nans[0, 0, 1, 0] = float("nan"), float("nan")  # PyTorch reports the last NaN
+case("two-nans-in-window", "max_pool2d", lambda x: F.max_pool2d(x, 2), [two_nans], {"kernel_size": [2, 2]},
+     tags=["specials"])
 case("empty-batch", "max_pool2d", lambda x: F.max_pool2d(x, 2), [r(0, 2, 4, 4)], {"kernel_size": [2, 2]}, tags=["empty"])
 case("unbatched-float64", "max_pool2d", lambda x: F.max_pool2d(x, (2, 3)), [r(3, 6, 7, dtype=torch.float64)], {"kernel_size": [2, 3]})
 error("padding-too-large", "max_pool2d", [r(1, 1, 5, 5)], {"kernel_size": [2, 2], "padding": [2, 2]}, "padding above half the kernel")

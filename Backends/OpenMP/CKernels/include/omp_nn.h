@@ -56,8 +56,9 @@ typedef struct st_pool2d {
     int64_t divisor_override; /* 0: none */
 } st_pool2d;
 
-/* Max over each window (padding never wins; NaN does, as PyTorch); `indices` gets the
-   winner's flat position h * in_w + w within its plane. */
+/* Max over each window (padding never wins; NaN does, as PyTorch: its CPU kernel keeps
+   scanning after a NaN, so of several NaNs in a window the LAST, in row-major order, is
+   reported); `indices` gets the winner's flat position h * in_w + w within its plane. */
 int st_max_pool2d_f32(const st_pool2d *p, const float *x, float *out, int64_t *indices);
 int st_max_pool2d_f64(const st_pool2d *p, const double *x, double *out, int64_t *indices);
 /* Mean over each window with PyTorch's divisor rule (divisor_override, else the window
