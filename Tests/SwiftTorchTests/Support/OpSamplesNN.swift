@@ -38,6 +38,10 @@ extension OpSamples {
                             bias: nil, window: window(padding: [0, 1])),
             ConvolutionCase(label: "specials", input: try specials(16).reshape([1, 1, 4, 4]), weight: try randn([2, 1, 2, 2]), bias: nil, window: window()),
             ConvolutionCase(label: "28x28", input: try randn([3, 3, 28, 28]), weight: try randn([8, 3, 3, 3]), bias: try randn([8]), window: window(padding: [1, 1])),
+            // Small images with many taps: the openmp lowering folds the batch into one product.
+            ConvolutionCase(label: "folded-batch", input: try randn([5, 32, 4, 4]), weight: try randn([16, 32, 3, 3]), bias: try randn([16]), window: window(padding: [1, 1])),
+            ConvolutionCase(label: "folded-groups-stride", input: try randn([3, 16, 7, 6]), weight: try randn([8, 8, 3, 3]), bias: nil,
+                            window: window(stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2)),
         ]
     }
 
