@@ -5,7 +5,7 @@ import SwiftTorchCore
 struct Pool2dGeometry {
     var kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool
 
-    init(_ op: String, _ args: inout Arguments, input: [Int]) throws {
+    init(_ op: String, _ args: inout Arguments) throws {
         kernel = try WindowGeometry.pair(op, "kernel_size", args.ints("kernel_size"), minimum: 1)
         let givenStride = args.ints("stride")
         stride = givenStride.isEmpty ? kernel : try WindowGeometry.pair(op, "stride", givenStride, minimum: 1)
@@ -46,7 +46,7 @@ extension Op {
         meta: { args in
             let x = args.tensor("self")
             try WindowGeometry.requireImage("max_pool2d", x)
-            let shape = try Pool2dGeometry("max_pool2d", &args, input: x.shape).outputShape("max_pool2d", input: x.shape)
+            let shape = try Pool2dGeometry("max_pool2d", &args).outputShape("max_pool2d", input: x.shape)
             return [TensorSpec(shape, x.dtype), TensorSpec(shape, .int64)]
         }, derivative: NNGrad.maxPool2d))
 
@@ -68,7 +68,7 @@ extension Op {
             if let d = args.optionalInt("divisor_override"), d == 0 {
                 throw TorchError(.invalidArgument, "avg_pool2d: divisor_override must be non-zero")
             }
-            let shape = try Pool2dGeometry("avg_pool2d", &args, input: x.shape).outputShape("avg_pool2d", input: x.shape)
+            let shape = try Pool2dGeometry("avg_pool2d", &args).outputShape("avg_pool2d", input: x.shape)
             return [TensorSpec(shape, x.dtype)]
         }, derivative: NNGrad.avgPool2d))
 
@@ -86,7 +86,7 @@ extension Op {
             if let d = args.optionalInt("divisor_override"), d == 0 {
                 throw TorchError(.invalidArgument, "avg_pool2d_backward: divisor_override must be non-zero")
             }
-            let expected = try Pool2dGeometry("avg_pool2d_backward", &args, input: inputSize).outputShape("avg_pool2d_backward", input: inputSize)
+            let expected = try Pool2dGeometry("avg_pool2d_backward", &args).outputShape("avg_pool2d_backward", input: inputSize)
             guard grad.shape == expected else {
                 throw TorchError(.shapeMismatch, "avg_pool2d_backward: grad_output \(describe(shape: grad.shape)) does not match the pooled shape \(describe(shape: expected)) of input \(describe(shape: inputSize))")
             }
