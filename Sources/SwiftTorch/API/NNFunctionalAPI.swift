@@ -66,11 +66,8 @@ public func oneHot(_ indices: Tensor, numClasses: Int? = nil) throws -> Tensor {
 /// Without training (or with `p = 0`) it returns `input` itself, as PyTorch does.
 public func dropout(_ input: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator = .default) throws -> Tensor {
     guard training, p > 0 else {
-        guard p >= 0, p <= 1 else {
-            throw TorchError(.invalidArgument, "dropout: probability has to be between 0 and 1, but got \(p)")
-        }
+        try DropoutMask.requireProbability(p)
         return input
     }
-    let seed = Int(bitPattern: UInt(generator.next(1)[0]))
-    return try dispatch(Op.dropout, [.tensor(input), .double(p), .bool(training), .int(seed)])
+    return try dispatch(Op.dropout, [.tensor(input), .double(p), .bool(training), .int(DropoutMask.seed(from: generator))])
 }

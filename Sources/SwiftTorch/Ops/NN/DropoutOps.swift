@@ -1,5 +1,18 @@
 import SwiftTorchCore
 
+/// What the dropout operators and the Swift API share: the range check of `p` and the
+/// seed a mask is made from.
+enum DropoutMask {
+    static func requireProbability(_ p: Double) throws {
+        guard p >= 0, p <= 1 else {
+            throw TorchError(.invalidArgument, "dropout: probability has to be between 0 and 1, but got \(p)")
+        }
+    }
+
+    /// A fresh mask seed (the operators' `int` argument) drawn from `generator`.
+    static func seed(from generator: Generator) -> Int { Int(bitPattern: UInt(generator.next(1)[0])) }
+}
+
 extension Op {
     /// `input * mask / (1 - p)` where the mask keeps each element with probability `1 - p`.
     /// The mask is a pure function of `seed` and the element's position (see
@@ -9,9 +22,7 @@ extension Op {
         "native_dropout(Tensor input, float p, int seed) -> Tensor", group: .nn,
         meta: { args in
             let x = args.tensor("input"), p = args.double("p")
-            guard p >= 0, p <= 1 else {
-                throw TorchError(.invalidArgument, "dropout: probability has to be between 0 and 1, but got \(p)")
-            }
+            try DropoutMask.requireProbability(p)
             guard x.dtype.isFloatingPoint else {
                 throw TorchError(.dtypeMismatch, "dropout: input must be floating point, got \(x.dtype)\(describe(shape: x.shape))")
             }
@@ -25,11 +36,9 @@ extension Op {
         "dropout(Tensor input, float p=0.5, bool training=True, int? seed=None) -> Tensor", group: .nn,
         composite: { args in
             let p = args.double("p")
-            guard p >= 0, p <= 1 else {
-                throw TorchError(.invalidArgument, "dropout: probability has to be between 0 and 1, but got \(p)")
-            }
+            try DropoutMask.requireProbability(p)
             let active = args.bool("training") && p > 0
-            let seed = args.optionalInt("seed") ?? (active ? Int(bitPattern: UInt(Generator.default.next(1)[0])) : 0)
+            let seed = args.optionalInt("seed") ?? (active ? DropoutMask.seed(from: .default) : 0)
             return [try dispatch(nativeDropout, [.tensor(args.tensor("input")), .double(active ? p : 0), .int(seed)])]
         }))
 }
