@@ -29,8 +29,8 @@ extension OpenMPBackend {
                 let bias = try DenseOperands.optional(args.optionalTensor("bias"), op)
                 var p = geometry(input: x.shape, weight: w.shape, output: call.output.shape, args)
                 try DenseOperands.byDType(op, x.dtype,
-                    float32: { st_conv2d_forward_f32(&p, ptr(x), ptr(w), DenseOperands.pointer(bias, Float.self), ptr(call.output), gemm.float32) },
-                    float64: { st_conv2d_forward_f64(&p, ptr(x), ptr(w), DenseOperands.pointer(bias, Double.self), ptr(call.output), gemm.float64) })
+                    float32: { st_conv2d_forward_f32(&p, ptr(x), ptr(w), ptr(bias), ptr(call.output), gemm.float32) },
+                    float64: { st_conv2d_forward_f64(&p, ptr(x), ptr(w), ptr(bias), ptr(call.output), gemm.float64) })
             }),
             ("conv2d_backward_input", { call in
                 let args = call.arguments, op = "conv2d_backward_input"
@@ -61,6 +61,3 @@ extension OpenMPBackend {
                          dilation_h: Int64(dilation[0]), dilation_w: Int64(dilation[1]), groups: Int64(args.int("groups")))
     }
 }
-
-/// A contiguous tensor's first element, typed for a C kernel.
-func ptr<T>(_ t: Tensor) -> UnsafeMutablePointer<T> { ReductionGeometry.pointer(t, T.self) }

@@ -20,11 +20,6 @@ enum DenseOperands {
         try t.map { try contiguous($0, op) }
     }
 
-    /// The first element of a contiguous `t` (or nil), typed for a C kernel.
-    static func pointer<T>(_ t: Tensor?, _: T.Type) -> UnsafeMutablePointer<T>? {
-        t.map { ReductionGeometry.pointer($0, T.self) }
-    }
-
     /// Calls the float32 or float64 variant of a C kernel, or reports the dtype.
     static func byDType(_ op: String, _ dtype: DType, float32: () -> Int32, float64: () -> Int32) throws {
         switch dtype {
@@ -34,3 +29,9 @@ enum DenseOperands {
         }
     }
 }
+
+/// A contiguous tensor's first element, typed for a C kernel.
+func ptr<T>(_ t: Tensor) -> UnsafeMutablePointer<T> { ReductionGeometry.pointer(t, T.self) }
+
+/// An optional operand's first element, or NULL, for a C kernel's nullable parameter.
+func ptr<T>(_ t: Tensor?) -> UnsafeMutablePointer<T>? { t.map { ReductionGeometry.pointer($0, T.self) } }

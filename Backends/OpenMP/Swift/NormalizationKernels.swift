@@ -17,14 +17,8 @@ let openMPNormalizationKernels: [(String, Kernel)] = [
         let training: Int32 = args.bool("training") ? 1 : 0, eps = args.double("eps")
         let saved = training == 1 ? (call.outputs[1], call.outputs[2]) : nil
         try DenseOperands.byDType(op, x.dtype,
-            float32: {
-                let p = { (t: Tensor?) in DenseOperands.pointer(t, Float.self) }
-                return st_batch_norm_f32(n, c, inner, ptr(x), p(w), p(b), p(mean), p(variance), training, eps, ptr(call.output), p(saved?.0), p(saved?.1))
-            },
-            float64: {
-                let p = { (t: Tensor?) in DenseOperands.pointer(t, Double.self) }
-                return st_batch_norm_f64(n, c, inner, ptr(x), p(w), p(b), p(mean), p(variance), training, eps, ptr(call.output), p(saved?.0), p(saved?.1))
-            })
+            float32: { st_batch_norm_f32(n, c, inner, ptr(x), ptr(w), ptr(b), ptr(mean), ptr(variance), training, eps, ptr(call.output), ptr(saved?.0), ptr(saved?.1)) },
+            float64: { st_batch_norm_f64(n, c, inner, ptr(x), ptr(w), ptr(b), ptr(mean), ptr(variance), training, eps, ptr(call.output), ptr(saved?.0), ptr(saved?.1)) })
     }),
     ("layer_norm", { call in
         let args = call.arguments, op = "layer_norm"
@@ -33,7 +27,7 @@ let openMPNormalizationKernels: [(String, Kernel)] = [
         let columns = args.ints("normalized_shape").reduce(1, *)
         let rows = Int64(columns == 0 ? 0 : x.count / columns), eps = args.double("eps")
         try DenseOperands.byDType(op, x.dtype,
-            float32: { st_layer_norm_f32(rows, Int64(columns), ptr(x), DenseOperands.pointer(w, Float.self), DenseOperands.pointer(b, Float.self), eps, ptr(call.output)) },
-            float64: { st_layer_norm_f64(rows, Int64(columns), ptr(x), DenseOperands.pointer(w, Double.self), DenseOperands.pointer(b, Double.self), eps, ptr(call.output)) })
+            float32: { st_layer_norm_f32(rows, Int64(columns), ptr(x), ptr(w), ptr(b), eps, ptr(call.output)) },
+            float64: { st_layer_norm_f64(rows, Int64(columns), ptr(x), ptr(w), ptr(b), eps, ptr(call.output)) })
     }),
 ]

@@ -47,9 +47,8 @@ struct Conv2dGeometry {
         }
         return out
     }
-}
 
-enum Convolution {
+    /// The tensors of one convolution call must share one floating-point dtype, as PyTorch requires.
     static func requireFloat(_ op: String, _ tensors: [(String, Tensor)]) throws {
         let dtype = tensors[0].1.dtype
         for (name, t) in tensors {
@@ -74,7 +73,7 @@ extension Op {
                 }
                 checked.append(("bias", bias))
             }
-            try Convolution.requireFloat("conv2d", checked)
+            try Conv2dGeometry.requireFloat("conv2d", checked)
             let geometry = try Conv2dGeometry("conv2d", &args)
             return [TensorSpec(try geometry.outputShape("conv2d", input: input.shape, weight: weight.shape), input.dtype)]
         }, derivative: NNGrad.conv2d))
@@ -86,7 +85,7 @@ extension Op {
         group: .nn,
         meta: { args in
             let grad = args.tensor("grad_output"), weight = args.tensor("weight")
-            try Convolution.requireFloat("conv2d_backward_input", [("grad_output", grad), ("weight", weight)])
+            try Conv2dGeometry.requireFloat("conv2d_backward_input", [("grad_output", grad), ("weight", weight)])
             let geometry = try Conv2dGeometry("conv2d_backward_input", &args)
             let inputSize = args.ints("input_size")
             let expected = try geometry.outputShape("conv2d_backward_input", input: inputSize, weight: weight.shape)
@@ -102,7 +101,7 @@ extension Op {
         group: .nn,
         meta: { args in
             let grad = args.tensor("grad_output"), input = args.tensor("input")
-            try Convolution.requireFloat("conv2d_backward_weight", [("grad_output", grad), ("input", input)])
+            try Conv2dGeometry.requireFloat("conv2d_backward_weight", [("grad_output", grad), ("input", input)])
             let geometry = try Conv2dGeometry("conv2d_backward_weight", &args)
             let weightSize = args.ints("weight_size")
             let expected = try geometry.outputShape("conv2d_backward_weight", input: input.shape, weight: weightSize)

@@ -13,6 +13,9 @@ struct Pool2dGeometry {
         let hasDilation = args.schema.arguments.contains { $0.name == "dilation" }
         dilation = hasDilation ? try WindowGeometry.pair(op, "dilation", args.ints("dilation"), minimum: 1) : [1, 1]
         ceilMode = args.bool("ceil_mode")
+        if args.schema.arguments.contains(where: { $0.name == "divisor_override" }), args.optionalInt("divisor_override") == 0 {
+            throw TorchError(.invalidArgument, "\(op): divisor_override must be non-zero")
+        }
         for axis in 0..<2 where padding[axis] * 2 > kernel[axis] {
             throw TorchError(.invalidArgument, "\(op): padding \(padding) should be at most half of the kernel size \(kernel)")
         }
@@ -65,9 +68,6 @@ extension Op {
         meta: { args in
             let x = args.tensor("self")
             try WindowGeometry.requireImage("avg_pool2d", x)
-            if let d = args.optionalInt("divisor_override"), d == 0 {
-                throw TorchError(.invalidArgument, "avg_pool2d: divisor_override must be non-zero")
-            }
             let shape = try Pool2dGeometry("avg_pool2d", &args).outputShape("avg_pool2d", input: x.shape)
             return [TensorSpec(shape, x.dtype)]
         }, derivative: NNGrad.avgPool2d))
@@ -83,9 +83,6 @@ extension Op {
                 throw TorchError(.shapeMismatch, "avg_pool2d_backward: input_size must be 3-D or 4-D, got \(describe(shape: inputSize))")
             }
             try WindowGeometry.requireImage("avg_pool2d_backward", grad, name: "grad_output")
-            if let d = args.optionalInt("divisor_override"), d == 0 {
-                throw TorchError(.invalidArgument, "avg_pool2d_backward: divisor_override must be non-zero")
-            }
             let expected = try Pool2dGeometry("avg_pool2d_backward", &args).outputShape("avg_pool2d_backward", input: inputSize)
             guard grad.shape == expected else {
                 throw TorchError(.shapeMismatch, "avg_pool2d_backward: grad_output \(describe(shape: grad.shape)) does not match the pooled shape \(describe(shape: expected)) of input \(describe(shape: inputSize))")
