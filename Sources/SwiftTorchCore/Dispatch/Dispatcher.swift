@@ -113,51 +113,6 @@ public final class Dispatcher: Sendable {
         return outputs
     }
 
-    // MARK: Autograd
-
-    private func callRecordingGradient(_ op: OperatorHandle, _ arguments: Arguments,
-                                       derivative: @escaping DerivativeFunction) throws -> [Tensor] {
-        let outputs = try GradMode.withNoGrad { try callBelowAutograd(op, arguments) }
-        let inputs = arguments.tensors
-        let needsGrad = inputs.map(\.requiresGrad)
-        let edges: [GradientEdge?] = inputs.map { t in
-            guard t.requiresGrad else { return nil }
-            if let node = t.gradFn { return .node(node, outputIndex: t.outputIndex) }
-            return .leaf(t)
-        }
-        // Saved tensors are detached aliases: the node must not keep its own outputs'
-        // autograd state alive (that would be a reference cycle).
-        var saved = arguments
-        saved.values = arguments.values.map { v in
-            switch v {
-            case .tensor(let t): .tensor(t.alias())
-            case .tensorList(let ts): .tensorList(ts.map { $0.alias() })
-            default: v
-            }
-        }
-        let savedOutputs = outputs.map { $0.alias() }
-        let versions = (inputs + outputs).map { (tensor: $0.alias(), version: $0.storage.version) }
-        let node = AutogradNode(
-            name: Dispatcher.backwardName(op.name), edges: edges,
-            outputShapes: outputs.map(\.shape), outputDTypes: outputs.map(\.dtype),
-            outputDevice: outputs.first?.device ?? .cpu, savedVersions: versions,
-            apply: { grads in
-                try derivative(BackwardContext(arguments: saved, outputs: savedOutputs, gradOutputs: grads.map { $0! },
-                                               needsGrad: needsGrad))
-            })
-        for (i, out) in outputs.enumerated() where out.dtype.isFloatingPoint {
-            out.requiresGrad = true
-            out.gradFn = node
-            out.outputIndex = i
-        }
-        return outputs
-    }
-
-    /// `log_softmax` → `LogSoftmaxBackward0`, as PyTorch names its nodes.
-    static func backwardName(_ op: String) -> String {
-        op.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Backward0"
-    }
-
     // MARK: Selection
 
     /// The device the call computes on. CPU scalars (Swift numbers, 0-d CPU tensors) go
@@ -266,77 +221,5 @@ public final class Dispatcher: Sendable {
             kernels exist in: \(implementers.isEmpty ? "no backend" : implementers.joined(separator: ", "))\
             \(device.isCPU ? "" : "; set SWIFTTORCH_\((tried.first ?? "cuda").uppercased())_FALLBACK=cpu to run it on the CPU with copies")
             """)
-    }
-
-    private func trace(_ op: OperatorHandle, _ arguments: Arguments, backend: String, elapsed: Duration) {
-        let inputs = describe(tensors: arguments.tensors)
-        let micros = Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6
-        let line = "[swifttorch] \(op.name) backend=\(backend) inputs=(\(inputs)) \(formatMicros(micros)) us\n"
-        // Straight to file descriptor 2: the C `stderr` global is not concurrency-safe in Swift 6.
-        _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
-    }
-
-    private func formatMicros(_ v: Double) -> String {
-        let scaled = (v * 10).rounded() / 10
-        return String(scaled)
-    }
-}
-
-/// Process-wide dispatch settings, read once from the environment.
-public struct DispatchSettings: Sendable {
-    /// `SWIFTTORCH_BACKEND`: a backend name or comma-separated priority list.
-    public var backendRequest: String?
-    /// `SWIFTTORCH_FALLBACK=error`: a backend without a kernel is an error, not a fall-through.
-    public var fallbackIsError: Bool
-    /// `SWIFTTORCH_TRACE=1`: one line per call on standard error.
-    public var trace: Bool
-    /// `SWIFTTORCH_CHECK=reference`: every call is repeated on that backend and compared.
-    public var crossCheck: CrossCheck?
-    /// A kernel that runs an operator on the CPU with copies when a device backend lacks it
-    /// (`SWIFTTORCH_CUDA_FALLBACK=cpu`); nil where that is not wanted.
-    public var deviceFallback: (@Sendable (OperatorHandle, BackendDescriptor) -> Kernel?)?
-
-    public init(backendRequest: String? = nil, fallbackIsError: Bool = false, trace: Bool = false, crossCheck: CrossCheck? = nil) {
-        self.backendRequest = backendRequest
-        self.fallbackIsError = fallbackIsError
-        self.trace = trace
-        self.crossCheck = crossCheck
-    }
-
-    /// Reads the `SWIFTTORCH_*` variables.
-    public static func fromEnvironment(_ env: [String: String]) throws -> DispatchSettings {
-        var s = DispatchSettings()
-        s.backendRequest = env["SWIFTTORCH_BACKEND"]
-        switch env["SWIFTTORCH_FALLBACK"]?.lowercased() {
-        case nil, "", "next", "allow": s.fallbackIsError = false
-        case "error": s.fallbackIsError = true
-        case let other?:
-            throw TorchError(.invalidArgument, "SWIFTTORCH_FALLBACK='\(other)' is not valid; use 'error' or leave it unset")
-        }
-        switch env["SWIFTTORCH_TRACE"]?.lowercased() {
-        case nil, "", "0", "false", "no": s.trace = false
-        case "1", "true", "yes": s.trace = true
-        case let other?:
-            throw TorchError(.invalidArgument, "SWIFTTORCH_TRACE='\(other)' is not valid; use 1 or 0")
-        }
-        return s
-    }
-}
-
-/// Repeats every call on another backend and reports the first divergence
-/// (`SWIFTTORCH_CHECK`). The comparison itself lives with the conformance rules.
-public struct CrossCheck: Sendable {
-    public let backend: String
-    public let verify: @Sendable (OperatorHandle, Arguments, [Tensor], String) throws -> Void
-    public init(backend: String, verify: @escaping @Sendable (OperatorHandle, Arguments, [Tensor], String) throws -> Void) {
-        self.backend = backend
-        self.verify = verify
-    }
-}
-
-extension Tensor {
-    /// A new tensor object over the same elements, without autograd history.
-    public func alias() -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
     }
 }
