@@ -66,12 +66,67 @@ enum StridedLoop {
     /// is the output). Returns the first non-zero status `body` returned, else 0. Nothing
     /// runs for an empty shape.
     static func run(_ shape: [Int], _ operands: [StridedOperand],
-                    _ body: (UnsafePointer<st_ew_geometry>, [UnsafeMutableRawPointer]) -> Int32) -> Int32 {
+                    _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
         precondition(operands.count <= maxOperands && operands.allSatisfy { $0.strides.count == shape.count },
                      "internal: strided operands do not match the loop's shape")
-        if shape.contains(0) { return 0 }
+        for size in shape where size == 0 { return 0 }
+        // The common case, a geometry that coalesces to at most ST_MAX_DIMS dims, is built
+        // straight into the C struct: a tiny call allocates nothing here.
+        var geometry = st_ew_geometry()
+        if coalesce(shape, operands, into: &geometry) {
+            return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: operands.count) { pointers in
+                for k in operands.indices { pointers.initializeElement(at: k, to: operands[k].pointer) }
+                return withUnsafePointer(to: &geometry) { body($0, UnsafeBufferPointer(pointers)) }
+            }
+        }
+        return runHighRank(shape, operands, body)
+    }
+
+    /// `coalesce(_:_:)` written into `geometry`; false when more than ST_MAX_DIMS dims remain.
+    private static func coalesce(_ shape: [Int], _ operands: [StridedOperand], into geometry: inout st_ew_geometry) -> Bool {
+        let m = maxDims
+        var n = 0
+        let fits = withUnsafeMutablePointer(to: &geometry.shape) {
+            $0.withMemoryRebound(to: Int64.self, capacity: m) { dims in
+                withUnsafeMutablePointer(to: &geometry.strides) {
+                    $0.withMemoryRebound(to: Int64.self, capacity: m * maxOperands) { strides in
+                        for d in shape.indices where shape[d] != 1 {
+                            let size = Int64(shape[d])
+                            var mergeable = n > 0
+                            var k = 0
+                            while mergeable && k < operands.count {
+                                mergeable = strides[k * m + n - 1] == Int64(operands[k].strides[d]) * size
+                                k += 1
+                            }
+                            if mergeable {
+                                dims[n - 1] *= size
+                                for k in operands.indices { strides[k * m + n - 1] = Int64(operands[k].strides[d]) }
+                            } else {
+                                if n == m { return false }
+                                dims[n] = size
+                                for k in operands.indices { strides[k * m + n] = Int64(operands[k].strides[d]) }
+                                n += 1
+                            }
+                        }
+                        if n == 0 {
+                            dims[0] = 1
+                            for k in operands.indices { strides[k * m] = 0 }
+                            n = 1
+                        }
+                        return true
+                    }
+                }
+            }
+        }
+        geometry.ndim = Int32(n)
+        return fits
+    }
+
+    /// More than ST_MAX_DIMS dims after coalescing: walk the leading dims here and hand C
+    /// the trailing ones.
+    private static func runHighRank(_ shape: [Int], _ operands: [StridedOperand],
+                                    _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
         let (dims, strides) = coalesce(shape, operands.map(\.strides))
-        // Beyond ST_MAX_DIMS, walk the leading dims here and hand C the trailing ones.
         let lead = max(0, dims.count - maxDims)
         let tailShape = Array(dims[lead...])
         var geometry = st_ew_geometry()
@@ -95,9 +150,9 @@ enum StridedLoop {
                 for d in 0..<lead { elements += index[d] * strides[k][d] }
                 return operands[k].pointer + elements * operands[k].itemSize
             }
-            let status = withUnsafePointer(to: &geometry) { body($0, pointers) }
+            let status = pointers.withUnsafeBufferPointer { p in withUnsafePointer(to: &geometry) { body($0, p) } }
             if status != 0 { return status }
-            // Odometer over the leading dims (none when the rank fits).
+            // Odometer over the leading dims.
             var d = lead - 1
             while d >= 0 {
                 index[d] += 1

@@ -21,27 +21,53 @@ enum Meta {
     /// PyTorch's `result_type`: dimensioned tensors outrank 0-d tensors, which outrank
     /// wrapped Swift numbers, unless the lower rank holds a higher category (bool < int < float).
     static func resultType(_ tensors: [Tensor]) -> DType {
-        var dimResult: DType?, zeroResult: DType?, wrappedResult: DType?
-        func merge(_ a: DType?, _ b: DType) -> DType { a.map { DType.promote($0, b) } ?? b }
-        for t in tensors {
-            if t.isWrappedNumber {
-                let d: DType = t.dtype.isFloatingPoint ? .defaultFloat : t.dtype
-                wrappedResult = merge(wrappedResult, d)
-            } else if t.rank == 0 {
-                zeroResult = merge(zeroResult, t.dtype)
-            } else {
-                dimResult = merge(dimResult, t.dtype)
-            }
-        }
-        return combine(dimResult, combine(zeroResult, wrappedResult)) ?? .defaultFloat
+        var promotion = Promotion()
+        for t in tensors { promotion.add(t) }
+        return promotion.result
     }
 
-    private static func combine(_ higher: DType?, _ lower: DType?) -> DType? {
-        guard let higher else { return lower }
-        guard let lower else { return higher }
-        if higher.isFloatingPoint { return higher }
-        if higher == .bool || lower.isFloatingPoint { return DType.promote(higher, lower) }
-        return higher
+    /// `result_type` accumulated operand by operand, so that a call promotes without
+    /// building a list, and a Swift number takes part without becoming a tensor.
+    struct Promotion {
+        private var dimResult: DType?, zeroResult: DType?, wrappedResult: DType?
+
+        mutating func add(_ t: Tensor) {
+            if t.isWrappedNumber {
+                addNumber(t.dtype)
+            } else if t.rank == 0 {
+                zeroResult = Promotion.merge(zeroResult, t.dtype)
+            } else {
+                dimResult = Promotion.merge(dimResult, t.dtype)
+            }
+        }
+
+        /// A tensor argument or a Swift number passed for one.
+        mutating func add(_ value: ArgumentValue) {
+            switch value {
+            case .tensor(let t): add(t)
+            case .double: addNumber(.float64)
+            case .int: addNumber(.int64)
+            case .bool: addNumber(.bool)
+            default: break
+            }
+        }
+
+        /// A Swift number counts as the default float type, an int as int64, a bool as bool.
+        private mutating func addNumber(_ dtype: DType) {
+            wrappedResult = Promotion.merge(wrappedResult, dtype.isFloatingPoint ? .defaultFloat : dtype)
+        }
+
+        var result: DType { Promotion.combine(dimResult, Promotion.combine(zeroResult, wrappedResult)) ?? .defaultFloat }
+
+        private static func merge(_ a: DType?, _ b: DType) -> DType { a.map { DType.promote($0, b) } ?? b }
+
+        private static func combine(_ higher: DType?, _ lower: DType?) -> DType? {
+            guard let higher else { return lower }
+            guard let lower else { return higher }
+            if higher.isFloatingPoint { return higher }
+            if higher == .bool || lower.isFloatingPoint { return DType.promote(higher, lower) }
+            return higher
+        }
     }
 
     /// Wraps a possibly negative `dim` into `0..<rank` (a 0-d tensor accepts -1 and 0).
@@ -66,9 +92,11 @@ enum Meta {
         return seen
     }
 
-    /// `t` converted to `dtype` (a dispatched copy) unless it already is.
+    /// `t` converted to `dtype` (a dispatched copy) unless it already is. A wrapped number
+    /// converts on the host: a scalar operand never costs a second dispatch.
     static func cast(_ t: Tensor, to dtype: DType) throws -> Tensor {
         if t.dtype == dtype { return t }
+        if t.isWrappedNumber, t.rank == 0, t.device.isCPU { return Tensor.number(t.wrappedValue, as: dtype) }
         let converted = try dispatch(Op.toCopy, [.tensor(t)], [("dtype", .dtype(dtype))])
         return t.isWrappedNumber ? converted.alias(wrapped: true) : converted
     }
@@ -93,13 +121,49 @@ enum Meta {
     static func elementwise(_ op: String, _ args: inout Arguments, _ names: [String],
                             compute: (DType) throws -> DType = { $0 },
                             output: (DType) -> DType = { $0 }) throws -> [TensorSpec] {
-        let tensors = names.map { args.tensor($0) }
-        let shape = try broadcastShape(op, tensors.map(\.shape))
-        let dtype = try compute(resultType(tensors))
-        for (name, t) in zip(names, tensors) {
-            args[name] = .tensor(broadcastView(try cast(t, to: dtype), to: shape))
+        if names.count == 2 {
+            return try elementwise(op, &args, args.index(of: names[0]), args.index(of: names[1]), compute: compute, output: output)
         }
+        let slots = names.map { args.index(of: $0) }
+        var promotion = Promotion()
+        var shapes: [[Int]] = []
+        for i in slots {
+            promotion.add(args.values[i])
+            if case .tensor(let t) = args.values[i] { shapes.append(t.shape) }
+        }
+        let shape = try broadcastShape(op, shapes)
+        let dtype = try compute(promotion.result)
+        for i in slots { args.values[i] = .tensor(try prepare(args.values[i], dtype, shape)) }
         return [TensorSpec(shape, output(dtype))]
+    }
+
+    /// The two-operand case (`a + b`, `x * 0.9`), the hottest path of all: no lists, and
+    /// the output shape shares the inputs' when they agree.
+    private static func elementwise(_ op: String, _ args: inout Arguments, _ i: Int, _ j: Int,
+                                    compute: (DType) throws -> DType, output: (DType) -> DType) throws -> [TensorSpec] {
+        let a = args.values[i], b = args.values[j]
+        let shape: [Int]
+        switch (a, b) {
+        case (.tensor(let x), .tensor(let y)): shape = x.shape == y.shape ? x.shape : try broadcastShape(op, [x.shape, y.shape])
+        case (.tensor(let x), _): shape = x.shape
+        case (_, .tensor(let y)): shape = y.shape
+        default: shape = []
+        }
+        var promotion = Promotion()
+        promotion.add(a)
+        promotion.add(b)
+        let dtype = try compute(promotion.result)
+        args.values[i] = .tensor(try prepare(a, dtype, shape))
+        args.values[j] = .tensor(try prepare(b, dtype, shape))
+        return [TensorSpec(shape, output(dtype))]
+    }
+
+    /// An operand converted to the compute dtype and broadcast to the output's shape; a Swift
+    /// number becomes one element of that dtype, seen through stride 0.
+    @inline(__always)
+    private static func prepare(_ value: ArgumentValue, _ dtype: DType, _ shape: [Int]) throws -> Tensor {
+        if case .tensor(let t) = value { return broadcastView(try cast(t, to: dtype), to: shape) }
+        return Tensor.number(value, as: dtype, broadcastTo: shape)
     }
 
     /// Integer and bool inputs computed as the default float type (exp, sin, true division).

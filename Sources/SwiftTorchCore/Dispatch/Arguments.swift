@@ -11,6 +11,15 @@ public enum ArgumentValue {
     case device(Device)
     case none
 
+    /// A Swift number (`Scalar` in a schema).
+    @inline(__always)
+    public var isNumber: Bool {
+        switch self {
+        case .int, .double, .bool: true
+        default: false
+        }
+    }
+
     /// A short type name for error messages.
     public var typeName: String {
         switch self {
@@ -59,8 +68,9 @@ public struct Arguments {
         self.values = values
     }
 
+    @inline(__always)
     public func index(of name: String) -> Int {
-        guard let i = schema.arguments.firstIndex(where: { $0.name == name }) else {
+        guard let i = schema.slot(of: name) else {
             preconditionFailure("internal: \(schema.name) has no argument '\(name)'")
         }
         return i
@@ -71,13 +81,22 @@ public struct Arguments {
         set { values[index(of: name)] = newValue }
     }
 
+    /// The tensor in slot `name`. A Swift number passed for a tensor stays a number until
+    /// something asks for it as a tensor: then it is a wrapped 0-d tensor, as PyTorch wraps
+    /// Python numbers (elementwise meta rules read the number itself and never ask).
     public func tensor(_ name: String) -> Tensor {
-        guard case .tensor(let t) = self[name] else { preconditionFailure("internal: \(schema.name).\(name) is not a tensor") }
-        return t
+        switch self[name] {
+        case .tensor(let t): return t
+        case let number where number.isNumber: return Tensor.wrappedNumber(number)
+        default: preconditionFailure("internal: \(schema.name).\(name) is not a tensor")
+        }
     }
     public func optionalTensor(_ name: String) -> Tensor? {
-        if case .tensor(let t) = self[name] { return t }
-        return nil
+        switch self[name] {
+        case .tensor(let t): return t
+        case let number where number.isNumber: return Tensor.wrappedNumber(number)
+        default: return nil
+        }
     }
     public func tensorList(_ name: String) -> [Tensor] {
         guard case .tensorList(let t) = self[name] else { preconditionFailure("internal: \(schema.name).\(name) is not a tensor list") }
@@ -132,15 +151,54 @@ public struct Arguments {
         return nil
     }
 
-    /// Every tensor among the arguments, lists flattened, in declaration order.
+    /// Every tensor among the arguments, lists flattened, in declaration order; a number
+    /// passed for a tensor counts as its wrapped 0-d tensor (derivative formulas return one
+    /// gradient per entry of this list).
     public var tensors: [Tensor] {
-        values.flatMap { v -> [Tensor] in
-            switch v {
-            case .tensor(let t): [t]
-            case .tensorList(let ts): ts
-            default: []
+        var out: [Tensor] = []
+        for i in schema.tensorArgumentIndices {
+            switch values[i] {
+            case .tensor(let t): out.append(t)
+            case .tensorList(let ts): out.append(contentsOf: ts)
+            case let number where number.isNumber: out.append(Tensor.wrappedNumber(number))
+            default: break
             }
         }
+        return out
+    }
+
+    /// Visits every real tensor among the arguments in declaration order, without building a
+    /// list (the dispatcher asks this on every call). Numbers passed for tensors are skipped:
+    /// they live on no device and never want gradients.
+    @inline(__always)
+    public func forEachTensor(_ body: (Tensor) throws -> Void) rethrows {
+        for i in schema.tensorArgumentIndices {
+            switch values[i] {
+            case .tensor(let t): try body(t)
+            case .tensorList(let ts): for t in ts { try body(t) }
+            default: break
+            }
+        }
+    }
+
+    /// Replaces numbers in tensor slots by wrapped 0-d tensors, for code that walks the
+    /// values itself (kernels, plugins, the device hop).
+    public mutating func wrapNumbers() {
+        for i in schema.tensorArgumentIndices where values[i].isNumber {
+            values[i] = .tensor(Tensor.wrappedNumber(values[i]))
+        }
+    }
+
+    /// Whether any tensor argument records gradients.
+    public var anyRequiresGrad: Bool {
+        for i in schema.tensorArgumentIndices {
+            switch values[i] {
+            case .tensor(let t) where t.requiresGrad: return true
+            case .tensorList(let ts) where ts.contains(where: { $0.requiresGrad }): return true
+            default: continue
+            }
+        }
+        return false
     }
 }
 
@@ -148,10 +206,37 @@ extension OperatorSchema {
     /// Binds positional and keyword values to this schema, filling defaults and coercing as
     /// PyTorch's argument parser does (a number where a tensor is expected becomes a
     /// wrapped-number tensor; a single int where `int[]` is expected becomes a list).
-    public func bind(_ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> Arguments {
-        var slots = [ArgumentValue?](repeating: nil, count: arguments.count)
+    public func bind(_ positional: consuming [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> Arguments {
         // Arguments after `*` are keyword-only, as in PyTorch.
-        let positionalLimit = arguments.firstIndex(where: \.keywordOnly) ?? arguments.count
+        guard positional.count <= positionalLimit else {
+            throw TorchError(.invalidArgument, "\(name)() takes \(positionalLimit) positional arguments but \(positional.count) were given; schema: \(declaration)")
+        }
+        if keywords.isEmpty { return try bindPositional(positional) }
+        return try bindByName(positional, keywords)
+    }
+
+    /// The typed front end's path: values by position only. The caller's array becomes the
+    /// call's argument list, coerced and completed with defaults in place, so binding costs
+    /// no lookup by name and at most one growth of that array.
+    private func bindPositional(_ positional: consuming [ArgumentValue]) throws -> Arguments {
+        var values = positional
+        for i in values.indices {
+            if let coerced = try coerceIfNeeded(values[i], to: arguments[i]) { values[i] = coerced }
+        }
+        if values.count < arguments.count {
+            values.reserveCapacity(arguments.count)
+            for argument in arguments[values.count...] {
+                guard let given = argument.defaultValue else {
+                    throw TorchError(.invalidArgument, "\(name)() missing required argument '\(argument.name)' (\(argument.type)); schema: \(declaration)")
+                }
+                values.append(given)
+            }
+        }
+        return Arguments(schema: self, values: values)
+    }
+
+    private func bindByName(_ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)]) throws -> Arguments {
+        var slots = [ArgumentValue?](repeating: nil, count: arguments.count)
         guard positional.count <= positionalLimit else {
             throw TorchError(.invalidArgument, "\(name)() takes \(positionalLimit) positional arguments but \(positional.count) were given; schema: \(declaration)")
         }
@@ -177,9 +262,24 @@ extension OperatorSchema {
     }
 
     private func coerce(_ value: ArgumentValue, to argument: SchemaArgument) throws -> ArgumentValue {
+        try coerceIfNeeded(value, to: argument) ?? value
+    }
+
+    /// The value converted to the argument's type, or nil when it already has that type (the
+    /// common case, which then costs no copy).
+    @inline(__always)
+    private func coerceIfNeeded(_ value: ArgumentValue, to argument: SchemaArgument) throws -> ArgumentValue? {
+        switch (argument.type, value) {
+        case (.tensor, .tensor), (.optional(.tensor), .tensor), (.int, .int), (.bool, .bool), (.float, .double),
+             (.scalar, .double), (.scalar, .int): return nil
+        default: return try coerceSlow(value, to: argument)
+        }
+    }
+
+    private func coerceSlow(_ value: ArgumentValue, to argument: SchemaArgument) throws -> ArgumentValue? {
         let type = argument.type
         if case .none = value {
-            if type.isOptional { return .none }
+            if type.isOptional { return ArgumentValue.none }
             throw TorchError(.invalidArgument, "\(name)(): argument '\(argument.name)' must be \(type), not None")
         }
         switch (type.base, value) {
@@ -187,7 +287,7 @@ extension OperatorSchema {
              (.bool, .bool), (.string, .string), (.dtype, .dtype), (.device, .device), (.float, .double):
             return value
         case (.tensor, .int), (.tensor, .double), (.tensor, .bool):
-            return .tensor(Tensor.wrappedNumber(value))
+            return value  // stays a number: see `Arguments.tensor(_:)`
         case (.scalar, .int), (.scalar, .double), (.scalar, .bool):
             return value
         case (.scalar, .tensor(let t)) where t.count == 1 && t.device.isCPU:
@@ -212,20 +312,47 @@ extension Tensor {
     /// Python scalar: `Double` as the default float type, `Int` as int64, `Bool` as bool.
     public static func wrappedNumber(_ value: ArgumentValue) -> Tensor {
         switch value {
-        case .double(let v):
-            let t = Tensor(storage: .cpu(byteCount: 8), shape: [], strides: [], offset: 0, dtype: .float64, isWrappedNumber: true)
-            t.storage.data.storeBytes(of: v, as: Double.self)
-            return t
-        case .int(let v):
-            let t = Tensor(storage: .cpu(byteCount: 8), shape: [], strides: [], offset: 0, dtype: .int64, isWrappedNumber: true)
-            t.storage.data.storeBytes(of: Int64(v), as: Int64.self)
-            return t
-        case .bool(let v):
-            let t = Tensor(storage: .cpu(byteCount: 1), shape: [], strides: [], offset: 0, dtype: .bool, isWrappedNumber: true)
-            t.storage.data.storeBytes(of: UInt8(v ? 1 : 0), as: UInt8.self)
-            return t
-        default:
-            preconditionFailure("internal: \(value.typeName) is not a number")
+        case .double: number(value, as: .float64)
+        case .int: number(value, as: .int64)
+        case .bool: number(value, as: .bool)
+        default: preconditionFailure("internal: \(value.typeName) is not a number")
         }
     }
+
+    /// A Swift number as a wrapped-number tensor of `dtype`, converted on the host by
+    /// `_to_copy`'s rules (so a scalar operand costs no cast dispatch), and seen with `shape`
+    /// through stride 0: every element reads the one value.
+    public static func number(_ value: ArgumentValue, as dtype: DType, broadcastTo shape: [Int] = []) -> Tensor {
+        let storage = Storage.cpu(byteCount: dtype.itemSize, zeroed: false)
+        switch value {
+        case .double(let v): dtype.store(v, at: storage.data, element: 0)
+        case .int(let v): dtype.store(Int64(v), at: storage.data, element: 0)
+        case .bool(let v): dtype.store(Int64(v ? 1 : 0), at: storage.data, element: 0)
+        default: preconditionFailure("internal: \(value.typeName) is not a number")
+        }
+        return Tensor(storage: storage, shape: shape, strides: zeroStrides(rank: shape.count), offset: 0,
+                      dtype: dtype, isWrappedNumber: true)
+    }
+
+    /// The value of a wrapped number (a 0-d host tensor) as a Swift number.
+    public var wrappedValue: ArgumentValue {
+        precondition(device.isCPU && count == 1, "internal: wrappedValue of \(dtype)\(shape) on \(device)")
+        let p = storage.data
+        switch dtype {
+        case .float32: return .double(Double(p.load(fromByteOffset: offset * 4, as: Float.self)))
+        case .float64: return .double(p.load(fromByteOffset: offset * 8, as: Double.self))
+        case .int32: return .int(Int(p.load(fromByteOffset: offset * 4, as: Int32.self)))
+        case .int64: return .int(Int(p.load(fromByteOffset: offset * 8, as: Int64.self)))
+        case .bool: return .bool(p.load(fromByteOffset: offset, as: UInt8.self) != 0)
+        }
+    }
+}
+
+/// All-zero stride lists for the ranks tensors usually have, shared so that a broadcast
+/// scalar costs no array allocation.
+private let sharedZeroStrides: [[Int]] = (0...8).map { [Int](repeating: 0, count: $0) }
+
+@inline(__always)
+func zeroStrides(rank: Int) -> [Int] {
+    rank < sharedZeroStrides.count ? sharedZeroStrides[rank] : [Int](repeating: 0, count: rank)
 }

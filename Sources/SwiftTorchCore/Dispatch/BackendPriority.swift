@@ -1,3 +1,4 @@
+import Synchronization
 /// The ordered list of backends the dispatcher tries for CPU tensors, and the device new
 /// tensors are created on.
 public struct BackendPriority: Sendable, Equatable, CustomStringConvertible {
@@ -6,10 +7,20 @@ public struct BackendPriority: Sendable, Equatable, CustomStringConvertible {
     /// Where creation functions put new tensors when no device is given.
     public let defaultDevice: Device
 
+    /// The same id for the same list of names: kernel choices are cached by it.
+    public let id: Int
+
     public init(names: [String], defaultDevice: Device = .cpu) {
         self.names = names
         self.defaultDevice = defaultDevice
+        self.id = BackendPriority.internedIDs.withLock { ids in
+            if let id = ids[names] { return id }
+            ids[names] = ids.count
+            return ids.count - 1
+        }
     }
+
+    private static let internedIDs = Mutex<[[String]: Int]>([:])
 
     public var description: String { names.joined(separator: ",") }
 

@@ -15,7 +15,9 @@ extension Dispatcher {
         // Saved tensors are detached aliases: the node must not keep its own outputs'
         // autograd state alive (that would be a reference cycle).
         var saved = arguments
-        saved.values = arguments.values.map { v in
+        // Formulas see Swift numbers as the wrapped tensors PyTorch would record.
+        saved.wrapNumbers()
+        saved.values = saved.values.map { v in
             switch v {
             case .tensor(let t): .tensor(t.alias())
             case .tensorList(let ts): .tensorList(ts.map { $0.alias() })

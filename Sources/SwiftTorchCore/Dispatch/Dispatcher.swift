@@ -29,17 +29,6 @@ public final class Dispatcher: Sendable {
         self.defaultCPUChain = preferredCPUOrder.filter { registry.backendDescriptor(named: $0)?.availability.isAvailable == true }
     }
 
-    /// What a kernel choice depends on.
-    private struct SelectionKey: Hashable {
-        let op: ObjectIdentifier
-        let dtype: DType
-        let device: Device
-        let priority: [String]
-        let strict: Bool
-    }
-    /// Kernel choices made so far, valid for one registry generation.
-    private let selectionCache = Mutex<(generation: Int, entries: [SelectionKey: (BackendDescriptor, Kernel)])>((-1, [:]))
-
     /// Overrides `SWIFTTORCH_FALLBACK` for a block of code (tests of a backend's own coverage).
     @TaskLocal public static var scopedFallbackIsError: Bool?
 
@@ -64,17 +53,19 @@ public final class Dispatcher: Sendable {
     // MARK: Calling
 
     /// Calls operator `op` with arguments already bound to its schema.
+    @inline(__always)
     public func call(_ op: OperatorHandle, _ arguments: Arguments) throws -> [Tensor] {
         // Cheapest test first: most calls have no derivative or no input that wants one.
-        if let derivative = op.definition.derivative, arguments.tensors.contains(where: { $0.requiresGrad }),
-           GradMode.isEnabled {
+        if let derivative = op.definition.derivative, arguments.anyRequiresGrad, GradMode.isEnabled {
             return try callRecordingGradient(op, arguments, derivative: derivative)
         }
         return try callBelowAutograd(op, arguments)
     }
 
-    /// Binds `positional` and `keywords` to `op`'s schema, then calls it.
-    public func call(_ op: OperatorHandle, _ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> [Tensor] {
+    /// Binds `positional` and `keywords` to `op`'s schema, then calls it. The typed Swift API
+    /// passes values by position, which binds without any lookup by name.
+    @inline(__always)
+    public func call(_ op: OperatorHandle, _ positional: consuming [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> [Tensor] {
         try call(op, op.schema.bind(positional, keywords))
     }
 
@@ -93,8 +84,10 @@ public final class Dispatcher: Sendable {
         let device = try commonDevice(op, bound)
         if !device.isCPU, requestedDevice(bound) == nil { try moveHostScalars(&bound, to: device) }
         let specs = try definition.meta!(&bound)
+        // Meta rules wrap the numbers they read; kernels only ever see tensors.
+        bound.wrapNumbers()
         let (backend, kernel) = try selectKernel(op, bound, specs: specs, device: device)
-        let outputs = try specs.map { try allocateOutput($0, backend: backend, device: device) }
+        let outputs = try specs.map { try allocateOutput($0, for: bound, backend: backend, device: device) }
         let call = KernelCall(arguments: bound, outputs: outputs)
         if settings.trace {
             let clock = ContinuousClock()
@@ -120,13 +113,21 @@ public final class Dispatcher: Sendable {
     /// that differs from its tensors' (a transfer) runs on the non-CPU side, whose backend
     /// knows how to reach both memories.
     private func commonDevice(_ op: OperatorHandle, _ arguments: Arguments) throws -> Device {
-        let placed = arguments.tensors.filter { !$0.isWrappedNumber }
-        let significant = placed.filter { !($0.rank == 0 && $0.device.isCPU) }
-        // A call on Swift numbers alone (casting one for promotion) stays where they are.
-        let tensorDevice = (significant.first ?? placed.first ?? arguments.tensors.first)?.device
-        for t in significant where t.device != tensorDevice {
-            throw TorchError(.deviceMismatch, "\(op.name): expected all tensors on one device, found \(tensorDevice!) and \(t.device); move one with .to(_:)")
+        // One pass, no lists: the first tensor that is not a CPU scalar decides, and every
+        // other such tensor must agree.
+        var significant: Device?, placed: Device?
+        try arguments.forEachTensor { t in
+            if t.isWrappedNumber { return }
+            if placed == nil { placed = t.device }
+            if t.rank == 0 && t.device.isCPU { return }
+            guard let first = significant else { significant = t.device; return }
+            if t.device != first {
+                throw TorchError(.deviceMismatch, "\(op.name): expected all tensors on one device, found \(first) and \(t.device); move one with .to(_:)")
+            }
         }
+        // A call on Swift numbers alone (casting one for promotion) stays where they are.
+        var tensorDevice = significant ?? placed
+        if tensorDevice == nil { arguments.forEachTensor { t in if tensorDevice == nil { tensorDevice = t.device } } }
         switch (tensorDevice, requestedDevice(arguments)) {
         case (let d?, let r?) where d != r: return d.isCPU ? r : d
         case (let d?, _): return d
@@ -136,13 +137,16 @@ public final class Dispatcher: Sendable {
     }
 
     /// The call's `device` argument, when its schema has one and it was given.
+    @inline(__always)
     private func requestedDevice(_ arguments: Arguments) -> Device? {
-        arguments.schema.hasDeviceArgument ? arguments.optionalDevice("device") : nil
+        guard let slot = arguments.schema.deviceSlot, case .device(let d) = arguments.values[slot] else { return nil }
+        return d
     }
 
     /// Copies CPU scalars to `device`, so that a device kernel only ever sees device memory.
     private func moveHostScalars(_ arguments: inout Arguments, to device: Device) throws {
         guard let toCopy = registry.operator(named: "_to_copy") else { return }
+        arguments.wrapNumbers()
         func moved(_ t: Tensor) throws -> Tensor {
             guard t.device.isCPU, t.rank == 0 else { return t }
             let copy = try callBelowAutograd(toCopy, toCopy.schema.bind([.tensor(t)], [("device", .device(device))]))[0]
@@ -159,26 +163,40 @@ public final class Dispatcher: Sendable {
 
     /// A contiguous output. It lives on the call's device unless its spec names another: a
     /// transfer to the host runs on the device's backend but writes host memory.
-    private func allocateOutput(_ spec: TensorSpec, backend: BackendDescriptor, device: Device) throws -> Tensor {
+    private func allocateOutput(_ spec: TensorSpec, for arguments: Arguments, backend: BackendDescriptor, device: Device) throws -> Tensor {
         let bytes = spec.shape.reduce(1, *) * spec.dtype.itemSize
         let target = spec.device ?? device
         let storage = target.isCPU && !device.isCPU ? Storage.cpu(byteCount: bytes, zeroed: false) : try backend.allocate(bytes, target)
-        return Tensor(storage: storage, shape: spec.shape, strides: Tensor.contiguousStrides(for: spec.shape), offset: 0, dtype: spec.dtype)
+        return Tensor(storage: storage, shape: spec.shape, strides: contiguousStrides(for: spec.shape, like: arguments),
+                      offset: 0, dtype: spec.dtype)
+    }
+
+    /// Row-major strides for `shape`, shared with a contiguous input of that shape when there
+    /// is one (the elementwise case), so the output costs no stride array of its own.
+    @inline(__always)
+    private func contiguousStrides(for shape: [Int], like arguments: Arguments) -> [Int] {
+        var shared: [Int]?
+        arguments.forEachTensor { t in
+            if shared == nil, t.shape == shape, Tensor.isRowMajor(t.shape, t.strides) { shared = t.strides }
+        }
+        return shared ?? Tensor.contiguousStrides(for: shape)
     }
 
     private func selectKernel(_ op: OperatorHandle, _ arguments: Arguments, specs: [TensorSpec],
                               device: Device) throws -> (BackendDescriptor, Kernel) {
         // The dtype a kernel computes in is `self`'s after meta (where's condition is bool,
         // an index is int64); operators without `self` use their first tensor.
-        let computeTensor = (arguments.schema.hasSelfArgument ? arguments.optionalTensor("self") : nil)
-            ?? arguments.tensors.first(where: { !$0.isWrappedNumber })
+        var computeTensor: Tensor?
+        if let slot = arguments.schema.selfSlot, case .tensor(let t) = arguments.values[slot] { computeTensor = t }
+        if computeTensor == nil { arguments.forEachTensor { t in if computeTensor == nil, !t.isWrappedNumber { computeTensor = t } } }
         let dtype = computeTensor?.dtype ?? specs.first?.dtype ?? .float32
         let priority = try priority()
         let strict = fallbackIsError(for: op)
-        // The choice depends only on these, so it is worked out once per combination.
-        let key = SelectionKey(op: ObjectIdentifier(op), dtype: dtype, device: device, priority: priority.names, strict: strict)
+        // The choice depends only on these, so it is worked out once per combination and
+        // then read without a lock.
+        let key = KernelChoiceKey(dtype: dtype, device: device, priority: priority.id, strict: strict)
         let generation = registry.generation
-        if let hit = selectionCache.withLock({ $0.generation == generation ? $0.entries[key] : nil }) { return hit }
+        if let hit = op.cachedChoice(key, generation: generation) { return (hit.backend, hit.kernel) }
         var candidates = priority.names.filter { registry.backendDescriptor(named: $0)?.serves(device) == true }
         if device.isCPU {
             // The named backends come first; the rest of the default CPU chain follows, so
@@ -197,10 +215,7 @@ public final class Dispatcher: Sendable {
         let tried = strict ? Array(candidates.prefix(1)) : candidates
         for name in tried {
             if let kernel = op.kernel(backend: name, dtype: dtype), let backend = registry.backendDescriptor(named: name) {
-                selectionCache.withLock { cache in
-                    if cache.generation != generation { cache = (generation, [:]) }
-                    cache.entries[key] = (backend, kernel)
-                }
+                op.remember(KernelChoice(key: key, backend: backend, kernel: kernel), generation: generation)
                 return (backend, kernel)
             }
         }

@@ -5,8 +5,35 @@ import Synchronization
 public final class OperatorHandle: Sendable {
     public let definition: OperatorDefinition
     private let kernelTable = Mutex<[KernelEntry]>([])
+    /// Kernel choices already made for this operator, read on every call without a lock.
+    /// A new choice publishes a new, larger table; old tables stay alive (in `retired`)
+    /// because a reader on another thread may still hold one. Their number is bounded by
+    /// the combinations of dtype, device and backend list a program uses.
+    private let choices = Atomic<Unmanaged<KernelChoiceTable>?>(nil)
+    private let retired = Mutex<[KernelChoiceTable]>([])
 
     init(definition: OperatorDefinition) { self.definition = definition }
+
+    /// The cached choice for `key` made in registry generation `generation`, if any.
+    @inline(__always)
+    public func cachedChoice(_ key: KernelChoiceKey, generation: Int) -> KernelChoice? {
+        guard let table = choices.load(ordering: .acquiring)?.takeUnretainedValue(), table.generation == generation else {
+            return nil
+        }
+        for choice in table.entries where choice.key == key { return choice }
+        return nil
+    }
+
+    /// Publishes `choice` for later calls of the same key.
+    public func remember(_ choice: KernelChoice, generation: Int) {
+        retired.withLock { old in
+            let current = choices.load(ordering: .acquiring)?.takeUnretainedValue()
+            let kept = current.map { $0.generation == generation ? $0.entries : [] } ?? []
+            let table = KernelChoiceTable(generation: generation, entries: kept.filter { $0.key != choice.key } + [choice])
+            old.append(table)  // owns the table; the atomic holds it unretained
+            choices.store(Unmanaged.passUnretained(table), ordering: .releasing)
+        }
+    }
 
     public var name: String { definition.name }
     public var schema: OperatorSchema { definition.schema }
@@ -96,4 +123,43 @@ public final class OperatorRegistry: Sendable {
 
     /// Every backend, in registration order.
     public var backends: [BackendDescriptor] { state.withLock { s in s.backendOrder.map { s.backends[$0]! } } }
+}
+
+/// What a kernel choice depends on, as small integers and enums: comparing two keys costs
+/// a few instructions, never a hash of strings.
+public struct KernelChoiceKey: Equatable, Sendable {
+    public let dtype: DType
+    public let device: Device
+    /// ``BackendPriority/id`` of the backend list in force.
+    public let priority: Int
+    /// Whether `SWIFTTORCH_FALLBACK=error` applies to this operator.
+    public let strict: Bool
+    public init(dtype: DType, device: Device, priority: Int, strict: Bool) {
+        self.dtype = dtype
+        self.device = device
+        self.priority = priority
+        self.strict = strict
+    }
+}
+
+/// A backend and its kernel, chosen for one ``KernelChoiceKey``.
+public struct KernelChoice: Sendable {
+    public let key: KernelChoiceKey
+    public let backend: BackendDescriptor
+    public let kernel: Kernel
+    public init(key: KernelChoiceKey, backend: BackendDescriptor, kernel: @escaping Kernel) {
+        self.key = key
+        self.backend = backend
+        self.kernel = kernel
+    }
+}
+
+/// An immutable list of choices, valid for one registry generation.
+final class KernelChoiceTable: Sendable {
+    let generation: Int
+    let entries: [KernelChoice]
+    init(generation: Int, entries: [KernelChoice]) {
+        self.generation = generation
+        self.entries = entries
+    }
 }

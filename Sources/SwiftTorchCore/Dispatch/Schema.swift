@@ -66,25 +66,47 @@ public struct OperatorSchema: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Facts the dispatcher asks on every call, worked out once.
-    public let hasSelfArgument: Bool
-    public let hasDeviceArgument: Bool
+    // Facts the dispatcher asks on every call, worked out once when the operator is
+    // declared, so that a call never looks an argument up by name.
+    /// The slot of `self`, if the operator has one.
+    public let selfSlot: Int?
+    /// The slot of `device`, if the operator has one.
+    public let deviceSlot: Int?
     /// PyTorch's convention: a trailing underscore marks an operator that writes `self`.
     public let isInPlace: Bool
+    /// The positions of tensor-valued arguments, in declaration order.
+    public let tensorArgumentIndices: [Int]
+    /// How many arguments a call may pass by position (those before `*`).
+    public let positionalLimit: Int
+    /// Argument names in slot order, for the name-to-slot lookup.
+    private let names: [String]
 
     init(name: String, arguments: [SchemaArgument], resultCount: Int, declaration: String) {
         self.name = name
         self.arguments = arguments
         self.resultCount = resultCount
         self.declaration = declaration
-        self.hasSelfArgument = arguments.contains { $0.name == "self" }
-        self.hasDeviceArgument = arguments.contains { $0.name == "device" }
+        self.names = arguments.map(\.name)
+        self.selfSlot = names.firstIndex(of: "self")
+        self.deviceSlot = names.firstIndex(of: "device")
         self.isInPlace = name.hasSuffix("_")
+        self.tensorArgumentIndices = arguments.indices.filter { [.tensor, .tensorList].contains(arguments[$0].type.base) }
+        self.positionalLimit = arguments.firstIndex(where: \.keywordOnly) ?? arguments.count
     }
 
-    /// The positions of tensor-valued arguments, in declaration order.
-    public var tensorArgumentIndices: [Int] {
-        arguments.indices.filter { [.tensor, .tensorList].contains(arguments[$0].type.base) }
+    public var hasSelfArgument: Bool { selfSlot != nil }
+    public var hasDeviceArgument: Bool { deviceSlot != nil }
+
+    /// The slot that holds argument `name`, or nil. Names are short, so comparing them in
+    /// order beats hashing; kernels on hot paths may keep the slot instead.
+    @inline(__always)
+    public func slot(of name: String) -> Int? {
+        var i = 0
+        while i < names.count {
+            if names[i] == name { return i }
+            i += 1
+        }
+        return nil
     }
 }
 

@@ -71,13 +71,7 @@ extension Tensor {
         precondition(values.count == count, "internal: \(values.count) values for \(count) elements")
         let p = storage.data
         var i = 0
-        switch dtype {
-        case .float32: forEachElementOffset { p.storeBytes(of: Float(values[i]), toByteOffset: $0 * 4, as: Float.self); i += 1 }
-        case .float64: forEachElementOffset { p.storeBytes(of: values[i], toByteOffset: $0 * 8, as: Double.self); i += 1 }
-        case .int32: forEachElementOffset { p.storeBytes(of: Int32(clamping: DType.integerValue(values[i])), toByteOffset: $0 * 4, as: Int32.self); i += 1 }
-        case .int64: forEachElementOffset { p.storeBytes(of: DType.integerValue(values[i]), toByteOffset: $0 * 8, as: Int64.self); i += 1 }
-        case .bool: forEachElementOffset { p.storeBytes(of: UInt8(values[i] != 0 ? 1 : 0), toByteOffset: $0, as: UInt8.self); i += 1 }
-        }
+        forEachElementOffset { dtype.store(values[i], at: p, element: $0); i += 1 }
     }
 
     /// Writes integer `values` (row-major) into this tensor's elements, converting to its dtype.
@@ -86,12 +80,34 @@ extension Tensor {
         precondition(values.count == count, "internal: \(values.count) values for \(count) elements")
         let p = storage.data
         var i = 0
-        switch dtype {
-        case .float32: forEachElementOffset { p.storeBytes(of: Float(values[i]), toByteOffset: $0 * 4, as: Float.self); i += 1 }
-        case .float64: forEachElementOffset { p.storeBytes(of: Double(values[i]), toByteOffset: $0 * 8, as: Double.self); i += 1 }
-        case .int32: forEachElementOffset { p.storeBytes(of: Int32(truncatingIfNeeded: values[i]), toByteOffset: $0 * 4, as: Int32.self); i += 1 }
-        case .int64: forEachElementOffset { p.storeBytes(of: values[i], toByteOffset: $0 * 8, as: Int64.self); i += 1 }
-        case .bool: forEachElementOffset { p.storeBytes(of: UInt8(values[i] != 0 ? 1 : 0), toByteOffset: $0, as: UInt8.self); i += 1 }
+        forEachElementOffset { dtype.store(values[i], at: p, element: $0); i += 1 }
+    }
+}
+
+extension DType {
+    /// Stores a float value as this dtype: the conversion rule of `_to_copy` from a
+    /// floating-point source (floats round once, integers by ``integerValue(_:)``).
+    @inline(__always)
+    public func store(_ v: Double, at p: UnsafeMutableRawPointer, element: Int) {
+        switch self {
+        case .float32: p.storeBytes(of: Float(v), toByteOffset: element * 4, as: Float.self)
+        case .float64: p.storeBytes(of: v, toByteOffset: element * 8, as: Double.self)
+        case .int32: p.storeBytes(of: Int32(clamping: DType.integerValue(v)), toByteOffset: element * 4, as: Int32.self)
+        case .int64: p.storeBytes(of: DType.integerValue(v), toByteOffset: element * 8, as: Int64.self)
+        case .bool: p.storeBytes(of: UInt8(v != 0 ? 1 : 0), toByteOffset: element, as: UInt8.self)
+        }
+    }
+
+    /// Stores an integer value as this dtype: the conversion rule of `_to_copy` from an
+    /// integer or bool source (int32 wraps, as a C cast does).
+    @inline(__always)
+    public func store(_ v: Int64, at p: UnsafeMutableRawPointer, element: Int) {
+        switch self {
+        case .float32: p.storeBytes(of: Float(v), toByteOffset: element * 4, as: Float.self)
+        case .float64: p.storeBytes(of: Double(v), toByteOffset: element * 8, as: Double.self)
+        case .int32: p.storeBytes(of: Int32(truncatingIfNeeded: v), toByteOffset: element * 4, as: Int32.self)
+        case .int64: p.storeBytes(of: v, toByteOffset: element * 8, as: Int64.self)
+        case .bool: p.storeBytes(of: UInt8(v != 0 ? 1 : 0), toByteOffset: element, as: UInt8.self)
         }
     }
 }

@@ -72,6 +72,20 @@ public final class Tensor {
         return strides
     }
 
+    /// Whether `strides` are exactly ``contiguousStrides(for:)`` of `shape` (checked without
+    /// building that list).
+    @inline(__always)
+    public static func isRowMajor(_ shape: [Int], _ strides: [Int]) -> Bool {
+        var running = 1
+        var d = shape.count - 1
+        while d >= 0 {
+            if strides[d] != running { return false }
+            running *= max(shape[d], 1)
+            d -= 1
+        }
+        return true
+    }
+
     /// Whether the elements lie in row-major order without gaps (size-1 dims may have any stride).
     public var isContiguous: Bool {
         var expected = 1
