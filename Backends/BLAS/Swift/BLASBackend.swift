@@ -18,8 +18,14 @@ public enum BLASBackend: BuiltinBackend {
             "\(cString(openblas_get_config())) (core \(cString(openblas_get_corename())))",
             "threads: \(openblas_get_num_threads()) (OPENBLAS_NUM_THREADS, else every core)",
             "kernels: mm, bmm, matmul, addmm, linear, conv2d (+ backward) (float32, float64); other operators fall through",
-        ])
+        ], defersInDefaultChain: convolutionOperators)
     }
+
+    /// The convolution lowering is the openmp backend's with OpenBLAS's GEMM in place of its
+    /// own; on the small, many-tap products of a training step the openmp GEMM is the
+    /// faster one (digits CNN: 4.5 s against 6.6 s, `Docs/benchmarks.md`), so the default
+    /// chain takes convolutions from openmp. `SWIFTTORCH_BACKEND=blas` still runs these.
+    static var convolutionOperators: Set<String> { Set(OpenMPBackend.convolutionKernels(gemm: .openBLAS).map(\.0)) }
 
     public static func registerKernels(into registry: OperatorRegistry) throws {
         for (op, kernel) in blasLinalgKernels + OpenMPBackend.convolutionKernels(gemm: .openBLAS) {

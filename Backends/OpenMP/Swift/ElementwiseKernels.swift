@@ -29,7 +29,11 @@ enum ElementwiseOMP {
 
     /// Checks that meta delivered `inputs` in `dtype` and broadcast to `shape`.
     static func require(_ op: String, _ inputs: [Tensor], shape: [Int], dtype: DType?) throws {
-        for t in inputs where t.shape != shape || (dtype != nil && t.dtype != dtype) || !t.device.isCPU {
+        for t in inputs { try require(op, t, shape: shape, dtype: dtype) }
+    }
+
+    static func require(_ op: String, _ t: Tensor, shape: [Int], dtype: DType?) throws {
+        if t.shape != shape || (dtype != nil && t.dtype != dtype) || !t.device.isCPU {
             throw TorchError(.shapeMismatch, "\(op): internal: input \(t.dtype)\(describe(shape: t.shape)) on \(t.device) was not prepared for the output \(dtype.map(\.description) ?? "")\(describe(shape: shape))")
         }
     }
@@ -48,18 +52,19 @@ enum ElementwiseOMP {
         (name, { call in
             let a = call.arguments.tensor("self"), b = call.arguments.tensor(second), out = call.output
             let dtype = a.dtype
-            try require(name, [a, b], shape: out.shape, dtype: dtype)
+            try require(name, a, shape: out.shape, dtype: dtype)
+            try require(name, b, shape: out.shape, dtype: dtype)
             let code = Int32(try op(call).rawValue)
-            let operands = [StridedOperand(out), StridedOperand(a), StridedOperand(b)]
+            let (o0, o1, o2) = (StridedOperand(out), StridedOperand(a), StridedOperand(b))
             if dtype.isFloatingPoint {
                 let alphaValue = alpha ? call.arguments.double("alpha") : 1
-                let status = StridedLoop.run(out.shape, operands) { g, p in
+                let status = StridedLoop.run(out.shape, o0, o1, o2) { g, p in
                     st_ew_binary(code, StridedLoop.code(dtype), g, p[0], p[1], p[2], alphaValue)
                 }
                 try check(name, status, [dtype])
             } else {
                 let alphaValue = alpha ? try integerAlpha(name, call.arguments["alpha"]) : 1
-                let status = StridedLoop.run(out.shape, operands) { g, p in
+                let status = StridedLoop.run(out.shape, o0, o1, o2) { g, p in
                     st_ew_binary_int(code, StridedLoop.code(dtype), g, p[0], p[1], p[2], alphaValue)
                 }
                 try checkInteger(name, status, [dtype])

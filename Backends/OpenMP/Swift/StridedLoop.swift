@@ -67,6 +67,24 @@ enum StridedLoop {
     /// runs for an empty shape.
     static func run(_ shape: [Int], _ operands: [StridedOperand],
                     _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
+        operands.withUnsafeBufferPointer { run(shape, $0, body) }
+    }
+
+    /// ``run(_:_:_:)`` for an output and two inputs, with the operands on the stack: the
+    /// binary kernels' tiny calls allocate no list.
+    static func run(_ shape: [Int], _ out: StridedOperand, _ a: StridedOperand, _ b: StridedOperand,
+                    _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
+        withUnsafeTemporaryAllocation(of: StridedOperand.self, capacity: 3) { operands in
+            operands.initializeElement(at: 0, to: out)
+            operands.initializeElement(at: 1, to: a)
+            operands.initializeElement(at: 2, to: b)
+            defer { _ = operands.deinitialize() }
+            return run(shape, UnsafeBufferPointer(operands), body)
+        }
+    }
+
+    private static func run(_ shape: [Int], _ operands: UnsafeBufferPointer<StridedOperand>,
+                            _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
         precondition(operands.count <= maxOperands && operands.allSatisfy { $0.strides.count == shape.count },
                      "internal: strided operands do not match the loop's shape")
         for size in shape where size == 0 { return 0 }
@@ -83,7 +101,7 @@ enum StridedLoop {
     }
 
     /// `coalesce(_:_:)` written into `geometry`; false when more than ST_MAX_DIMS dims remain.
-    private static func coalesce(_ shape: [Int], _ operands: [StridedOperand], into geometry: inout st_ew_geometry) -> Bool {
+    private static func coalesce(_ shape: [Int], _ operands: UnsafeBufferPointer<StridedOperand>, into geometry: inout st_ew_geometry) -> Bool {
         let m = maxDims
         var n = 0
         let fits = withUnsafeMutablePointer(to: &geometry.shape) {
@@ -124,7 +142,7 @@ enum StridedLoop {
 
     /// More than ST_MAX_DIMS dims after coalescing: walk the leading dims here and hand C
     /// the trailing ones.
-    private static func runHighRank(_ shape: [Int], _ operands: [StridedOperand],
+    private static func runHighRank(_ shape: [Int], _ operands: UnsafeBufferPointer<StridedOperand>,
                                     _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
         let (dims, strides) = coalesce(shape, operands.map(\.strides))
         let lead = max(0, dims.count - maxDims)

@@ -5,15 +5,15 @@ import SwiftTorchCore
 
 extension Tensor {
     public func add(_ other: Tensor, alpha: Double = 1) throws -> Tensor {
-        try dispatch(Op.add, [.tensor(self), .tensor(other)], alpha == 1 ? [] : [("alpha", .double(alpha))])
+        try dispatch(Op.add, slots: [.tensor(self), .tensor(other), .double(alpha)])
     }
     public func sub(_ other: Tensor, alpha: Double = 1) throws -> Tensor {
-        try dispatch(Op.sub, [.tensor(self), .tensor(other)], alpha == 1 ? [] : [("alpha", .double(alpha))])
+        try dispatch(Op.sub, slots: [.tensor(self), .tensor(other), .double(alpha)])
     }
     public func mul(_ other: Tensor) throws -> Tensor { try dispatch(Op.mul, [.tensor(self), .tensor(other)]) }
     /// True division, or rounded with `roundingMode` `"trunc"` or `"floor"`.
     public func div(_ other: Tensor, roundingMode: String? = nil) throws -> Tensor {
-        try dispatch(Op.div, [.tensor(self), .tensor(other)], roundingMode.map { [("rounding_mode", .string($0))] } ?? [])
+        try dispatch(Op.div, slots: [.tensor(self), .tensor(other), roundingMode.map(ArgumentValue.string) ?? .none])
     }
     public func pow(_ exponent: Tensor) throws -> Tensor { try dispatch(Op.pow, [.tensor(self), .tensor(exponent)]) }
     public func pow(_ exponent: Double) throws -> Tensor { try dispatch(Op.pow, [.tensor(self), .double(exponent)]) }
@@ -71,16 +71,16 @@ extension Tensor {
     // MARK: Operators
 
     public static func + (a: Tensor, b: Tensor) throws -> Tensor { try a.add(b) }
-    public static func + (a: Tensor, b: Double) throws -> Tensor { try dispatch(Op.add, [.tensor(a), .double(b)]) }
-    public static func + (a: Double, b: Tensor) throws -> Tensor { try dispatch(Op.add, [.double(a), .tensor(b)]) }
-    public static func + (a: Tensor, b: Int) throws -> Tensor { try dispatch(Op.add, [.tensor(a), .int(b)]) }
-    public static func + (a: Int, b: Tensor) throws -> Tensor { try dispatch(Op.add, [.int(a), .tensor(b)]) }
+    public static func + (a: Tensor, b: Double) throws -> Tensor { try dispatch(Op.add, slots: [.tensor(a), .double(b), .double(1)]) }
+    public static func + (a: Double, b: Tensor) throws -> Tensor { try dispatch(Op.add, slots: [.double(a), .tensor(b), .double(1)]) }
+    public static func + (a: Tensor, b: Int) throws -> Tensor { try dispatch(Op.add, slots: [.tensor(a), .int(b), .double(1)]) }
+    public static func + (a: Int, b: Tensor) throws -> Tensor { try dispatch(Op.add, slots: [.int(a), .tensor(b), .double(1)]) }
 
     public static func - (a: Tensor, b: Tensor) throws -> Tensor { try a.sub(b) }
-    public static func - (a: Tensor, b: Double) throws -> Tensor { try dispatch(Op.sub, [.tensor(a), .double(b)]) }
-    public static func - (a: Double, b: Tensor) throws -> Tensor { try dispatch(Op.sub, [.double(a), .tensor(b)]) }
-    public static func - (a: Tensor, b: Int) throws -> Tensor { try dispatch(Op.sub, [.tensor(a), .int(b)]) }
-    public static func - (a: Int, b: Tensor) throws -> Tensor { try dispatch(Op.sub, [.int(a), .tensor(b)]) }
+    public static func - (a: Tensor, b: Double) throws -> Tensor { try dispatch(Op.sub, slots: [.tensor(a), .double(b), .double(1)]) }
+    public static func - (a: Double, b: Tensor) throws -> Tensor { try dispatch(Op.sub, slots: [.double(a), .tensor(b), .double(1)]) }
+    public static func - (a: Tensor, b: Int) throws -> Tensor { try dispatch(Op.sub, slots: [.tensor(a), .int(b), .double(1)]) }
+    public static func - (a: Int, b: Tensor) throws -> Tensor { try dispatch(Op.sub, slots: [.int(a), .tensor(b), .double(1)]) }
     public static prefix func - (a: Tensor) throws -> Tensor { try a.neg() }
 
     public static func * (a: Tensor, b: Tensor) throws -> Tensor { try a.mul(b) }
@@ -90,10 +90,10 @@ extension Tensor {
     public static func * (a: Int, b: Tensor) throws -> Tensor { try dispatch(Op.mul, [.int(a), .tensor(b)]) }
 
     public static func / (a: Tensor, b: Tensor) throws -> Tensor { try a.div(b) }
-    public static func / (a: Tensor, b: Double) throws -> Tensor { try dispatch(Op.div, [.tensor(a), .double(b)]) }
-    public static func / (a: Double, b: Tensor) throws -> Tensor { try dispatch(Op.div, [.double(a), .tensor(b)]) }
-    public static func / (a: Tensor, b: Int) throws -> Tensor { try dispatch(Op.div, [.tensor(a), .int(b)]) }
-    public static func / (a: Int, b: Tensor) throws -> Tensor { try dispatch(Op.div, [.int(a), .tensor(b)]) }
+    public static func / (a: Tensor, b: Double) throws -> Tensor { try dispatch(Op.div, slots: [.tensor(a), .double(b), .none]) }
+    public static func / (a: Double, b: Tensor) throws -> Tensor { try dispatch(Op.div, slots: [.double(a), .tensor(b), .none]) }
+    public static func / (a: Tensor, b: Int) throws -> Tensor { try dispatch(Op.div, slots: [.tensor(a), .int(b), .none]) }
+    public static func / (a: Int, b: Tensor) throws -> Tensor { try dispatch(Op.div, slots: [.int(a), .tensor(b), .none]) }
 }
 
 /// Elementwise choice: `input` where `condition` is true, else `other`.

@@ -215,6 +215,13 @@ extension OperatorSchema {
         return try bindByName(positional, keywords)
     }
 
+    /// Binds a value for every argument, in declaration order, keyword-only ones included:
+    /// the typed Swift API, which knows every slot, binds without growing its list.
+    public func bind(slots values: consuming [ArgumentValue]) throws -> Arguments {
+        precondition(values.count == arguments.count, "internal: \(name) has \(arguments.count) arguments, not \(values.count)")
+        return try bindPositional(values)
+    }
+
     /// The typed front end's path: values by position only. The caller's array becomes the
     /// call's argument list, coerced and completed with defaults in place, so binding costs
     /// no lookup by name and at most one growth of that array.

@@ -8,7 +8,9 @@ public enum Availability: Sendable, Equatable {
 
 /// A backend as the registry knows it: its name, the device it computes on, whether it can
 /// run on this machine, and how it allocates memory for outputs.
-public struct BackendDescriptor: Sendable {
+/// A class: the dispatcher hands it along on every call, and a reference costs one retain
+/// where a struct of strings, lists and closures cost one per field.
+public final class BackendDescriptor: Sendable {
     public let name: String
     /// `.cpu` for CPU backends; a GPU backend names its device family (`.cuda(0)`).
     public let deviceKind: Device
@@ -17,14 +19,19 @@ public struct BackendDescriptor: Sendable {
     public let details: [String]
     /// Allocates `byteCount` bytes on `device`; CPU backends use host memory.
     public let allocate: @Sendable (_ byteCount: Int, _ device: Device) throws -> Storage
+    /// Operators this backend implements but leaves to the next backend of the default CPU
+    /// chain, where that one was measured faster. A user who names this backend still gets
+    /// its kernels.
+    public let defersInDefaultChain: Set<String>
 
     public init(name: String, deviceKind: Device = .cpu, availability: Availability = .available,
-                details: [String] = [],
+                details: [String] = [], defersInDefaultChain: Set<String> = [],
                 allocate: @escaping @Sendable (Int, Device) throws -> Storage = { bytes, _ in .cpu(byteCount: bytes, zeroed: false) }) {
         self.name = name
         self.deviceKind = deviceKind
         self.availability = availability
         self.details = details
+        self.defersInDefaultChain = defersInDefaultChain
         self.allocate = allocate
     }
 

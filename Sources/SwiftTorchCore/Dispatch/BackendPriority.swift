@@ -7,15 +7,21 @@ public struct BackendPriority: Sendable, Equatable, CustomStringConvertible {
     /// Where creation functions put new tensors when no device is given.
     public let defaultDevice: Device
 
-    /// The same id for the same list of names: kernel choices are cached by it.
+    /// Whether this is the default chain (nothing was asked for). Only then may a backend
+    /// hand an operator it implements to a later one that is faster at it
+    /// (``BackendDescriptor/defersInDefaultChain``): a backend named by the user runs its own kernels.
+    public let isDefaultChain: Bool
+    /// The same id for the same list: kernel choices are cached by it.
     public let id: Int
 
-    public init(names: [String], defaultDevice: Device = .cpu) {
+    public init(names: [String], defaultDevice: Device = .cpu, isDefaultChain: Bool = false) {
         self.names = names
         self.defaultDevice = defaultDevice
+        self.isDefaultChain = isDefaultChain
+        let key = (isDefaultChain ? ["(default)"] : []) + names
         self.id = BackendPriority.internedIDs.withLock { ids in
-            if let id = ids[names] { return id }
-            ids[names] = ids.count
+            if let id = ids[key] { return id }
+            ids[key] = ids.count
             return ids.count - 1
         }
     }
@@ -40,7 +46,7 @@ public struct BackendPriority: Sendable, Equatable, CustomStringConvertible {
         let available = backends.filter { $0.availability.isAvailable }
         if requested.isEmpty {
             let chain = preferredCPUOrder.filter { name in available.contains { $0.name == name && $0.deviceKind == .cpu } }
-            return BackendPriority(names: chain)
+            return BackendPriority(names: chain, isDefaultChain: true)
         }
         let valid = (knownNames + backends.map(\.name)).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         for name in requested where !valid.contains(name) {

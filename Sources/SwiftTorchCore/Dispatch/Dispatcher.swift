@@ -69,10 +69,16 @@ public final class Dispatcher: Sendable {
         try call(op, op.schema.bind(positional, keywords))
     }
 
+    /// Calls `op` with a value for every argument in declaration order (see
+    /// ``OperatorSchema/bind(slots:)``).
+    @inline(__always)
+    public func call(_ op: OperatorHandle, slots: consuming [ArgumentValue]) throws -> [Tensor] {
+        try call(op, op.schema.bind(slots: slots))
+    }
+
     /// Runs the operator without recording: a composite implementation, or meta + kernel.
     public func callBelowAutograd(_ op: OperatorHandle, _ arguments: Arguments) throws -> [Tensor] {
-        let definition = op.definition
-        if let composite = definition.composite {
+        if let composite = op.definition.composite {
             let inputs = arguments.tensors
             // A composite may hand back an input unchanged; give the caller its own object
             // so that autograd never rewrites the input's history.
@@ -83,7 +89,7 @@ public final class Dispatcher: Sendable {
         var bound = arguments
         let device = try commonDevice(op, bound)
         if !device.isCPU, requestedDevice(bound) == nil { try moveHostScalars(&bound, to: device) }
-        let specs = try definition.meta!(&bound)
+        let specs = try op.definition.meta!(&bound)
         // Meta rules wrap the numbers they read; kernels only ever see tensors.
         bound.wrapNumbers()
         let (backend, kernel) = try selectKernel(op, bound, specs: specs, device: device)
@@ -211,6 +217,11 @@ public final class Dispatcher: Sendable {
                 }
                 throw TorchError(.backendUnavailable, "\(op.name): no available backend computes on \(device)\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: "; ") + ")")")
             }
+        }
+        if priority.isDefaultChain {
+            // A backend that defers this operator goes after the others (stable order).
+            let defers = { (name: String) in self.registry.backendDescriptor(named: name)?.defersInDefaultChain.contains(op.name) == true }
+            candidates = candidates.filter { !defers($0) } + candidates.filter(defers)
         }
         let tried = strict ? Array(candidates.prefix(1)) : candidates
         for name in tried {

@@ -47,7 +47,9 @@ public struct SchemaArgument: Equatable {
 /// The declaration string is the single source of truth for argument names, order, types
 /// and defaults: the dispatcher binds calls against it and the conformance runner maps case
 /// files onto it.
-public struct OperatorSchema: Sendable, CustomStringConvertible {
+///
+/// A class: every call's ``Arguments`` holds its schema, and a reference is one retain.
+public final class OperatorSchema: Sendable, CustomStringConvertible {
     public let name: String
     public let arguments: [SchemaArgument]
     /// Number of results (`-> (Tensor, Tensor)` has two).
@@ -58,9 +60,10 @@ public struct OperatorSchema: Sendable, CustomStringConvertible {
 
     /// Parses a declaration. A malformed declaration is a programming error in SwiftTorch
     /// itself, so it stops the program at registration with the reason.
-    public init(_ declaration: String) {
+    public convenience init(_ declaration: String) {
         do {
-            self = try SchemaParser.parse(declaration)
+            let parsed = try SchemaParser.parse(declaration)
+            self.init(name: parsed.name, arguments: parsed.arguments, resultCount: parsed.resultCount, declaration: declaration)
         } catch {
             preconditionFailure("malformed operator schema '\(declaration)': \(error)")
         }
@@ -101,9 +104,12 @@ public struct OperatorSchema: Sendable, CustomStringConvertible {
     /// order beats hashing; kernels on hot paths may keep the slot instead.
     @inline(__always)
     public func slot(of name: String) -> Int? {
+        // Lengths first: a small string's length is in its bits, so most mismatches cost
+        // no character comparison.
+        let length = name.utf8.count
         var i = 0
         while i < names.count {
-            if names[i] == name { return i }
+            if names[i].utf8.count == length, names[i] == name { return i }
             i += 1
         }
         return nil
@@ -113,7 +119,7 @@ public struct OperatorSchema: Sendable, CustomStringConvertible {
 enum SchemaParser {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    static func parse(_ text: String) throws -> OperatorSchema {
+    static func parse(_ text: String) throws -> (name: String, arguments: [SchemaArgument], resultCount: Int) {
         let halves = text.split(separator: "->", maxSplits: 1, omittingEmptySubsequences: false)
         guard halves.count == 2, let open = halves[0].firstIndex(of: "("), let close = halves[0].lastIndex(of: ")") else {
             throw Failure(description: "expected name(args) -> results")
@@ -136,7 +142,7 @@ enum SchemaParser {
             let value = try defaultText.map { try parseDefault($0.trimmingCharacters(in: " "), type: type) }
             arguments.append(SchemaArgument(name: parts[1], type: type, defaultValue: value, keywordOnly: keywordOnly))
         }
-        return OperatorSchema(name: name, arguments: arguments, resultCount: resultCount, declaration: text)
+        return (name, arguments, resultCount)
     }
 
     static func splitTopLevel(_ s: String) -> [String] {
