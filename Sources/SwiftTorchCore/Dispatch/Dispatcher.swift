@@ -54,7 +54,7 @@ public final class Dispatcher: Sendable {
 
     /// Calls operator `op` with arguments already bound to its schema.
     @inline(__always)
-    public func call(_ op: OperatorHandle, _ arguments: Arguments) throws -> [Tensor] {
+    public func call(_ op: OperatorHandle, _ arguments: consuming Arguments) throws -> [Tensor] {
         // Cheapest test first: most calls have no derivative or no input that wants one.
         if let derivative = op.definition.derivative, arguments.anyRequiresGrad, GradMode.isEnabled {
             return try callRecordingGradient(op, arguments, derivative: derivative)
@@ -77,7 +77,7 @@ public final class Dispatcher: Sendable {
     }
 
     /// Runs the operator without recording: a composite implementation, or meta + kernel.
-    public func callBelowAutograd(_ op: OperatorHandle, _ arguments: Arguments) throws -> [Tensor] {
+    public func callBelowAutograd(_ op: OperatorHandle, _ arguments: consuming Arguments) throws -> [Tensor] {
         if let composite = op.definition.composite {
             let inputs = arguments.tensors
             // A composite may hand back an input unchanged; give the caller its own object
@@ -86,7 +86,7 @@ public final class Dispatcher: Sendable {
                 inputs.contains { $0 === out } ? Tensor(viewOf: out, shape: out.shape, strides: out.strides, offset: out.offset) : out
             }
         }
-        var bound = arguments
+        var bound = consume arguments
         let device = try commonDevice(op, bound)
         if !device.isCPU, requestedDevice(bound) == nil { try moveHostScalars(&bound, to: device) }
         let specs = try op.definition.meta!(&bound)
