@@ -40,13 +40,14 @@ enum ElementwiseSupport {
         }
     }
 
-    /// The `alpha` of add/sub as both domains. PyTorch rejects a non-integral alpha for integer
-    /// tensors (it would be silently truncated); an integral float such as `2.0` is accepted.
-    static func alphaScalar(_ call: KernelCall, _ op: String, integerTensors: Bool) throws -> (double: Double, int: Int64) {
-        let value = call.arguments["alpha"]
+    /// The `alpha` of add/sub (or addcmul's `value`) as both domains. PyTorch rejects a
+    /// non-integral alpha for integer tensors (it would be silently truncated); an integral
+    /// float such as `2.0` is accepted.
+    static func alphaScalar(_ call: KernelCall, _ op: String, integerTensors: Bool, name: String = "alpha") throws -> (double: Double, int: Int64) {
+        let value = call.arguments[name]
         let d = doubleScalar(value) ?? 1
         if integerTensors, case .double(let v) = value, v.rounded(.towardZero) != v || !v.isFinite {
-            throw TorchError(.invalidArgument, "\(op): alpha must be an integer for integer tensors, got \(v)")
+            throw TorchError(.invalidArgument, "\(op): \(name) must be an integer for integer tensors, got \(v)")
         }
         return (d, int64Scalar(value) ?? 1)
     }
@@ -163,6 +164,12 @@ enum ElementwiseSupport {
     static func nanMinimum(_ a: Double, _ b: Double) -> Double {
         if a.isNaN || b.isNaN { return .nan }
         return a < b ? a : b
+    }
+
+    /// PyTorch's lerp, from the nearer end so that weight 1 gives `end` exactly:
+    /// `start + weight * (end - start)` for |weight| < 0.5, else `end - (end - start) * (1 - weight)`.
+    static func lerp(_ start: Double, _ end: Double, _ weight: Double) -> Double {
+        Swift.abs(weight) < 0.5 ? start + weight * (end - start) : end - (end - start) * (1 - weight)
     }
 
     /// GELU, exact (`"none"`) or with PyTorch's tanh approximation.

@@ -51,20 +51,36 @@ struct EquivalenceTests {
         #expect(implemented == 0 || checked > 0, "\(backend) has kernels but no sample ran")
     }
 
-    /// Runs a sample on one backend; in-place operators write into a private copy of `self`.
+    /// Runs a sample on one backend. In-place operators write into private copies of their
+    /// tensors that keep each view's layout; their outputs are every tensor they were given
+    /// (self and, for the fused optimizer steps, the state lists), each as its whole
+    /// storage, so that a write outside the view shows too.
     func run(_ op: OperatorHandle, _ sample: OpSample, on backend: String, dispatcher: Dispatcher,
              fallbackIsError: Bool) throws -> Result<[Tensor], TorchError> {
         var keywords = sample.keywords
         let inPlace = op.name.hasSuffix("_")
-        if inPlace, let i = keywords.firstIndex(where: { $0.0 == "self" }), case .tensor(let t) = keywords[i].1 {
-            keywords[i].1 = .tensor(try t.clone())
+        if inPlace {
+            keywords = keywords.map { name, value in
+                switch value {
+                case .tensor(let t) where !t.isWrappedNumber: (name, .tensor(t.cloneKeepingLayout()))
+                case .tensorList(let ts): (name, .tensorList(ts.map { $0.cloneKeepingLayout() }))
+                default: (name, value)
+                }
+            }
         }
         return try Runtime.withBackend(backend) {
             try Dispatcher.$scopedFallbackIsError.withValue(fallbackIsError) {
                 do {
                     let arguments = try op.schema.bind([], keywords)
                     let outputs = try dispatcher.call(op, arguments)
-                    return .success(inPlace ? [arguments.tensor("self")] : outputs)
+                    let written = keywords.flatMap { _, value -> [Tensor] in
+                        switch value {
+                        case .tensor(let t) where !t.isWrappedNumber: [t.wholeStorage()]
+                        case .tensorList(let ts): ts.map { $0.wholeStorage() }
+                        default: []
+                        }
+                    }
+                    return .success(inPlace ? written : outputs)
                 } catch let error as TorchError {
                     return .failure(error)
                 }

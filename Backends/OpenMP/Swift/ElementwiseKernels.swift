@@ -72,15 +72,16 @@ enum ElementwiseOMP {
         })
     }
 
-    /// add/sub's alpha for integer tensors: PyTorch rejects a non-integral one (it would
-    /// be silently truncated); an integral float such as 2.0 is accepted.
-    private static func integerAlpha(_ op: String, _ value: ArgumentValue) throws -> Int64 {
+    /// add/sub's alpha (or addcmul's value) for integer tensors: PyTorch rejects a
+    /// non-integral one (it would be silently truncated); an integral float such as 2.0 is
+    /// accepted.
+    static func integerAlpha(_ op: String, _ value: ArgumentValue, name: String = "alpha") throws -> Int64 {
         switch value {
         case .int(let v): return Int64(v)
         case .bool(let v): return v ? 1 : 0
         case .double(let v):
             guard v.isFinite, v.rounded(.towardZero) == v else {
-                throw TorchError(.invalidArgument, "\(op): alpha must be an integer for integer tensors, got \(v)")
+                throw TorchError(.invalidArgument, "\(op): \(name) must be an integer for integer tensors, got \(v)")
             }
             return DType.integerValue(v)
         default: return 1

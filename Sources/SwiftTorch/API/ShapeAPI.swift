@@ -41,6 +41,14 @@ extension Tensor {
     public func gather(dim: Int, index: Tensor) throws -> Tensor {
         try dispatch(Op.gather, [.tensor(self), .int(dim), .tensor(index)])
     }
+    /// `self` with `alpha * source` added at `index` along `dim`.
+    public func indexAdd(dim: Int, index: Tensor, source: Tensor, alpha: Double = 1) throws -> Tensor {
+        try dispatch(Op.indexAdd, [.tensor(self), .int(dim), .tensor(index), .tensor(source)], [("alpha", .double(alpha))])
+    }
+    /// `self` with `source` added at `index` along `dim`.
+    public func scatterAdd(dim: Int, index: Tensor, source: Tensor) throws -> Tensor {
+        try dispatch(Op.scatterAdd, [.tensor(self), .int(dim), .tensor(index), .tensor(source)])
+    }
 
     /// Elements `range` of the first dimension (a view), as `x[a..<b]`.
     public subscript(range: Range<Int>) -> Tensor {

@@ -41,20 +41,13 @@ func binary(_ declaration: String, _ name: String, compute: @escaping @Sendable 
 
 extension Op {
     public static let add = binary("add(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "add", derivative: ElementwiseGrad.add)
-    public static let sub = binary("sub(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "sub", compute: { d in
-        if d == .bool { throw TorchError(.dtypeMismatch, "sub: subtracting bool tensors is not supported; use logical operations or convert to int64") }
-        return d
-    }, derivative: ElementwiseGrad.sub)
+    public static let sub = binary("sub(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "sub",
+                                   compute: ElementwiseRules.subtraction("sub"), derivative: ElementwiseGrad.sub)
     public static let mul = binary("mul(Tensor self, Tensor other) -> Tensor", "mul", derivative: ElementwiseGrad.mul)
     public static let div = declare(OperatorDefinition(
         "div(Tensor self, Tensor other, *, str? rounding_mode=None) -> Tensor", group: .elementwise,
         meta: { args in
-            let mode = args.optionalString("rounding_mode")
-            guard mode == nil || mode == "trunc" || mode == "floor" else {
-                throw TorchError(.invalidArgument, "div: rounding_mode must be nil, \"trunc\" or \"floor\", not \"\(mode!)\"")
-            }
-            // True division of integers gives the default float type; rounded division keeps them.
-            return try Meta.elementwise("div", &args, ["self", "other"], compute: mode == nil ? Meta.floatCompute : Meta.numeric("div"))
+            try Meta.elementwise("div", &args, ["self", "other"], compute: ElementwiseRules.division("div", args))
         }, derivative: ElementwiseGrad.div))
     public static let pow = declare(OperatorDefinition(
         "pow(Tensor self, Tensor exponent) -> Tensor", group: .elementwise,
@@ -120,12 +113,7 @@ extension Op {
         "clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor", group: .elementwise,
         meta: { args in
             let t = args.tensor("self")
-            let bounds = ["min", "max"].compactMap { name -> Tensor? in
-                if case .none = args[name] { return nil }
-                return Tensor.wrappedNumber(args[name])
-            }
-            if bounds.isEmpty { throw TorchError(.invalidArgument, "clamp: at least one of min and max must be given") }
-            let dtype = try Meta.numeric("clamp")(Meta.resultType([t] + bounds))
+            let dtype = try Meta.numeric("clamp")(Meta.resultType([t] + ElementwiseRules.clampBounds("clamp", args)))
             args["self"] = .tensor(try Meta.cast(t, to: dtype))
             return [TensorSpec(t.shape, dtype)]
         }, derivative: ElementwiseGrad.clamp))
@@ -135,4 +123,35 @@ extension Op {
         neg, abs, exp, log, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu, gelu, silu, softplus,
         sign, floor, ceil, round, reciprocal, log1p, expm1, erf, square, clamp,
     ]
+}
+
+/// Dtype rules that an operator and its in-place variant share.
+enum ElementwiseRules {
+    /// PyTorch refuses `-` on bool tensors.
+    static func subtraction(_ op: String) -> @Sendable (DType) throws -> DType {
+        { d in
+            if d == .bool { throw TorchError(.dtypeMismatch, "\(op): subtracting bool tensors is not supported; use logical operations or convert to int64") }
+            return d
+        }
+    }
+
+    /// Checks div's `rounding_mode`. True division of integers gives the default float
+    /// type; rounded division keeps them.
+    static func division(_ op: String, _ args: Arguments) throws -> (DType) throws -> DType {
+        let mode = args.optionalString("rounding_mode")
+        guard mode == nil || mode == "trunc" || mode == "floor" else {
+            throw TorchError(.invalidArgument, "\(op): rounding_mode must be nil, \"trunc\" or \"floor\", not \"\(mode!)\"")
+        }
+        return mode == nil ? Meta.floatCompute : Meta.numeric(op)
+    }
+
+    /// clamp's given bounds as wrapped numbers (they promote like Swift numbers).
+    static func clampBounds(_ op: String, _ args: Arguments) throws -> [Tensor] {
+        let bounds = ["min", "max"].compactMap { name -> Tensor? in
+            if case .none = args[name] { return nil }
+            return Tensor.wrappedNumber(args[name])
+        }
+        if bounds.isEmpty { throw TorchError(.invalidArgument, "\(op): at least one of min and max must be given") }
+        return bounds
+    }
 }

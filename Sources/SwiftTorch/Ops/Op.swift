@@ -18,6 +18,7 @@ enum OperatorCatalog {
         _ = Op.indexingFamily
         _ = Op.lossFamily
         _ = Op.inPlaceFamily
+        _ = Op.optimizerFamily
         _ = Op.nnFamily
     }
 }

@@ -1,10 +1,9 @@
-import Foundation
 import SwiftTorchCore
 
 /// Adam, as PyTorch's `torch.optim.Adam` (and, with `decoupledWeightDecay`, `AdamW`):
 ///
 /// ```
-/// g = grad + weightDecay * p            (L2; AdamW instead does p *= 1 - lr * weightDecay)
+/// g = (maximize ? -grad : grad) + weightDecay * p   (L2; AdamW instead does p *= 1 - lr * weightDecay)
 /// m = m + (1 - β1) (g - m);  v = β2 v + (1 - β2) g²;  v̂ = amsgrad ? max(v̂, v) : v
 /// p -= lr / (1 - β1ᵗ) * m / (sqrt(v̂) / sqrt(1 - β2ᵗ) + eps)
 /// ```
@@ -21,6 +20,8 @@ public class Adam: Optimizer {
         public var weightDecay: Double
         /// Whether to use the running maximum of the second moment (AMSGrad).
         public var amsgrad: Bool
+        /// Whether to maximise the objective (step along the gradient instead of against it).
+        public var maximize = false
 
         /// Throws when an option is out of PyTorch's range.
         public func validate(_ optimizer: String) throws {
@@ -32,11 +33,11 @@ public class Adam: Optimizer {
         }
     }
 
-    /// Per-parameter running state.
+    /// Per-parameter running state; the fused step updates the tensors in place.
     private struct State {
         var step = 0
-        var expAvg: Tensor
-        var expAvgSq: Tensor
+        let expAvg: Tensor
+        let expAvgSq: Tensor
         var maxExpAvgSq: Tensor?
     }
 
@@ -48,49 +49,48 @@ public class Adam: Optimizer {
 
     /// Adam over parameter groups; options a group does not set come from the arguments.
     public init(_ groups: [ParamGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                weightDecay: Double = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false) throws {
+                weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false,
+                decoupledWeightDecay: Bool = false) throws {
         self.decoupledWeightDecay = decoupledWeightDecay
-        let defaults = Options(lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad)
+        let defaults = Options(lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize)
         try appendGroups(groups, defaults: defaults, name: decoupledWeightDecay ? "AdamW" : "Adam")
     }
 
     /// Adam over one group of parameters.
     public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                            weightDecay: Double = 0, amsgrad: Bool = false) throws {
-        try self.init([ParamGroup(params: params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad)
+                            weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) throws {
+        try self.init([ParamGroup(params: params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
+                      maximize: maximize)
     }
 
-    /// One Adam update of every parameter that has a gradient.
+    /// One Adam update of every parameter that has a gradient: one fused call per group,
+    /// each parameter corrected for its own step count.
     public func step() throws {
-        try forEachParameterWithGradient { p, grad, o in
-            let id = ObjectIdentifier(p)
-            var s = try state[id] ?? State(expAvg: Tensor.zeros(like: p), expAvgSq: Tensor.zeros(like: p),
-                                           maxExpAvgSq: o.amsgrad ? Tensor.zeros(like: p) : nil)
-            s.step += 1
-            var g = grad
-            if o.weightDecay != 0 {
-                if decoupledWeightDecay {
-                    try p.mul_(1 - o.lr * o.weightDecay)
-                } else {
-                    g = try g.add(p, alpha: o.weightDecay)
+        try forEachGroupWithGradients { params, grads, o in
+            try updatingDense(params) { dense in
+                var steps: [Int] = [], expAvgs: [Tensor] = [], expAvgSqs: [Tensor] = [], maxExpAvgSqs: [Tensor] = []
+                for (p, d) in zip(params, dense) {
+                    let id = ObjectIdentifier(p)
+                    var s = try state[id] ?? State(expAvg: Tensor.zeros(like: d), expAvgSq: Tensor.zeros(like: d))
+                    s.step += 1
+                    // A group may switch amsgrad on after the first step: the maximum then
+                    // starts from zeros, so its first value is v itself.
+                    if o.amsgrad, s.maxExpAvgSq == nil { s.maxExpAvgSq = try Tensor.zeros(like: d) }
+                    state[id] = s
+                    steps.append(s.step)
+                    expAvgs.append(s.expAvg)
+                    expAvgSqs.append(s.expAvgSq)
+                    if o.amsgrad { maxExpAvgSqs.append(s.maxExpAvgSq!) }
                 }
+                _ = try dispatchAll(decoupledWeightDecay ? Op.fusedAdamW_ : Op.fusedAdam_, [
+                    .tensorList(dense), .tensorList(grads), .tensorList(expAvgs), .tensorList(expAvgSqs),
+                    .tensorList(maxExpAvgSqs), .ints(steps),
+                ], [
+                    ("lr", .double(o.lr)), ("beta1", .double(o.betas.0)), ("beta2", .double(o.betas.1)),
+                    ("weight_decay", .double(o.weightDecay)), ("eps", .double(o.eps)), ("amsgrad", .bool(o.amsgrad)),
+                    ("maximize", .bool(o.maximize)),
+                ])
             }
-            let (beta1, beta2) = o.betas
-            // exp_avg.lerp_(grad, 1 - beta1) and exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2).
-            s.expAvg = try s.expAvg.add(g - s.expAvg, alpha: 1 - beta1)
-            s.expAvgSq = try (s.expAvgSq * beta2).add(g * g, alpha: 1 - beta2)
-            let biasCorrection1 = 1 - pow(beta1, Double(s.step))
-            let biasCorrection2Sqrt = (1 - pow(beta2, Double(s.step))).squareRoot()
-            var secondMoment = s.expAvgSq
-            if o.amsgrad {
-                // A group may switch amsgrad on after the first step; start its maximum from v.
-                let running = try s.maxExpAvgSq.map { try maximum($0, s.expAvgSq) } ?? s.expAvgSq
-                s.maxExpAvgSq = running
-                secondMoment = running
-            }
-            let denom = try secondMoment.sqrt() / biasCorrection2Sqrt + o.eps
-            try p.add_(s.expAvg / denom, alpha: -o.lr / biasCorrection1)
-            state[id] = s
         }
     }
 }
@@ -100,14 +100,15 @@ public class Adam: Optimizer {
 public final class AdamW: Adam {
     /// AdamW over parameter groups; options a group does not set come from the arguments.
     public init(_ groups: [ParamGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                weightDecay: Double = 1e-2, amsgrad: Bool = false) throws {
+                weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false) throws {
         try super.init(groups, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
-                       decoupledWeightDecay: true)
+                       maximize: maximize, decoupledWeightDecay: true)
     }
 
     /// AdamW over one group of parameters.
     public convenience init(_ params: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
-                            weightDecay: Double = 1e-2, amsgrad: Bool = false) throws {
-        try self.init([ParamGroup(params: params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad)
+                            weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false) throws {
+        try self.init([ParamGroup(params: params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
+                      maximize: maximize)
     }
 }

@@ -100,19 +100,27 @@ extension Optimizer {
         }
     }
 
-    /// Calls `update` for every parameter with a gradient, with its group's options, with
-    /// recording off: an update must not enter the graph, and in-place writes to tensors
-    /// that require grad are allowed only there.
-    func forEachParameterWithGradient(_ update: (_ param: Tensor, _ grad: Tensor, _ options: Options) throws -> Void) throws {
+    /// Calls `update` once per group with the group's parameters that have a gradient (in
+    /// order), their gradients and the group's options, with recording off: an update must
+    /// not enter the graph, and in-place writes to tensors that require grad are allowed
+    /// only there. Groups without any gradient are skipped.
+    func forEachGroupWithGradients(_ update: (_ params: [Tensor], _ grads: [Tensor], _ options: Options) throws -> Void) throws {
         try withNoGrad {
             for group in paramGroups {
-                for p in group.params {
-                    guard let g = p.grad else { continue }
-                    try update(p, g, group.options)
-                }
+                let params = group.params.filter { $0.grad != nil }
+                if params.isEmpty { continue }
+                try update(params, params.map { $0.grad! }, group.options)
             }
         }
     }
+}
+
+/// Runs `body` with contiguous stand-ins of `params` (the fused steps write dense memory)
+/// and copies the results back into those that are not contiguous, which is rare.
+func updatingDense(_ params: [Tensor], _ body: ([Tensor]) throws -> Void) throws {
+    let dense = try params.map { try $0.contiguous() }
+    try body(dense)
+    for (p, d) in zip(params, dense) where p !== d { try p.copy_(d) }
 }
 
 /// Checks one option's range for `validate(_:)`.

@@ -3,7 +3,7 @@ import SwiftTorchCore
 /// RMSprop, as PyTorch's `torch.optim.RMSprop`:
 ///
 /// ```
-/// g = grad + weightDecay * p
+/// g = (maximize ? -grad : grad) + weightDecay * p
 /// v = α v + (1 - α) g²
 /// avg = sqrt(centered ? v - ḡ² : v) + eps      (ḡ = ḡ + (1 - α)(g - ḡ) when centered)
 /// momentum > 0:  buf = momentum * buf + g / avg;  p -= lr * buf
@@ -24,6 +24,8 @@ public final class RMSprop: Optimizer {
         public var momentum: Double
         /// Whether to normalise by the variance estimate instead of the raw second moment.
         public var centered: Bool
+        /// Whether to maximise the objective (step along the gradient instead of against it).
+        public var maximize = false
 
         /// Throws when an option is out of PyTorch's range.
         public func validate(_ optimizer: String) throws {
@@ -37,7 +39,7 @@ public final class RMSprop: Optimizer {
 
     /// Per-parameter running state; tensors appear when the options first need them.
     private struct State {
-        var squareAvg: Tensor
+        let squareAvg: Tensor
         var gradAvg: Tensor?
         var momentumBuffer: Tensor?
     }
@@ -48,45 +50,44 @@ public final class RMSprop: Optimizer {
 
     /// RMSprop over parameter groups; options a group does not set come from the arguments.
     public init(_ groups: [ParamGroup], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
-                weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) throws {
-        let defaults = Options(lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay, momentum: momentum, centered: centered)
+                weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false, maximize: Bool = false) throws {
+        let defaults = Options(lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay, momentum: momentum, centered: centered,
+                               maximize: maximize)
         try appendGroups(groups, defaults: defaults, name: "RMSprop")
     }
 
     /// RMSprop over one group of parameters.
     public convenience init(_ params: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
-                            weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) throws {
+                            weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false,
+                            maximize: Bool = false) throws {
         try self.init([ParamGroup(params: params)], lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay,
-                      momentum: momentum, centered: centered)
+                      momentum: momentum, centered: centered, maximize: maximize)
     }
 
-    /// One RMSprop update of every parameter that has a gradient.
+    /// One RMSprop update of every parameter that has a gradient: one fused call per group.
     public func step() throws {
-        try forEachParameterWithGradient { p, grad, o in
-            let id = ObjectIdentifier(p)
-            var s = try state[id] ?? State(squareAvg: Tensor.zeros(like: p))
-            var g = grad
-            if o.weightDecay != 0 { g = try g.add(p, alpha: o.weightDecay) }
-            s.squareAvg = try (s.squareAvg * o.alpha).add(g * g, alpha: 1 - o.alpha)
-            var avg: Tensor
-            if o.centered {
-                let previous = try s.gradAvg ?? Tensor.zeros(like: p)
-                let gradAvg = try previous.add(g - previous, alpha: 1 - o.alpha)
-                s.gradAvg = gradAvg
-                avg = try (s.squareAvg - gradAvg * gradAvg).sqrt()
-            } else {
-                avg = try s.squareAvg.sqrt()
+        try forEachGroupWithGradients { params, grads, o in
+            try updatingDense(params) { dense in
+                var squareAvgs: [Tensor] = [], gradAvgs: [Tensor] = [], buffers: [Tensor] = []
+                for (p, d) in zip(params, dense) {
+                    let id = ObjectIdentifier(p)
+                    var s = try state[id] ?? State(squareAvg: Tensor.zeros(like: d))
+                    // State the options need appears, as zeros, when they first need it.
+                    if o.centered, s.gradAvg == nil { s.gradAvg = try Tensor.zeros(like: d) }
+                    if o.momentum > 0, s.momentumBuffer == nil { s.momentumBuffer = try Tensor.zeros(like: d) }
+                    state[id] = s
+                    squareAvgs.append(s.squareAvg)
+                    if o.centered { gradAvgs.append(s.gradAvg!) }
+                    if o.momentum > 0 { buffers.append(s.momentumBuffer!) }
+                }
+                _ = try dispatchAll(Op.fusedRMSprop_, [
+                    .tensorList(dense), .tensorList(grads), .tensorList(squareAvgs), .tensorList(gradAvgs), .tensorList(buffers),
+                ], [
+                    ("lr", .double(o.lr)), ("alpha", .double(o.alpha)), ("eps", .double(o.eps)),
+                    ("weight_decay", .double(o.weightDecay)), ("momentum", .double(o.momentum)),
+                    ("centered", .bool(o.centered)), ("maximize", .bool(o.maximize)),
+                ])
             }
-            avg = try avg + o.eps
-            if o.momentum > 0 {
-                let previous = try s.momentumBuffer ?? Tensor.zeros(like: p)
-                let buffer = try (previous * o.momentum) + (g / avg)
-                s.momentumBuffer = buffer
-                try p.add_(buffer, alpha: -o.lr)
-            } else {
-                try p.add_(g / avg, alpha: -o.lr)
-            }
-            state[id] = s
         }
     }
 }

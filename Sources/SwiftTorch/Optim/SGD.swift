@@ -4,7 +4,7 @@ import SwiftTorchCore
 /// weight decay, in PyTorch's exact update order:
 ///
 /// ```
-/// g = grad + weightDecay * p
+/// g = (maximize ? -grad : grad) + weightDecay * p
 /// buf = g (first step)  or  momentum * buf + (1 - dampening) * g
 /// g = nesterov ? g + momentum * buf : buf
 /// p -= lr * g
@@ -22,6 +22,8 @@ public final class SGD: Optimizer {
         public var weightDecay: Double
         /// Whether to use Nesterov momentum (needs momentum > 0 and no dampening).
         public var nesterov: Bool
+        /// Whether to maximise the objective (step along the gradient instead of against it).
+        public var maximize = false
 
         /// Throws when an option is out of PyTorch's range.
         public func validate(_ optimizer: String) throws {
@@ -40,31 +42,46 @@ public final class SGD: Optimizer {
 
     /// SGD over parameter groups; options a group does not set come from the arguments.
     public init(_ groups: [ParamGroup], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
-                nesterov: Bool = false, weightDecay: Double = 0) throws {
-        let defaults = Options(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov)
+                nesterov: Bool = false, weightDecay: Double = 0, maximize: Bool = false) throws {
+        let defaults = Options(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov,
+                               maximize: maximize)
         try appendGroups(groups, defaults: defaults, name: "SGD")
     }
 
     /// SGD over one group of parameters.
     public convenience init(_ params: [Tensor], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
-                            nesterov: Bool = false, weightDecay: Double = 0) throws {
+                            nesterov: Bool = false, weightDecay: Double = 0, maximize: Bool = false) throws {
         try self.init([ParamGroup(params: params)], lr: lr, momentum: momentum, dampening: dampening,
-                      nesterov: nesterov, weightDecay: weightDecay)
+                      nesterov: nesterov, weightDecay: weightDecay, maximize: maximize)
     }
 
-    /// One SGD update of every parameter that has a gradient.
+    /// One SGD update of every parameter that has a gradient: one fused call per group
+    /// (two when some parameters take their first momentum step and others do not).
     public func step() throws {
-        try forEachParameterWithGradient { p, grad, o in
-            var d = grad
-            if o.weightDecay != 0 { d = try d.add(p, alpha: o.weightDecay) }
-            if o.momentum != 0 {
-                let id = ObjectIdentifier(p)
-                // The first buffer is a copy of the gradient itself, undamped (PyTorch).
-                let buffer = try momentumBuffers[id].map { try ($0 * o.momentum).add(d, alpha: 1 - o.dampening) } ?? d.clone()
-                momentumBuffers[id] = buffer
-                d = o.nesterov ? try d.add(buffer, alpha: o.momentum) : buffer
+        try forEachGroupWithGradients { params, grads, o in
+            try updatingDense(params) { dense in
+                func update(_ indices: [Int], buffers: [Tensor], firstStep: Bool) throws {
+                    _ = try dispatchAll(Op.fusedSGD_, [.tensorList(indices.map { dense[$0] }), .tensorList(indices.map { grads[$0] }), .tensorList(buffers)], [
+                        ("weight_decay", .double(o.weightDecay)), ("momentum", .double(o.momentum)), ("lr", .double(o.lr)),
+                        ("dampening", .double(o.dampening)), ("nesterov", .bool(o.nesterov)), ("maximize", .bool(o.maximize)),
+                        ("is_first_step", .bool(firstStep)),
+                    ])
+                }
+                if o.momentum == 0 { return try update(Array(params.indices), buffers: [], firstStep: false) }
+                // A parameter's first momentum step sets its buffer to the gradient (PyTorch).
+                let fresh = params.indices.filter { momentumBuffers[ObjectIdentifier(params[$0])] == nil }
+                let seasoned = params.indices.filter { momentumBuffers[ObjectIdentifier(params[$0])] != nil }
+                for (indices, first) in [(fresh, true), (seasoned, false)] where !indices.isEmpty {
+                    let buffers = try indices.map { i in
+                        let id = ObjectIdentifier(params[i])
+                        if let buffer = momentumBuffers[id] { return buffer }
+                        let buffer = try Tensor.zeros(like: dense[i])
+                        momentumBuffers[id] = buffer
+                        return buffer
+                    }
+                    try update(indices, buffers: buffers, firstStep: first)
+                }
             }
-            try p.add_(d, alpha: -o.lr)
         }
     }
 }

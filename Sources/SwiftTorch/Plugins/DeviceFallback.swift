@@ -65,15 +65,21 @@ public enum DeviceFallback {
                 default: value
                 }
             }
+            // An in-place operator writes some of its host copies (self; a fused optimizer
+            // step also its state lists), and every write bumps the copy's version: exactly
+            // the copies whose version moved go back.
+            let versions = host.tensors.map { $0.storage.version }
             // On host tensors the dispatcher picks the CPU backends and reruns the meta
             // rules, which are idempotent on arguments they already normalised.
             let results = try Runtime.dispatcher().callBelowAutograd(op, host)
             for (out, result) in zip(call.outputs, results) {
                 try writeBack(result, into: out, device: device)
             }
-            // An in-place operator wrote its host copy of `self`.
-            if op.name.hasSuffix("_"), case .tensor(let target) = call.arguments.values[0], case .tensor(let written) = host.values[0] {
-                try writeBack(written, into: target, device: device)
+            if op.schema.isInPlace {
+                for (target, (written, version)) in zip(call.arguments.tensors, zip(host.tensors, versions))
+                where !target.device.isCPU && written.storage.version != version {
+                    try writeBack(written, into: target, device: device)
+                }
             }
         }
     }

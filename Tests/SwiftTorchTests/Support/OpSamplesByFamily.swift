@@ -6,6 +6,8 @@ extension OpSamples {
     func samples(for op: OperatorHandle) throws -> [OpSample]? {
         let name = op.name
         let tensorArgs = op.schema.tensorArgumentIndices.map { op.schema.arguments[$0].name }
+        if name.hasPrefix("_fused_") { return try fusedOptimizerSamples(name) }
+        if name.hasSuffix("_"), op.definition.group == .elementwise { return try inPlaceSamples(name) }
         switch op.definition.group {
         case .elementwise where name == "where":
             return try binaryInputs().map { label, a, b in
