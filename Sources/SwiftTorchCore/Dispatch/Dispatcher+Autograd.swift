@@ -1,9 +1,9 @@
 // The autograd hop of the dispatcher: a call whose inputs want gradients runs below
-// autograd, then records a node that holds the derivative formula and what it saved.
+// autograd, then records a node that holds the derivative formula and what it declared
+// it saves: only those tensors stay alive with the graph.
 
 extension Dispatcher {
-    func callRecordingGradient(_ op: OperatorHandle, _ arguments: Arguments,
-                                       derivative: @escaping DerivativeFunction) throws -> [Tensor] {
+    func callRecordingGradient(_ op: OperatorHandle, _ arguments: Arguments, derivative: Derivative) throws -> [Tensor] {
         let outputs = try GradMode.withNoGrad { try callBelowAutograd(op, arguments) }
         let inputs = arguments.tensors
         let needsGrad = inputs.map(\.requiresGrad)
@@ -13,24 +13,33 @@ extension Dispatcher {
             return .leaf(t)
         }
         // Saved tensors are detached aliases: the node must not keep its own outputs'
-        // autograd state alive (that would be a reference cycle).
+        // autograd state alive (that would be a reference cycle). Unsaved ones become
+        // stand-ins that carry their metadata and no data.
+        let saves = derivative.saves
+        var versions: [(tensor: Tensor, version: Int)] = []
+        func keep(_ t: Tensor) -> Tensor {
+            let a = t.alias()
+            versions.append((a, t.storage.version))
+            return a
+        }
         var saved = arguments
-        saved.values = arguments.values.map { v in
+        saved.values = zip(arguments.schema.arguments, arguments.values).map { argument, v in
+            let kept = saves.savesInput(argument.name)
             switch v {
-            case .tensor(let t): .tensor(t.alias())
-            case .tensorList(let ts): .tensorList(ts.map { $0.alias() })
-            default: v
+            case .tensor(let t): return .tensor(kept ? keep(t) : t.standIn())
+            case .tensorList(let ts): return .tensorList(ts.map { kept ? keep($0) : $0.standIn() })
+            default: return v
             }
         }
-        let savedOutputs = outputs.map { $0.alias() }
-        let versions = (inputs + outputs).map { (tensor: $0.alias(), version: $0.storage.version) }
+        let savedOutputs = outputs.map { saves.outputs ? keep($0) : $0.standIn() }
+        let formula = derivative.formula
         let node = AutogradNode(
-            name: Dispatcher.backwardName(op.name), edges: edges,
+            name: op.definition.backwardName, edges: edges,
             outputShapes: outputs.map(\.shape), outputDTypes: outputs.map(\.dtype),
             outputDevice: outputs.first?.device ?? .cpu, savedVersions: versions,
             apply: { grads in
-                try derivative(BackwardContext(arguments: saved, outputs: savedOutputs, gradOutputs: grads.map { $0! },
-                                               needsGrad: needsGrad))
+                try formula(BackwardContext(arguments: saved, outputs: savedOutputs, gradOutputs: grads.map { $0! },
+                                            needsGrad: needsGrad, saved: saves))
             })
         for (i, out) in outputs.enumerated() where out.dtype.isFloatingPoint {
             out.requiresGrad = true
@@ -39,11 +48,6 @@ extension Dispatcher {
         }
         return outputs
     }
-
-    /// `log_softmax` → `LogSoftmaxBackward0`, as PyTorch names its nodes.
-    static func backwardName(_ op: String) -> String {
-        op.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Backward0"
-    }
 }
 
 extension Tensor {
@@ -51,4 +55,16 @@ extension Tensor {
     public func alias() -> Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
     }
+
+    /// This tensor's metadata (shape, strides, dtype, device) over an empty storage of the
+    /// same device: what autograd keeps of a tensor its derivative does not save.
+    func standIn() -> Tensor {
+        Tensor(storage: Storage(device: device, byteCount: 0, data: StandInStorage.data, release: { _ in }),
+               shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
+    }
+}
+
+/// The one (never read) address that stand-in storages point at.
+private enum StandInStorage {
+    nonisolated(unsafe) static let data = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
 }

@@ -13,7 +13,7 @@ enum LossGrad {
         }
     }
 
-    static let mse = derivativeByDecomposition(["self", "target"]) { ctx, t in
+    static let mse: Derivative = derivativeByDecomposition(["self", "target"]) { ctx, t in
         let diff = try t["self"]! - t["target"]!
         return try reduce(diff * diff, ctx.arguments.string("reduction"))
     }
@@ -47,19 +47,19 @@ enum LossGrad {
         return try reduce(perSample, reduction, meanDivisor: try w.sum())
     }
 
-    static let crossEntropy = derivativeByDecomposition(["self", "target", "weight"]) { ctx, t in
+    static let crossEntropy: Derivative = derivativeByDecomposition(["self", "target", "weight"]) { ctx, t in
         let x = t["self"]!
         let logp = try x.logSoftmax(dim: x.rank == 1 ? 0 : 1)
         return try classification(ctx, logp: logp, target: t["target"]!, weight: t["weight"], smoothing: ctx.arguments.double("label_smoothing"))
     }
 
-    static let nll = derivativeByDecomposition(["self", "weight"]) { ctx, t in
+    static let nll: Derivative = derivativeByDecomposition(["self", "weight"], alsoReading: ["target"]) { ctx, t in
         try classification(ctx, logp: t["self"]!, target: ctx.input("target"), weight: t["weight"], smoothing: 0)
     }
 
     /// (1 - t) x + (1 + (pw - 1) t) softplus(-x), times weight: stable for large |x|, and
     /// softplus carries the right gradient at x = 0.
-    static let bceWithLogits = derivativeByDecomposition(["self", "target", "weight", "pos_weight"]) { ctx, t in
+    static let bceWithLogits: Derivative = derivativeByDecomposition(["self", "target", "weight", "pos_weight"]) { ctx, t in
         let x = t["self"]!, y = t["target"]!
         let logWeight = try t["pos_weight"].map { pw in try 1.0 + (pw - 1.0) * y } ?? Tensor.ones(like: y)
         var loss = try (1.0 - y) * x + logWeight * x.neg().softplus()
