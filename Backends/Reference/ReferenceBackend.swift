@@ -15,7 +15,7 @@ public enum ReferenceBackend: BuiltinBackend {
     public static func registerKernels(into registry: OperatorRegistry) throws {
         for (op, kernel) in elementwiseKernels + creationKernels + shapeKernels + indexingKernels
             + reductionKernels + softmaxKernels + linalgKernels + lossKernels + scatterKernels
-            + convolutionKernels + poolingKernels + normalizationKernels + embeddingKernels {
+            + convolutionKernels + poolingKernels + normalizationKernels + embeddingKernels + backwardKernels {
             try registry.register(kernel: kernel, for: op, backend: name)
         }
     }

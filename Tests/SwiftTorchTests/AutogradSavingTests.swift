@@ -62,7 +62,8 @@ struct AutogradSavingTests {
         let names = ["linear", "addmm", "matmul", "mm", "add", "sub", "mul", "div", "relu", "sum", "mean",
                      "log_softmax", "softmax", "nll_loss", "cross_entropy", "conv2d", "max_pool2d",
                      "max_pool2d_with_indices", "native_batch_norm", "layer_norm", "reshape", "flatten", "squeeze",
-                     "unsqueeze", "transpose", "permute", "expand"]
+                     "unsqueeze", "transpose", "permute", "expand", "threshold_backward",
+                     "_softmax_backward_data", "_log_softmax_backward_data", "nll_loss_backward"]
         for name in names {
             let op = try #require(Runtime.registry.operator(named: name), "no operator \(name)")
             // Composites (batch_norm, max_pool2d, t) record the operators they call.

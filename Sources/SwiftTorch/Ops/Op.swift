@@ -19,5 +19,6 @@ enum OperatorCatalog {
         _ = Op.lossFamily
         _ = Op.inPlaceFamily
         _ = Op.nnFamily
+        _ = Op.backwardFamily
     }
 }

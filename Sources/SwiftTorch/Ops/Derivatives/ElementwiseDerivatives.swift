@@ -103,7 +103,10 @@ enum ElementwiseGrad {
     static let cos: Derivative = unary(saving: x) { x, _, g, _ in try -g * x.sin() }
     static let tanh: Derivative = unary(saving: .output) { _, y, g, _ in try g * (1.0 - y * y) }
     static let sigmoid: Derivative = unary(saving: .output) { _, y, g, _ in try g * y * (1.0 - y) }
-    static let relu: Derivative = unary(saving: .output) { _, y, g, _ in try g * y.gt(0.0) }
+    /// One fused call, as PyTorch: threshold_backward(grad, result, 0).
+    static let relu: Derivative = unary(saving: .output) { _, y, g, _ in try thresholdBackward(g, y, threshold: 0) }
+    /// The former decomposition (gt, cast, mul), kept as the oracle of threshold_backward's tests.
+    static let reluDecomposed: Derivative = unary(saving: .output) { _, y, g, _ in try g * y.gt(0.0) }
     static let silu: Derivative = unary(saving: x) { x, _, g, _ in
         let s = try x.sigmoid()
         return try g * s * (1.0 + x * (1.0 - s))

@@ -47,13 +47,38 @@ enum LossGrad {
         return try reduce(perSample, reduction, meanDivisor: try w.sum())
     }
 
-    static let crossEntropy: Derivative = derivativeByDecomposition(["self", "target", "weight"]) { ctx, t in
+    /// Class-index targets without label smoothing or a weight that wants a gradient take
+    /// PyTorch's path: log_softmax, nll_loss_backward, _log_softmax_backward_data (three
+    /// calls); the other cases differentiate the decomposition.
+    static let crossEntropy: Derivative = .init(saving: .inputs("self", "target", "weight")) { ctx in
+        let target = try ctx.input("target")
+        guard !target.dtype.isFloatingPoint, ctx.arguments.double("label_smoothing") == 0, !ctx.needs("weight") else {
+            return try crossEntropyDecomposed.formula(ctx)
+        }
+        let x = try ctx.input("self")
+        let classDim = x.rank == 1 ? 0 : 1
+        let logp = try x.logSoftmax(dim: classDim)
+        let g = try nllLossBackward(ctx.grad, input: logp, target: target, weight: ctx.optionalInput("weight"),
+                                    reduction: ctx.arguments.string("reduction"), ignoreIndex: ctx.arguments.int("ignore_index"))
+        return ctx.gradients(["self": try softmaxBackwardData(g, output: logp, dim: classDim, inputDType: x.dtype, log: true)])
+    }
+
+    /// One nll_loss_backward call, unless the class weights want a gradient.
+    static let nll: Derivative = .init(saving: .inputs("self", "target", "weight")) { ctx in
+        if ctx.needs("weight") { return try nllDecomposed.formula(ctx) }
+        return ctx.gradients(["self": try nllLossBackward(ctx.grad, input: ctx.input("self"), target: ctx.input("target"),
+                                                          weight: ctx.optionalInput("weight"), reduction: ctx.arguments.string("reduction"),
+                                                          ignoreIndex: ctx.arguments.int("ignore_index"))])
+    }
+
+    /// The decompositions: the general case of both losses, and the oracles of the fused path.
+    static let crossEntropyDecomposed: Derivative = derivativeByDecomposition(["self", "target", "weight"]) { ctx, t in
         let x = t["self"]!
         let logp = try x.logSoftmax(dim: x.rank == 1 ? 0 : 1)
         return try classification(ctx, logp: logp, target: t["target"]!, weight: t["weight"], smoothing: ctx.arguments.double("label_smoothing"))
     }
 
-    static let nll: Derivative = derivativeByDecomposition(["self", "weight"], alsoReading: ["target"]) { ctx, t in
+    static let nllDecomposed: Derivative = derivativeByDecomposition(["self", "weight"], alsoReading: ["target"]) { ctx, t in
         try classification(ctx, logp: t["self"]!, target: ctx.input("target"), weight: t["weight"], smoothing: 0)
     }
 

@@ -110,11 +110,27 @@ enum ReductionGrad {
         let total = try g.sum(dim: [d], keepdim: true)
         return ctx.gradients(["self": try (total - g.cumsum(dim: d) + g).to(x.dtype)])
     }
-    static let softmax: Derivative = .init(saving: .output) { ctx in
+    /// One fused call each, as PyTorch: _softmax_backward_data / _log_softmax_backward_data
+    /// of the saved output.
+    static let softmax = fusedSoftmax(log: false)
+    static let logSoftmax = fusedSoftmax(log: true)
+
+    private static func fusedSoftmax(log: Bool) -> Derivative {
+        Derivative(saving: .output) { ctx in
+            let y = try ctx.result, d = ctx.arguments.int("dim"), inputDType = ctx.metadata("self").dtype
+            // The kernel computes in the output's dtype; a softmax taken with another `dtype`
+            // is cast back to its input's afterwards.
+            let g = try softmaxBackwardData(ctx.grad, output: y, dim: d, inputDType: y.dtype, log: log)
+            return ctx.gradients(["self": try g.to(inputDType)])
+        }
+    }
+
+    /// The former decompositions, kept as the oracles of the fused operators' tests.
+    static let softmaxDecomposed: Derivative = .init(saving: .output) { ctx in
         let y = try ctx.result, g = ctx.grad, d = ctx.arguments.int("dim")
         return ctx.gradients(["self": try (y * (g - (g * y).sum(dim: [d], keepdim: true))).to(ctx.metadata("self").dtype)])
     }
-    static let logSoftmax: Derivative = .init(saving: .output) { ctx in
+    static let logSoftmaxDecomposed: Derivative = .init(saving: .output) { ctx in
         let y = try ctx.result, g = ctx.grad, d = ctx.arguments.int("dim")
         return ctx.gradients(["self": try (g - y.exp() * g.sum(dim: [d], keepdim: true)).to(ctx.metadata("self").dtype)])
     }
