@@ -75,6 +75,14 @@ private func softmaxBackwardMeta(_ op: String) -> MetaFunction {
 
 // The calls derivative formulas make.
 
+/// Whether a backend serving `t`'s device has a kernel for `op`. A device backend (a CUDA
+/// plugin) that lacks a fused backward keeps the decomposition, which it can run.
+func hasFusedKernel(_ op: OperatorHandle, on t: Tensor) -> Bool {
+    if t.device.isCPU { return true }
+    let implementers = op.implementingBackends
+    return Runtime.registry.backends.contains { $0.serves(t.device) && implementers.contains($0.name) }
+}
+
 func thresholdBackward(_ grad: Tensor, _ input: Tensor, threshold: Double) throws -> Tensor {
     try dispatch(Op.thresholdBackward, [.tensor(grad), .tensor(input), .double(threshold)])
 }

@@ -104,8 +104,11 @@ enum ElementwiseGrad {
     static let tanh: Derivative = unary(saving: .output) { _, y, g, _ in try g * (1.0 - y * y) }
     static let sigmoid: Derivative = unary(saving: .output) { _, y, g, _ in try g * y * (1.0 - y) }
     /// One fused call, as PyTorch: threshold_backward(grad, result, 0).
-    static let relu: Derivative = unary(saving: .output) { _, y, g, _ in try thresholdBackward(g, y, threshold: 0) }
-    /// The former decomposition (gt, cast, mul), kept as the oracle of threshold_backward's tests.
+    static let relu: Derivative = unary(saving: .output) { _, y, g, ctx in
+        hasFusedKernel(Op.thresholdBackward, on: y) ? try thresholdBackward(g, y, threshold: 0) : try reluDecomposed.formula(ctx)[0]!
+    }
+    /// The former decomposition (gt, cast, mul): the oracle of threshold_backward's tests, and
+    /// the path of a device backend without threshold_backward.
     static let reluDecomposed: Derivative = unary(saving: .output) { _, y, g, _ in try g * y.gt(0.0) }
     static let silu: Derivative = unary(saving: x) { x, _, g, _ in
         let s = try x.sigmoid()

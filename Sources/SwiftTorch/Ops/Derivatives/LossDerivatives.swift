@@ -49,13 +49,14 @@ enum LossGrad {
 
     /// Class-index targets without label smoothing or a weight that wants a gradient take
     /// PyTorch's path: log_softmax, nll_loss_backward, _log_softmax_backward_data (three
-    /// calls); the other cases differentiate the decomposition.
+    /// calls); the other cases (and a device backend without those kernels) differentiate
+    /// the decomposition.
     static let crossEntropy: Derivative = .init(saving: .inputs("self", "target", "weight")) { ctx in
-        let target = try ctx.input("target")
-        guard !target.dtype.isFloatingPoint, ctx.arguments.double("label_smoothing") == 0, !ctx.needs("weight") else {
+        let target = try ctx.input("target"), x = try ctx.input("self")
+        guard !target.dtype.isFloatingPoint, ctx.arguments.double("label_smoothing") == 0, !ctx.needs("weight"),
+              hasFusedKernel(Op.nllLossBackward, on: x), hasFusedKernel(Op.logSoftmaxBackwardData, on: x) else {
             return try crossEntropyDecomposed.formula(ctx)
         }
-        let x = try ctx.input("self")
         let classDim = x.rank == 1 ? 0 : 1
         let logp = try x.logSoftmax(dim: classDim)
         let g = try nllLossBackward(ctx.grad, input: logp, target: target, weight: ctx.optionalInput("weight"),
@@ -63,10 +64,12 @@ enum LossGrad {
         return ctx.gradients(["self": try softmaxBackwardData(g, output: logp, dim: classDim, inputDType: x.dtype, log: true)])
     }
 
-    /// One nll_loss_backward call, unless the class weights want a gradient.
+    /// One nll_loss_backward call, unless the class weights want a gradient (or the device's
+    /// backend lacks the kernel).
     static let nll: Derivative = .init(saving: .inputs("self", "target", "weight")) { ctx in
-        if ctx.needs("weight") { return try nllDecomposed.formula(ctx) }
-        return ctx.gradients(["self": try nllLossBackward(ctx.grad, input: ctx.input("self"), target: ctx.input("target"),
+        let x = try ctx.input("self")
+        if ctx.needs("weight") || !hasFusedKernel(Op.nllLossBackward, on: x) { return try nllDecomposed.formula(ctx) }
+        return ctx.gradients(["self": try nllLossBackward(ctx.grad, input: x, target: ctx.input("target"),
                                                           weight: ctx.optionalInput("weight"), reduction: ctx.arguments.string("reduction"),
                                                           ignoreIndex: ctx.arguments.int("ignore_index"))])
     }

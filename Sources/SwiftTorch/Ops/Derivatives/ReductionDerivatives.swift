@@ -118,6 +118,9 @@ enum ReductionGrad {
     private static func fusedSoftmax(log: Bool) -> Derivative {
         Derivative(saving: .output) { ctx in
             let y = try ctx.result, d = ctx.arguments.int("dim"), inputDType = ctx.metadata("self").dtype
+            guard hasFusedKernel(log ? Op.logSoftmaxBackwardData : Op.softmaxBackwardData, on: y) else {
+                return try (log ? logSoftmaxDecomposed : softmaxDecomposed).formula(ctx)
+            }
             // The kernel computes in the output's dtype; a softmax taken with another `dtype`
             // is cast back to its input's afterwards.
             let g = try softmaxBackwardData(ctx.grad, output: y, dim: d, inputDType: y.dtype, log: log)
@@ -125,7 +128,8 @@ enum ReductionGrad {
         }
     }
 
-    /// The former decompositions, kept as the oracles of the fused operators' tests.
+    /// The former decompositions: the oracles of the fused operators' tests, and the path of
+    /// a device backend without them.
     static let softmaxDecomposed: Derivative = .init(saving: .output) { ctx in
         let y = try ctx.result, g = ctx.grad, d = ctx.arguments.int("dim")
         return ctx.gradients(["self": try (y * (g - (g * y).sum(dim: [d], keepdim: true))).to(ctx.metadata("self").dtype)])
