@@ -72,6 +72,14 @@ struct AutogradSavingTests {
         }
     }
 
+    @Test("every differentiable operator declares what its derivative saves")
+    func everyDerivativeDeclaresSaves() {
+        for op in Runtime.registry.operators {
+            guard let derivative = op.definition.derivative else { continue }
+            #expect(derivative.saves != .everything, "\(op.name) saves every input and output; declare what its formula reads")
+        }
+    }
+
     @Test("a node's name is spelled once per operator, PyTorch style")
     func nodeNames() throws {
         #expect(Op.logSoftmax.definition.backwardName == "LogSoftmaxBackward0")

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // The autograd hop of the dispatcher: a call whose inputs want gradients runs below
 // autograd, then records a node that holds the derivative formula and what it declared
 // it saves: only those tensors stay alive with the graph.
@@ -64,7 +70,15 @@ extension Tensor {
     }
 }
 
-/// The one (never read) address that stand-in storages point at.
+/// The address stand-in storages point at: 1 GiB of address space reserved with no access,
+/// so a kernel handed a stand-in (a formula that bypassed `ctx.input`) faults at once
+/// instead of reading garbage. It costs no memory.
 private enum StandInStorage {
-    nonisolated(unsafe) static let data = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+    nonisolated(unsafe) static let data: UnsafeMutableRawPointer = {
+        let size = 1 << 30
+        if let p = mmap(nil, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), p != MAP_FAILED {
+            return p
+        }
+        return UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+    }()
 }
