@@ -53,14 +53,7 @@ extension BackwardContext {
 /// `names` as fresh leaves; it may also read the saved inputs `alsoReading`.
 func derivativeByDecomposition(_ names: [String], alsoReading: [String] = [],
                                _ decomposition: @escaping @Sendable (BackwardContext, [String: Tensor]) throws -> Tensor) -> Derivative {
-    Derivative(saving: SavedTensors(inputs: Set(names + alsoReading), outputs: false), decompositionFormula(names, decomposition))
-}
-
-/// The formula of ``derivativeByDecomposition(_:alsoReading:_:)``, also kept as the test
-/// oracle of fused backward operators.
-func decompositionFormula(_ names: [String],
-                          _ decomposition: @escaping @Sendable (BackwardContext, [String: Tensor]) throws -> Tensor) -> DerivativeFunction {
-    { ctx in
+    Derivative(saving: SavedTensors(inputs: Set(names + alsoReading), outputs: false)) { ctx in
         var leaves: [String: Tensor] = [:]
         var wanted: [(String, Tensor)] = []
         for name in names {

@@ -91,16 +91,15 @@ enum ElementwiseGrad {
             return ctx.gradients(["self": try formula(x, y, ctx.grad, ctx)])
         }
     }
-    private static let x = SavedTensors.inputs("self")
 
     static let neg: Derivative = unary(saving: .nothing) { _, _, g, _ in try -g }
-    static let abs: Derivative = unary(saving: x) { x, _, g, _ in try g * x.sign() }
+    static let abs: Derivative = unary(saving: .inputs("self")) { x, _, g, _ in try g * x.sign() }
     static let exp: Derivative = unary(saving: .output) { _, y, g, _ in try g * y }
-    static let log: Derivative = unary(saving: x) { x, _, g, _ in try g / x }
+    static let log: Derivative = unary(saving: .inputs("self")) { x, _, g, _ in try g / x }
     static let sqrt: Derivative = unary(saving: .output) { _, y, g, _ in try g / (y * 2.0) }
     static let rsqrt: Derivative = unary(saving: .output) { _, y, g, _ in try g * -0.5 * y * y * y }
-    static let sin: Derivative = unary(saving: x) { x, _, g, _ in try g * x.cos() }
-    static let cos: Derivative = unary(saving: x) { x, _, g, _ in try -g * x.sin() }
+    static let sin: Derivative = unary(saving: .inputs("self")) { x, _, g, _ in try g * x.cos() }
+    static let cos: Derivative = unary(saving: .inputs("self")) { x, _, g, _ in try -g * x.sin() }
     static let tanh: Derivative = unary(saving: .output) { _, y, g, _ in try g * (1.0 - y * y) }
     static let sigmoid: Derivative = unary(saving: .output) { _, y, g, _ in try g * y * (1.0 - y) }
     /// One fused call, as PyTorch: threshold_backward(grad, result, 0).
@@ -110,11 +109,11 @@ enum ElementwiseGrad {
     /// The former decomposition (gt, cast, mul): the oracle of threshold_backward's tests, and
     /// the path of a device backend without threshold_backward.
     static let reluDecomposed: Derivative = unary(saving: .output) { _, y, g, _ in try g * y.gt(0.0) }
-    static let silu: Derivative = unary(saving: x) { x, _, g, _ in
+    static let silu: Derivative = unary(saving: .inputs("self")) { x, _, g, _ in
         let s = try x.sigmoid()
         return try g * s * (1.0 + x * (1.0 - s))
     }
-    static let gelu: Derivative = unary(saving: x) { x, _, g, ctx in
+    static let gelu: Derivative = unary(saving: .inputs("self")) { x, _, g, ctx in
         if ctx.arguments.string("approximate") == "tanh" {
             // y = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)
             let k = (2.0 / Double.pi).squareRoot()
@@ -128,19 +127,19 @@ enum ElementwiseGrad {
         let pdf = try (x * x * -0.5).exp() * (1 / (2 * Double.pi).squareRoot())
         return try g * (cdf + x * pdf)
     }
-    static let softplus: Derivative = unary(saving: x) { x, _, g, ctx in
+    static let softplus: Derivative = unary(saving: .inputs("self")) { x, _, g, ctx in
         let beta = ctx.scalar("beta"), threshold = ctx.scalar("threshold")
         let scaled = try x * beta
         return try SwiftTorch.where(scaled.gt(threshold), g, g * scaled.sigmoid())
     }
     static let reciprocal: Derivative = unary(saving: .output) { _, y, g, _ in try -g * y * y }
-    static let log1p: Derivative = unary(saving: x) { x, _, g, _ in try g / (x + 1.0) }
+    static let log1p: Derivative = unary(saving: .inputs("self")) { x, _, g, _ in try g / (x + 1.0) }
     static let expm1: Derivative = unary(saving: .output) { _, y, g, _ in try g * (y + 1.0) }
-    static let erf: Derivative = unary(saving: x) { x, _, g, _ in try g * (x * x).neg().exp() * (2 / Double.pi.squareRoot()) }
-    static let square: Derivative = unary(saving: x) { x, _, g, _ in try g * x * 2.0 }
+    static let erf: Derivative = unary(saving: .inputs("self")) { x, _, g, _ in try g * (x * x).neg().exp() * (2 / Double.pi.squareRoot()) }
+    static let square: Derivative = unary(saving: .inputs("self")) { x, _, g, _ in try g * x * 2.0 }
     /// Piecewise-constant operators (sign, floor, ceil, round) have a zero gradient.
     static let zero: Derivative = unary(saving: .nothing) { x, _, _, _ in try Tensor.zeros(like: x) }
-    static let clamp: Derivative = unary(saving: x) { x, _, g, ctx in
+    static let clamp: Derivative = unary(saving: .inputs("self")) { x, _, g, ctx in
         var keep = try Tensor.ones(like: x).to(.bool)
         if let lo = ctx.arguments.optionalDouble("min") { keep = try keep.mul(x.ge(lo)) }
         if let hi = ctx.arguments.optionalDouble("max") { keep = try keep.mul(x.le(hi)) }
