@@ -69,7 +69,9 @@ struct FusedBackwardTests {
     @Test("softmax and log_softmax backward data equal their decompositions on every backend", arguments: FusedBackwardTests.backends)
     func softmaxMatchesDecomposition(backend: String) throws {
         for dtype in [DType.float32, .float64] {
-            for (label, x) in try inputs(dtype) {
+            // A NaN spreads through its row and column in both forms alike.
+            let nan = try Tensor([0.5, .nan, -1, 2, 0, 1], shape: [2, 3], dtype: dtype)
+            for (label, x) in try inputs(dtype) + [("nan", nan)] {
                 for dim in x.rank == 0 ? [0] : [0, -1] {
                     try expectAgreement("softmax [\(label)] dim \(dim)", Op.softmax, [.tensor(x), .int(dim)], fused: ReductionGrad.softmax,
                                         oracle: ReductionGrad.softmaxDecomposed, needsGrad: [true], backend: backend, dtype: dtype)
@@ -90,6 +92,7 @@ struct FusedBackwardTests {
             ("spatial", try samples.randn([2, 4, 3]), try samples.indices([2, 3], below: 4)),
             ("1-D", try samples.randn([5]), try Tensor([Int64(2)], shape: [])),
             ("empty", try samples.randn([0, 4]), try Tensor([Int64](), shape: [0])),
+            ("nan logit", try Tensor([0.5, .nan, -1, 2, 0, 1], shape: [2, 3], dtype: dtype), try Tensor([Int64(0), 2], shape: [2])),
         ]
     }
 
