@@ -16,7 +16,7 @@ public enum ReferenceBackend: BuiltinBackend {
         for (op, kernel) in elementwiseKernels + creationKernels + shapeKernels + indexingKernels
             + reductionKernels + softmaxKernels + linalgKernels + lossKernels + scatterKernels
             + convolutionKernels + poolingKernels + normalizationKernels + embeddingKernels + inPlaceKernels
-            + optimizerKernels {
+            + optimizerKernels + backwardKernels {
             try registry.register(kernel: kernel, for: op, backend: name)
         }
     }

@@ -136,23 +136,19 @@ int st_argreduce_i64(int largest, const int64_t *x, const st_geom *g, int64_t *v
     return 0;
 }
 
+typedef struct { const int64_t *x; int64_t *out; int64_t n, sx, so; } cumsum_ctx;
+static void cumsum_row(const int64_t *offset, void *p) {
+    const cumsum_ctx *c = p;
+    uint64_t acc = 0;
+    const int64_t *xr = c->x + offset[0];
+    int64_t *orow = c->out + offset[1];
+    for (int64_t i = 0; i < c->n; i++) { acc += (uint64_t)xr[i * c->sx]; orow[i * c->so] = (int64_t)acc; }
+}
+
 int st_cumsum_i64(const int64_t *x, const st_geom *g, int64_t *out) {
     if (g->inner_ndim != 1) return ST_ERR_ARGUMENT;
     const int64_t rows = st_outer_count(g), n = g->inner_shape[0];
-    const int64_t sx = g->inner_strides[0][0], so = g->inner_strides[1][0];
-    #pragma omp parallel if(omp_get_max_threads() > 1 && rows > 1 && rows * n >= ST_PAR_GRAIN)
-    {
-        int64_t rb, re;
-        st_thread_range(rows, &rb, &re);
-        st_cursor cursor;
-        if (rb < re) st_cursor_seek(&cursor, g, rb);
-        for (int64_t r = rb; r < re; r++) {
-            uint64_t acc = 0;
-            const int64_t *xr = x + cursor.offset[0];
-            int64_t *orow = out + cursor.offset[1];
-            for (int64_t i = 0; i < n; i++) { acc += (uint64_t)xr[i * sx]; orow[i * so] = (int64_t)acc; }
-            st_cursor_next(&cursor, g);
-        }
-    }
+    cumsum_ctx c = {x, out, n, g->inner_strides[0][0], g->inner_strides[1][0]};
+    st_for_each_row(g, omp_get_max_threads() > 1 && rows > 1 && rows * n >= ST_PAR_GRAIN, cumsum_row, &c);
     return 0;
 }

@@ -38,6 +38,17 @@ ST_CLONES static void row_f64(const void *x, void *o, int64_t n, int64_t sx, int
 ST_CLONES static void cols_f32(const void *x, void *o, int64_t w, int64_t n, int64_t sx, int64_t so) { scan_columns(0, x, o, w, n, sx, so); }
 ST_CLONES static void cols_f64(const void *x, void *o, int64_t w, int64_t n, int64_t sx, int64_t so) { scan_columns(1, x, o, w, n, sx, so); }
 
+typedef struct {
+    void (*row)(const void *, void *, int64_t, int64_t, int64_t, double);
+    const char *x;
+    char *o;
+    int64_t es, n, sx, so;
+} scan_ctx;
+static void scan_visit(const int64_t *offset, void *p) {
+    const scan_ctx *c = p;
+    c->row(c->x + offset[0] * c->es, c->o + offset[1] * c->es, c->n, c->sx, c->so, 0);
+}
+
 static int cumsum(int f64, const void *x, const st_geom *g, void *out) {
     if (g->inner_ndim != 1) return ST_ERR_ARGUMENT;
     const int64_t es = f64 ? 8 : 4;
@@ -85,17 +96,8 @@ static int cumsum(int f64, const void *x, const st_geom *g, void *out) {
         return 0;
     }
 
-    #pragma omp parallel if(parallel)
-    {
-        int64_t rb, re;
-        st_thread_range(rows, &rb, &re);
-        st_cursor cursor;
-        if (rb < re) st_cursor_seek(&cursor, g, rb);
-        for (int64_t r = rb; r < re; r++) {
-            row(xb + cursor.offset[0] * es, ob + cursor.offset[1] * es, n, sx, so, 0);
-            st_cursor_next(&cursor, g);
-        }
-    }
+    scan_ctx c = {row, xb, ob, es, n, sx, so};
+    st_for_each_row(g, parallel, scan_visit, &c);
     return 0;
 }
 

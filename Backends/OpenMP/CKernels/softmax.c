@@ -183,6 +183,16 @@ COLUMNS(softmax_cols_f64, 1, 0)
 COLUMNS(logsoftmax_cols_f32, 0, 1)
 COLUMNS(logsoftmax_cols_f64, 1, 1)
 
+typedef struct { pass_fn pass; int logmode; const char *x; char *o; int64_t es, n, sx, so; } rows_ctx;
+static void softmax_visit(const int64_t *offset, void *p) {
+    const rows_ctx *c = p;
+    const char *xr = c->x + offset[0] * c->es;
+    char *orow = c->o + offset[1] * c->es;
+    double m = c->pass(0, xr, orow, c->n, c->sx, c->so, 0, 0);
+    double s = c->pass(1, xr, orow, c->n, c->sx, c->so, m, 0);
+    c->pass(2, xr, orow, c->n, c->sx, c->so, m, finish_constant(c->logmode, s));
+}
+
 static int softmax(int f64, int logmode, const void *x, const st_geom *g, void *out) {
     if (g->inner_ndim != 1) return ST_ERR_ARGUMENT;
     const int64_t es = f64 ? 8 : 4;
@@ -237,21 +247,8 @@ static int softmax(int f64, int logmode, const void *x, const st_geom *g, void *
         return 0;
     }
 
-    #pragma omp parallel if(parallel)
-    {
-        int64_t rb, re;
-        st_thread_range(rows, &rb, &re);
-        st_cursor cursor;
-        if (rb < re) st_cursor_seek(&cursor, g, rb);
-        for (int64_t r = rb; r < re; r++) {
-            const char *xr = xb + cursor.offset[0] * es;
-            char *orow = ob + cursor.offset[1] * es;
-            double m = pass(0, xr, orow, n, sx, so, 0, 0);
-            double s = pass(1, xr, orow, n, sx, so, m, 0);
-            pass(2, xr, orow, n, sx, so, m, finish_constant(logmode, s));
-            st_cursor_next(&cursor, g);
-        }
-    }
+    rows_ctx c = {pass, logmode, xb, ob, es, n, sx, so};
+    st_for_each_row(g, parallel, softmax_visit, &c);
     return 0;
 }
 

@@ -31,7 +31,7 @@ public enum OpenMPBackend: BuiltinBackend {
         for (op, kernel) in reductionKernels where integerReductions.contains(op) {
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.int64])
         }
-        for (op, kernel) in convolutionKernels(gemm: .openMP) + openMPPoolingKernels + openMPNormalizationKernels {
+        for (op, kernel) in convolutionKernels(gemm: .openMP) + openMPPoolingKernels + openMPNormalizationKernels + openMPBackwardKernels {
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
         }
         // embedding copies rows of any dtype; one_hot reads and writes int64.

@@ -3,11 +3,8 @@ import SwiftTorchCore
 // Helpers for the derivative formulas declared next to each operator's schema.
 
 extension BackwardContext {
-    /// The saved input `name` (detached).
-    func input(_ name: String) -> Tensor { arguments.tensor(name) }
-    func optionalInput(_ name: String) -> Tensor? { arguments.optionalTensor(name) }
-    /// The first output (detached).
-    var result: Tensor { outputs[0] }
+    /// The first output (detached); throws unless the derivative saves outputs.
+    var result: Tensor { get throws { try output(0) } }
 
     /// Whether the tensor argument `name` needs a gradient.
     func needs(_ name: String) -> Bool {
@@ -51,15 +48,16 @@ extension BackwardContext {
 }
 
 /// A derivative obtained by differentiating a decomposition of the operator into other
-/// registered operators (used for the losses, whose formulas would otherwise repeat the
-/// forward's case analysis). `decomposition` receives the inputs as fresh leaves.
-func derivativeByDecomposition(_ names: [String],
-                               _ decomposition: @escaping @Sendable (BackwardContext, [String: Tensor]) throws -> Tensor) -> DerivativeFunction {
-    { ctx in
+/// registered operators (used for the normalisations and some losses, whose formulas
+/// would otherwise repeat the forward's case analysis). `decomposition` receives the inputs
+/// `names` as fresh leaves; it may also read the saved inputs `alsoReading`.
+func derivativeByDecomposition(_ names: [String], alsoReading: [String] = [],
+                               _ decomposition: @escaping @Sendable (BackwardContext, [String: Tensor]) throws -> Tensor) -> Derivative {
+    Derivative(saving: SavedTensors(inputs: Set(names + alsoReading), outputs: false)) { ctx in
         var leaves: [String: Tensor] = [:]
         var wanted: [(String, Tensor)] = []
         for name in names {
-            guard let t = ctx.optionalInput(name) else { continue }
+            guard let t = try ctx.optionalInput(name) else { continue }
             let leaf = t.alias()
             if ctx.needs(name) {
                 leaf.requiresGrad = true

@@ -23,7 +23,8 @@ enum AutogradEngine {
         }
         try GradMode.withNoGrad {
             guard let rootNode = root.gradFn else {
-                try accumulate(into: root, seed)
+                var given: Tensor? = seed
+                try accumulate(into: root, &given)
                 return
             }
             try run(from: rootNode, outputIndex: root.outputIndex, seed: seed, retainGraph: retainGraph)
@@ -45,24 +46,25 @@ enum AutogradEngine {
         var ready = [rootNode]
         while let node = ready.popLast() {
             let id = ObjectIdentifier(node)
-            let incoming = pending.removeValue(forKey: id) ?? []
             guard let apply = node.apply else {
                 throw TorchError(.autograd, "backward: trying to backward through the graph a second time (\(node.name)); the saved tensors were freed after the first backward. Pass retainGraph: true to the first backward() if you need to go through it twice")
             }
             for saved in node.savedVersions where saved.tensor.storage.version != saved.version {
                 throw TorchError(.autograd, "backward: a tensor of shape \(describe(shape: saved.tensor.shape)) (\(saved.tensor.dtype)) needed by \(node.name) was modified by an in-place operation after it was saved (version \(saved.version), now \(saved.tensor.storage.version))")
             }
-            let grads = try (0..<node.outputCount).map { i in
-                try incoming.indices.contains(i) ? incoming[i] ?? zeros(node, i) : zeros(node, i)
-            }
-            let inputGrads = try apply(grads)
+            // The incoming gradients live only in this call, so that a formula's result that
+            // passes one through (add's) is uniquely owned when it reaches a leaf.
+            var inputGrads = try apply(pending.removeValue(forKey: id).map { incoming in
+                try (0..<node.outputCount).map { i in try incoming[i] ?? zeros(node, i) }
+            } ?? (0..<node.outputCount).map { try zeros(node, $0) })
             if !retainGraph { node.apply = nil }
-            for (edge, grad) in zip(node.edges, inputGrads) {
-                guard let edge, let grad else { continue }
+            for (k, edge) in node.edges.enumerated() where k < inputGrads.count {
+                guard let edge, inputGrads[k] != nil else { continue }
                 switch edge {
                 case .leaf(let tensor):
-                    try accumulate(into: tensor, grad)
+                    try accumulate(into: tensor, &inputGrads[k])
                 case .node(let next, let index):
+                    let grad = inputGrads[k]!
                     let nextID = ObjectIdentifier(next)
                     var slotsForNext = pending[nextID] ?? [Tensor?](repeating: nil, count: next.outputCount)
                     slotsForNext[index] = try slotsForNext[index].map { try $0 + grad } ?? grad
@@ -85,16 +87,32 @@ enum AutogradEngine {
     }
 
     /// Adds `grad` to a leaf's `.grad`, as a new tensor (never in place, so a `.grad` that a
-    /// user holds does not change under them).
-    static func accumulate(into leaf: Tensor, _ grad: Tensor) throws {
-        var g = grad
+    /// user holds does not change under them). The first gradient is taken as it is, without
+    /// a copy, when nothing else holds its elements (PyTorch's rule: uniquely owned,
+    /// contiguous, of the leaf's shape and dtype); otherwise it is cloned, so a `.grad` never
+    /// aliases a tensor the user or the graph still holds. `grad` is consumed.
+    static func accumulate(into leaf: Tensor, _ grad: inout Tensor?) throws {
+        guard var g = grad.take() else { return }
         if g.shape != leaf.shape { g = try g.sumTo(leaf.shape) }
         if g.dtype != leaf.dtype { g = try g.to(leaf.dtype) }
         if let existing = leaf.grad {
             leaf.grad = try existing + g
         } else {
-            // A fresh tensor: the gradient must not alias a tensor the graph still uses.
-            leaf.grad = try g.clone()
+            leaf.grad = try stolenOrCloned(consume g)
         }
+    }
+
+    /// `g` itself when this call holds the only reference to its storage, else a copy.
+    private static func stolenOrCloned(_ g: consuming Tensor) throws -> Tensor {
+        guard g.isContiguous else { return try g.clone() }
+        let (shape, strides, offset, dtype) = (g.shape, g.strides, g.offset, g.dtype)
+        var storage = g.storage
+        // Dropping our tensor object leaves `storage` unique only if no other tensor object
+        // (the user's, a view, a saved alias, the same gradient on another edge) refers to it.
+        _ = consume g
+        if isKnownUniquelyReferenced(&storage) {
+            return Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+        }
+        return try Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype).clone()
     }
 }

@@ -27,13 +27,13 @@ func unaryMeta(_ name: String, _ rule: UnaryDTypeRule) -> MetaFunction {
     }
 }
 
-func unary(_ name: String, _ rule: UnaryDTypeRule, derivative: DerivativeFunction? = nil) -> OperatorHandle {
+func unary(_ name: String, _ rule: UnaryDTypeRule, derivative: Derivative? = nil) -> OperatorHandle {
     declare(OperatorDefinition("\(name)(Tensor self) -> Tensor", group: .elementwise,
                                meta: unaryMeta(name, rule), derivative: derivative))
 }
 
 func binary(_ declaration: String, _ name: String, compute: @escaping @Sendable (DType) throws -> DType = { $0 },
-            output: @escaping @Sendable (DType) -> DType = { $0 }, derivative: DerivativeFunction? = nil) -> OperatorHandle {
+            output: @escaping @Sendable (DType) -> DType = { $0 }, derivative: Derivative? = nil) -> OperatorHandle {
     declare(OperatorDefinition(declaration, group: .elementwise, meta: { args in
         try Meta.elementwise(name, &args, ["self", "other"], compute: compute, output: output)
     }, derivative: derivative))

@@ -20,5 +20,6 @@ enum OperatorCatalog {
         _ = Op.inPlaceFamily
         _ = Op.optimizerFamily
         _ = Op.nnFamily
+        _ = Op.backwardFamily
     }
 }

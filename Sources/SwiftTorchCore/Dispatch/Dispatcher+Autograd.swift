@@ -1,9 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // The autograd hop of the dispatcher: a call whose inputs want gradients runs below
-// autograd, then records a node that holds the derivative formula and what it saved.
+// autograd, then records a node that holds the derivative formula and what it declared
+// it saves: only those tensors stay alive with the graph.
 
 extension Dispatcher {
-    func callRecordingGradient(_ op: OperatorHandle, _ arguments: Arguments,
-                                       derivative: @escaping DerivativeFunction) throws -> [Tensor] {
+    func callRecordingGradient(_ op: OperatorHandle, _ arguments: Arguments, derivative: Derivative) throws -> [Tensor] {
         let outputs = try GradMode.withNoGrad { try callBelowAutograd(op, arguments) }
         let inputs = arguments.tensors
         let needsGrad = inputs.map(\.requiresGrad)
@@ -13,26 +19,35 @@ extension Dispatcher {
             return .leaf(t)
         }
         // Saved tensors are detached aliases: the node must not keep its own outputs'
-        // autograd state alive (that would be a reference cycle).
+        // autograd state alive (that would be a reference cycle). Unsaved ones become
+        // stand-ins that carry their metadata and no data.
+        let saves = derivative.saves
+        var versions: [(tensor: Tensor, version: Int)] = []
+        func keep(_ t: Tensor) -> Tensor {
+            let a = t.alias()
+            versions.append((a, t.storage.version))
+            return a
+        }
         var saved = arguments
         // Formulas see Swift numbers as the wrapped tensors PyTorch would record.
         saved.wrapNumbers()
-        saved.values = saved.values.map { v in
+        saved.values = zip(saved.schema.arguments, saved.values).map { argument, v in
+            let kept = saves.savesInput(argument.name)
             switch v {
-            case .tensor(let t): .tensor(t.alias())
-            case .tensorList(let ts): .tensorList(ts.map { $0.alias() })
-            default: v
+            case .tensor(let t): return .tensor(kept ? keep(t) : t.standIn())
+            case .tensorList(let ts): return .tensorList(ts.map { kept ? keep($0) : $0.standIn() })
+            default: return v
             }
         }
-        let savedOutputs = outputs.map { $0.alias() }
-        let versions = (inputs + outputs).map { (tensor: $0.alias(), version: $0.storage.version) }
+        let savedOutputs = outputs.map { saves.outputs ? keep($0) : $0.standIn() }
+        let formula = derivative.formula
         let node = AutogradNode(
-            name: Dispatcher.backwardName(op.name), edges: edges,
+            name: op.definition.backwardName, edges: edges,
             outputShapes: outputs.map(\.shape), outputDTypes: outputs.map(\.dtype),
             outputDevice: outputs.first?.device ?? .cpu, savedVersions: versions,
             apply: { grads in
-                try derivative(BackwardContext(arguments: saved, outputs: savedOutputs, gradOutputs: grads.map { $0! },
-                                               needsGrad: needsGrad))
+                try formula(BackwardContext(arguments: saved, outputs: savedOutputs, gradOutputs: grads.map { $0! },
+                                            needsGrad: needsGrad, saved: saves))
             })
         for (i, out) in outputs.enumerated() where out.dtype.isFloatingPoint {
             out.requiresGrad = true
@@ -41,11 +56,6 @@ extension Dispatcher {
         }
         return outputs
     }
-
-    /// `log_softmax` → `LogSoftmaxBackward0`, as PyTorch names its nodes.
-    static func backwardName(_ op: String) -> String {
-        op.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Backward0"
-    }
 }
 
 extension Tensor {
@@ -53,4 +63,24 @@ extension Tensor {
     public func alias() -> Tensor {
         Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
     }
+
+    /// This tensor's metadata (shape, strides, dtype, device) over an empty storage of the
+    /// same device: what autograd keeps of a tensor its derivative does not save.
+    func standIn() -> Tensor {
+        Tensor(storage: Storage(device: device, byteCount: 0, data: StandInStorage.data, release: { _ in }),
+               shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
+    }
+}
+
+/// The address stand-in storages point at: 1 GiB of address space reserved with no access,
+/// so a kernel handed a stand-in (a formula that bypassed `ctx.input`) faults at once
+/// instead of reading garbage. It costs no memory.
+private enum StandInStorage {
+    nonisolated(unsafe) static let data: UnsafeMutableRawPointer = {
+        let size = 1 << 30
+        if let p = mmap(nil, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), p != MAP_FAILED {
+            return p
+        }
+        return UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+    }()
 }

@@ -35,26 +35,107 @@ public typealias MetaFunction = @Sendable (inout Arguments) throws -> [TensorSpe
 public typealias CompositeFunction = @Sendable (Arguments) throws -> [Tensor]
 
 /// What a derivative formula sees: the call's arguments (tensors detached), its outputs,
-/// and the gradients flowing into those outputs (zeros where an output was unused).
+/// and the gradients flowing into those outputs (zeros where an output was unused). Tensors
+/// that the derivative does not declare as saved are present only as metadata stand-ins
+/// (shape, strides, dtype, device) over no data: reading one through ``input(_:)`` or
+/// ``output(_:)`` throws an internal error naming the operator and the argument.
 public struct BackwardContext {
+    /// Non-tensor arguments as given; tensor arguments saved (detached) or stand-ins.
     public let arguments: Arguments
-    public let outputs: [Tensor]
+    private let savedOutputs: [Tensor]
     public let gradOutputs: [Tensor]
     /// Whether each tensor of `arguments.tensors` needs a gradient; formulas skip the others.
     public let needsGrad: [Bool]
-    public init(arguments: Arguments, outputs: [Tensor], gradOutputs: [Tensor], needsGrad: [Bool]) {
+    /// What the operator's derivative declared; the rest is metadata only.
+    public let saved: SavedTensors
+
+    public init(arguments: Arguments, outputs: [Tensor], gradOutputs: [Tensor], needsGrad: [Bool],
+                saved: SavedTensors = .everything) {
         self.arguments = arguments
-        self.outputs = outputs
+        self.savedOutputs = outputs
         self.gradOutputs = gradOutputs
         self.needsGrad = needsGrad
+        self.saved = saved
     }
     /// The gradient of the first output.
     public var grad: Tensor { gradOutputs[0] }
+
+    /// The saved tensor argument `name` (detached); throws if the derivative does not save it.
+    public func input(_ name: String) throws -> Tensor {
+        guard saved.savesInput(name) else { throw unsaved("input '\(name)'") }
+        return arguments.tensor(name)
+    }
+    /// The saved optional tensor argument `name`, nil when the call passed none.
+    public func optionalInput(_ name: String) throws -> Tensor? {
+        guard let t = arguments.optionalTensor(name) else { return nil }
+        guard saved.savesInput(name) else { throw unsaved("input '\(name)'") }
+        return t
+    }
+    /// Output `index` (detached); throws if the derivative does not save outputs.
+    public func output(_ index: Int = 0) throws -> Tensor {
+        guard saved.outputs else { throw unsaved("output \(index)") }
+        return savedOutputs[index]
+    }
+    /// The shape of tensor argument `name`, saved or not.
+    public func shape(_ name: String) -> [Int] { arguments.tensor(name).shape }
+    /// The metadata (shape, strides, dtype, device) of tensor argument `name`, saved or not;
+    /// its elements must not be read unless the argument is saved.
+    public func metadata(_ name: String) -> Tensor { arguments.tensor(name) }
+    /// The metadata of output `index`, saved or not.
+    public func outputMetadata(_ index: Int = 0) -> Tensor { savedOutputs[index] }
+
+    private func unsaved(_ what: String) -> TorchError {
+        TorchError(.autograd, "internal: the derivative of \(arguments.schema.name) reads \(what), which its declaration does not save (saving: \(saved))")
+    }
 }
 
 /// A gradient formula, written with registered operators: one gradient per tensor in
 /// `arguments.tensors` order (`nil` where none flows). The `derivatives.yaml` of SwiftTorch.
 public typealias DerivativeFunction = @Sendable (BackwardContext) throws -> [Tensor?]
+
+/// Which tensors of a call a derivative formula reads. The autograd hop keeps only these
+/// alive (and checks only their versions); shapes, dtypes and non-tensor arguments are
+/// always available. `add` saves nothing, `mul` both inputs, `exp` its output.
+public struct SavedTensors: Sendable, Equatable, CustomStringConvertible {
+    /// Names of the saved tensor arguments; nil saves every one.
+    public let inputs: Set<String>?
+    /// Whether the outputs are saved.
+    public let outputs: Bool
+
+    public init(inputs: Set<String>?, outputs: Bool) {
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+    /// The safe default of an undeclared derivative: every input and output.
+    public static let everything = SavedTensors(inputs: nil, outputs: true)
+    /// Shapes and dtypes only (`add`, `sum`, views).
+    public static let nothing = SavedTensors(inputs: [], outputs: false)
+    /// The outputs only (`exp`, `relu`, `softmax`).
+    public static let output = SavedTensors(inputs: [], outputs: true)
+    /// The named inputs, and the outputs if `outputs`.
+    public static func inputs(_ names: String..., outputs: Bool = false) -> SavedTensors {
+        SavedTensors(inputs: Set(names), outputs: outputs)
+    }
+
+    public func savesInput(_ name: String) -> Bool { inputs?.contains(name) ?? true }
+
+    public var description: String {
+        let names = inputs.map { $0.sorted().joined(separator: ", ") } ?? "every input"
+        return "[\(names.isEmpty ? "no input" : names)\(outputs ? "; outputs" : "")]"
+    }
+}
+
+/// An operator's derivative: the formula and the tensors it reads.
+public struct Derivative: Sendable {
+    public let saves: SavedTensors
+    public let formula: DerivativeFunction
+
+    /// A formula that reads only what `saving` names (default: everything, the safe choice).
+    public init(saving: SavedTensors = .everything, _ formula: @escaping DerivativeFunction) {
+        self.saves = saving
+        self.formula = formula
+    }
+}
 
 /// Families used to group results in the coverage table and the conformance summary.
 public enum OperatorGroup: String, Sendable, CaseIterable {
@@ -68,28 +149,38 @@ public struct OperatorDefinition: Sendable {
     public let group: OperatorGroup
     public let meta: MetaFunction?
     public let composite: CompositeFunction?
-    public let derivative: DerivativeFunction?
+    public let derivative: Derivative?
+    /// The name of the autograd nodes this operator records (`log_softmax` →
+    /// `LogSoftmaxBackward0`, as PyTorch names them), spelled once at declaration.
+    public let backwardName: String
 
     /// An operator that backends implement with kernels.
     public init(_ declaration: String, group: OperatorGroup, meta: @escaping MetaFunction,
-                derivative: DerivativeFunction? = nil) {
+                derivative: Derivative? = nil) {
         self.schema = OperatorSchema(declaration)
         self.group = group
         self.meta = meta
         self.composite = nil
         self.derivative = derivative
+        self.backwardName = OperatorDefinition.backwardName(schema.name)
     }
 
     /// An operator implemented once, above the backends.
     public init(_ declaration: String, group: OperatorGroup, composite: @escaping CompositeFunction,
-                derivative: DerivativeFunction? = nil) {
+                derivative: Derivative? = nil) {
         self.schema = OperatorSchema(declaration)
         self.group = group
         self.meta = nil
         self.composite = composite
         self.derivative = derivative
+        self.backwardName = OperatorDefinition.backwardName(schema.name)
     }
 
     public var name: String { schema.name }
     public var isDifferentiable: Bool { derivative != nil }
+
+    /// `log_softmax` → `LogSoftmaxBackward0`.
+    static func backwardName(_ op: String) -> String {
+        op.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Backward0"
+    }
 }

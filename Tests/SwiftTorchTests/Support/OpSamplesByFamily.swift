@@ -14,6 +14,8 @@ extension OpSamples {
                 let condition = try a.gt(0.0)
                 return OpSample(label: label, keywords: [("condition", .tensor(condition)), ("self", .tensor(a)), ("other", .tensor(b))], terms: 1)
             }
+        case .elementwise where name == "threshold_backward":
+            return try thresholdBackwardSamples()
         case .elementwise where tensorArgs.count == 2:
             let variants: [[(String, ArgumentValue)]] = switch name {
             case "add", "sub": [[], [("alpha", .double(-2.5))]]
@@ -40,6 +42,8 @@ extension OpSamples {
             }
         case .reduction:
             return try reductionSamples(name)
+        case .softmax where name.hasSuffix("_backward_data"):
+            return try softmaxBackwardSamples(name)
         case .softmax:
             let inputs: [(String, Tensor, Int)] = forGradcheck
                 ? [("rows", try randn([2, 4]), 1), ("cols", try randn([3, 2]), 0)]
@@ -50,6 +54,8 @@ extension OpSamples {
             return try linalgSamples(name)
         case .indexing:
             return try indexingSamples(name)
+        case .loss where name == "nll_loss_backward":
+            return try nllLossBackwardSamples()
         case .loss:
             return try lossSamples(name)
         case .creation:

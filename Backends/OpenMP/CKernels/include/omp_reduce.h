@@ -311,6 +311,25 @@ static inline void st_run_column_blocks(const st_geom *g, int64_t rows, int64_t 
     }
 }
 
+/* Calls visit(offsets, ctx) for every outer index in row-major order (`offsets`: each
+   operand's element offset), the rows split evenly across threads when `parallel`: the
+   row loop of the along-dim kernels (cumsum, the softmax backwards). */
+typedef void (*st_row_visit)(const int64_t *offset, void *ctx);
+static inline void st_for_each_row(const st_geom *g, int parallel, st_row_visit visit, void *ctx) {
+    const int64_t rows = st_outer_count(g);
+    #pragma omp parallel if(parallel)
+    {
+        int64_t rb, re;
+        st_thread_range(rows, &rb, &re);
+        st_cursor cursor;
+        if (rb < re) st_cursor_seek(&cursor, g, rb);
+        for (int64_t r = rb; r < re; r++) {
+            visit(cursor.offset, ctx);
+            st_cursor_next(&cursor, g);
+        }
+    }
+}
+
 /* Reduces operand 0 of `g` into res[outer index] (double); `center` (one per output) for
    SQDEV and SUMEXP, else NULL. */
 int st_engine(int kind, int f64, const void *x, const st_geom *g, const double *center, double *res);

@@ -1,15 +1,15 @@
 import SwiftTorchCore
 
 enum LinalgGrad {
-    static let mm: DerivativeFunction = { ctx in
-        let a = ctx.input("self"), b = ctx.input("mat2"), g = ctx.grad
+    static let mm: Derivative = .init(saving: .inputs("self", "mat2")) { ctx in
+        let a = try ctx.input("self"), b = try ctx.input("mat2"), g = ctx.grad
         return ctx.gradients([
             "self": try ctx.ifNeeded("self") { try g.mm(b.t()) },
             "mat2": try ctx.ifNeeded("mat2") { try a.t().mm(g) },
         ])
     }
-    static let bmm: DerivativeFunction = { ctx in
-        let a = ctx.input("self"), b = ctx.input("mat2"), g = ctx.grad
+    static let bmm: Derivative = .init(saving: .inputs("self", "mat2")) { ctx in
+        let a = try ctx.input("self"), b = try ctx.input("mat2"), g = ctx.grad
         return ctx.gradients([
             "self": try ctx.ifNeeded("self") { try g.bmm(b.transpose(1, 2)) },
             "mat2": try ctx.ifNeeded("mat2") { try a.transpose(1, 2).bmm(g) },
@@ -17,8 +17,8 @@ enum LinalgGrad {
     }
     /// Promotes 1-D operands to matrices as the forward did, takes the batched products'
     /// gradients, and sums broadcast batch dims away.
-    static let matmul: DerivativeFunction = { ctx in
-        let a = ctx.input("self"), b = ctx.input("other")
+    static let matmul: Derivative = .init(saving: .inputs("self", "other")) { ctx in
+        let a = try ctx.input("self"), b = try ctx.input("other")
         let a2 = a.rank == 1 ? try a.unsqueeze(0) : a
         let b2 = b.rank == 1 ? try b.unsqueeze(1) : b
         var g = ctx.grad
@@ -29,8 +29,8 @@ enum LinalgGrad {
             "other": try ctx.ifNeeded("other") { try a2.transpose(-1, -2).matmul(g).sumTo(b2.shape).reshape(b.shape) },
         ])
     }
-    static let addmm: DerivativeFunction = { ctx in
-        let c = ctx.input("self"), a = ctx.input("mat1"), b = ctx.input("mat2"), g = ctx.grad
+    static let addmm: Derivative = .init(saving: .inputs("mat1", "mat2")) { ctx in
+        let c = ctx.metadata("self"), a = try ctx.input("mat1"), b = try ctx.input("mat2"), g = ctx.grad
         let alpha = ctx.scalar("alpha"), beta = ctx.scalar("beta")
         return ctx.gradients([
             "self": try ctx.ifNeeded("self") { try (g * beta).sumTo(c.shape) },
@@ -38,9 +38,9 @@ enum LinalgGrad {
             "mat2": try ctx.ifNeeded("mat2") { try a.t().mm(g) * alpha },
         ])
     }
-    static let linear: DerivativeFunction = { ctx in
-        let x = ctx.input("input"), w = ctx.input("weight"), g = ctx.grad
-        let bias = ctx.optionalInput("bias")
+    static let linear: Derivative = .init(saving: .inputs("input", "weight")) { ctx in
+        let x = try ctx.input("input"), w = try ctx.input("weight"), g = ctx.grad
+        let bias = ctx.arguments.optionalTensor("bias")  // its shape only
         let inFeatures = w.shape[w.rank - 1]
         return ctx.gradients([
             "input": try ctx.ifNeeded("input") {
@@ -58,25 +58,25 @@ enum LinalgGrad {
 
 enum ShapeGrad {
     /// reshape, flatten, squeeze, unsqueeze: the gradient takes the input's shape back.
-    static let reshapeBack: DerivativeFunction = { ctx in
-        ctx.gradients(["self": try ctx.grad.reshape(ctx.input("self").shape)])
+    static let reshapeBack: Derivative = .init(saving: .nothing) { ctx in
+        ctx.gradients(["self": try ctx.grad.reshape(ctx.shape("self"))])
     }
-    static let permute: DerivativeFunction = { ctx in
-        let x = ctx.input("self")
+    static let permute: Derivative = .init(saving: .nothing) { ctx in
+        let x = ctx.metadata("self")
         let dims = ctx.arguments.ints("dims").map { $0 < 0 ? $0 + x.rank : $0 }
         var inverse = [Int](repeating: 0, count: dims.count)
         for (i, d) in dims.enumerated() { inverse[d] = i }
         return ctx.gradients(["self": try ctx.grad.permute(inverse)])
     }
-    static let transpose: DerivativeFunction = { ctx in
+    static let transpose: Derivative = .init(saving: .nothing) { ctx in
         ctx.gradients(["self": try ctx.grad.transpose(ctx.arguments.int("dim0"), ctx.arguments.int("dim1"))])
     }
-    static let expand: DerivativeFunction = { ctx in
-        ctx.gradients(["self": try ctx.grad.sumTo(ctx.input("self").shape)])
+    static let expand: Derivative = .init(saving: .nothing) { ctx in
+        ctx.gradients(["self": try ctx.grad.sumTo(ctx.shape("self"))])
     }
     /// narrow: the gradient sits in its window of an otherwise zero tensor.
-    static let narrow: DerivativeFunction = { ctx in
-        let x = ctx.input("self")
+    static let narrow: Derivative = .init(saving: .nothing) { ctx in
+        let x = ctx.metadata("self")
         let d = ctx.arguments.int("dim") < 0 ? ctx.arguments.int("dim") + x.rank : ctx.arguments.int("dim")
         var start = ctx.arguments.int("start")
         if start < 0 { start += x.shape[d] }
@@ -91,7 +91,7 @@ enum ShapeGrad {
         return ctx.gradients(["self": parts.count == 1 ? ctx.grad : try SwiftTorch.cat(parts, dim: d)])
     }
     /// cat: each input gets its slice of the gradient.
-    static let cat: DerivativeFunction = { ctx in
+    static let cat: Derivative = .init(saving: .nothing) { ctx in
         let tensors = ctx.arguments.tensorList("tensors")
         let first = tensors.first { !($0.rank == 1 && $0.shape[0] == 0) }
         var grads: [Tensor?] = []
@@ -108,36 +108,36 @@ enum ShapeGrad {
         }
         return ctx.gradients([:], lists: ["tensors": grads])
     }
-    static let toCopy: DerivativeFunction = { ctx in
-        let x = ctx.input("self")
+    static let toCopy: Derivative = .init(saving: .nothing) { ctx in
+        let x = ctx.metadata("self")
         return ctx.gradients(["self": try ctx.grad.to(x.dtype).to(x.device)])
     }
 }
 
 enum IndexingGrad {
-    static let indexSelect: DerivativeFunction = { ctx in
-        let x = ctx.input("self"), index = ctx.input("index")
+    static let indexSelect: Derivative = .init(saving: .inputs("index")) { ctx in
+        let x = ctx.metadata("self"), index = try ctx.input("index")
         let d = ctx.arguments.int("dim")
         return ctx.gradients(["self": try Tensor.zeros(like: x).indexAdd(dim: d, index: index.rank == 0 ? index.reshape([1]) : index,
                                                                         source: x.rank == 0 ? ctx.grad.reshape([1]) : ctx.grad).reshape(x.shape)])
     }
-    static let gather: DerivativeFunction = { ctx in
-        let x = ctx.input("self"), index = ctx.input("index")
+    static let gather: Derivative = .init(saving: .inputs("index")) { ctx in
+        let x = ctx.metadata("self"), index = try ctx.input("index")
         return ctx.gradients(["self": try Tensor.zeros(like: x).scatterAdd(dim: ctx.arguments.int("dim"), index: index, source: ctx.grad)])
     }
-    static let indexAdd: DerivativeFunction = { ctx in
-        let index = ctx.input("index"), d = ctx.arguments.int("dim")
+    static let indexAdd: Derivative = .init(saving: .inputs("index")) { ctx in
+        let index = try ctx.input("index"), d = ctx.arguments.int("dim")
         return ctx.gradients([
             "self": ctx.grad,
             "source": try ctx.ifNeeded("source") { try ctx.grad.indexSelect(dim: d, index: index) * ctx.scalar("alpha") },
         ])
     }
-    static let scatterAdd: DerivativeFunction = { ctx in
-        let index = ctx.input("index"), d = ctx.arguments.int("dim")
+    static let scatterAdd: Derivative = .init(saving: .inputs("index")) { ctx in
+        let index = try ctx.input("index"), d = ctx.arguments.int("dim")
         return ctx.gradients([
             "self": ctx.grad,
             // src may be larger than index; the entries beyond it get no gradient.
-            "src": try ctx.ifNeeded("src") { try ctx.grad.gather(dim: d, index: index).zeroPadded(to: ctx.input("src").shape) },
+            "src": try ctx.ifNeeded("src") { try ctx.grad.gather(dim: d, index: index).zeroPadded(to: ctx.shape("src")) },
         ])
     }
 }

@@ -23,8 +23,8 @@ enum NNGrad {
         try dispatch(Op.conv2dBackwardWeight, [.tensor(grad), .tensor(input), .ints(weightShape)], convolutionKeywords(ctx))
     }
 
-    static let conv2d: DerivativeFunction = { ctx in
-        let x = ctx.input("input"), w = ctx.input("weight"), g = ctx.grad
+    static let conv2d: Derivative = .init(saving: .inputs("input", "weight")) { ctx in
+        let x = try ctx.input("input"), w = try ctx.input("weight"), g = ctx.grad
         return ctx.gradients([
             "input": try ctx.ifNeeded("input") { try inputGradient(g, w, inputShape: x.shape, ctx) },
             "weight": try ctx.ifNeeded("weight") { try weightGradient(g, x, weightShape: w.shape, ctx) },
@@ -35,8 +35,8 @@ enum NNGrad {
 
     /// `<backward_input(g, w), G> = <g, conv2d(G, w)>`, so the gradient in g is conv2d(G, w)
     /// and the one in w is backward_weight(g, G).
-    static let conv2dBackwardInput: DerivativeFunction = { ctx in
-        let g = ctx.input("grad_output"), w = ctx.input("weight"), upstream = ctx.grad
+    static let conv2dBackwardInput: Derivative = .init(saving: .inputs("grad_output", "weight")) { ctx in
+        let g = try ctx.input("grad_output"), w = try ctx.input("weight"), upstream = ctx.grad
         return ctx.gradients([
             "grad_output": try ctx.ifNeeded("grad_output") { try convolution(upstream, w, ctx) },
             "weight": try ctx.ifNeeded("weight") { try weightGradient(g, upstream, weightShape: w.shape, ctx) },
@@ -44,8 +44,8 @@ enum NNGrad {
     }
 
     /// `<backward_weight(g, x), G> = <g, conv2d(x, G)>`: conv2d(x, G) in g, backward_input(g, G) in x.
-    static let conv2dBackwardWeight: DerivativeFunction = { ctx in
-        let g = ctx.input("grad_output"), x = ctx.input("input"), upstream = ctx.grad
+    static let conv2dBackwardWeight: Derivative = .init(saving: .inputs("grad_output", "input")) { ctx in
+        let g = try ctx.input("grad_output"), x = try ctx.input("input"), upstream = ctx.grad
         return ctx.gradients([
             "grad_output": try ctx.ifNeeded("grad_output") { try convolution(x, upstream, ctx) },
             "input": try ctx.ifNeeded("input") { try inputGradient(g, upstream, inputShape: x.shape, ctx) },
@@ -53,8 +53,8 @@ enum NNGrad {
     }
 
     /// Each output's gradient goes to the input position its maximum came from.
-    static let maxPool2d: DerivativeFunction = { ctx in
-        let x = ctx.input("self"), indices = ctx.outputs[1], g = ctx.grad
+    static let maxPool2d: Derivative = .init(saving: .output) { ctx in
+        let x = ctx.metadata("self"), indices = try ctx.output(1), g = ctx.grad
         let planes = Array(x.shape.dropLast(2))
         // Explicit sizes, not -1: an empty batch leaves -1 undetermined.
         let pooled = planes + [g.shape[g.rank - 2] * g.shape[g.rank - 1]]
@@ -68,19 +68,19 @@ enum NNGrad {
         ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"].map { ($0, ctx.arguments[$0]) }
     }
 
-    static let avgPool2d: DerivativeFunction = { ctx in
-        let x = ctx.input("self")
+    static let avgPool2d: Derivative = .init(saving: .nothing) { ctx in
+        let x = ctx.metadata("self")
         return ctx.gradients(["self": try dispatch(Op.avgPool2dBackward, [.tensor(ctx.grad), .ints(x.shape)], avgPoolKeywords(ctx))])
     }
 
     /// avg_pool2d_backward is the adjoint of avg_pool2d, so its own gradient is avg_pool2d.
-    static let avgPool2dBackward: DerivativeFunction = { ctx in
+    static let avgPool2dBackward: Derivative = .init(saving: .nothing) { ctx in
         ctx.gradients(["grad_output": try dispatch(Op.avgPool2d, [.tensor(ctx.grad)], avgPoolKeywords(ctx))])
     }
 
     /// `(x - mean) / sqrt(var + eps) * weight + bias` with the batch's statistics (training)
     /// or the running ones (evaluation, which also differentiates with respect to them).
-    static let nativeBatchNorm = derivativeByDecomposition(["input", "weight", "bias", "running_mean", "running_var"]) { ctx, t in
+    static let nativeBatchNorm: Derivative = derivativeByDecomposition(["input", "weight", "bias", "running_mean", "running_var"]) { ctx, t in
         let x = t["input"]!
         var perChannel = [Int](repeating: 1, count: x.rank)
         perChannel[1] = x.shape[1]
@@ -98,7 +98,7 @@ enum NNGrad {
         return try affine(normalized, weight: t["weight"].map { try $0.reshape(perChannel) }, bias: t["bias"].map { try $0.reshape(perChannel) })
     }
 
-    static let layerNorm = derivativeByDecomposition(["input", "weight", "bias"]) { ctx, t in
+    static let layerNorm: Derivative = derivativeByDecomposition(["input", "weight", "bias"]) { ctx, t in
         let x = t["input"]!
         let dims = Array((x.rank - ctx.arguments.ints("normalized_shape").count)..<x.rank)
         let mean = try x.mean(dim: dims, keepdim: true)
@@ -116,8 +116,8 @@ enum NNGrad {
 
     /// Each output row's gradient is added to the weight row it was read from, except at
     /// `padding_idx`.
-    static let embedding: DerivativeFunction = { ctx in
-        let indices = ctx.input("input"), w = ctx.input("weight"), g = ctx.grad
+    static let embedding: Derivative = .init(saving: .inputs("input")) { ctx in
+        let indices = try ctx.input("input"), w = ctx.metadata("weight"), g = ctx.grad
         return ctx.gradients(["weight": try ctx.ifNeeded("weight") {
             let flat = try indices.reshape([-1])
             var rows = try g.reshape([-1, w.shape[1]])
@@ -131,7 +131,7 @@ enum NNGrad {
     }
 
     /// The same mask, from the same seed, applied to the gradient.
-    static let nativeDropout: DerivativeFunction = { ctx in
+    static let nativeDropout: Derivative = .init(saving: .nothing) { ctx in
         ctx.gradients(["input": try dispatch(Op.nativeDropout, [.tensor(ctx.grad), .double(ctx.arguments.double("p")),
                                                                 .int(ctx.arguments.int("seed"))])])
     }
