@@ -120,9 +120,9 @@ extension Op {
         "clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor", group: .elementwise,
         meta: { args in
             let t = args.tensor("self")
-            let bounds = ["min", "max"].compactMap { name -> Tensor? in
+            let bounds = try ["min", "max"].compactMap { name -> Tensor? in
                 if case .none = args[name] { return nil }
-                return Tensor.wrappedNumber(args[name])
+                return try Tensor.wrappedNumber(args[name])
             }
             if bounds.isEmpty { throw TorchError(.invalidArgument, "clamp: at least one of min and max must be given") }
             let dtype = try Meta.numeric("clamp")(Meta.resultType([t] + bounds))

@@ -187,7 +187,7 @@ extension OperatorSchema {
              (.bool, .bool), (.string, .string), (.dtype, .dtype), (.device, .device), (.float, .double):
             return value
         case (.tensor, .int), (.tensor, .double), (.tensor, .bool):
-            return .tensor(Tensor.wrappedNumber(value))
+            return .tensor(try Tensor.wrappedNumber(value))
         case (.scalar, .int), (.scalar, .double), (.scalar, .bool):
             return value
         case (.scalar, .tensor(let t)) where t.count == 1 && t.device.isCPU:
@@ -210,18 +210,18 @@ extension OperatorSchema {
 extension Tensor {
     /// A 0-d CPU tensor holding a Swift number used as an operand; it promotes like a
     /// Python scalar: `Double` as the default float type, `Int` as int64, `Bool` as bool.
-    public static func wrappedNumber(_ value: ArgumentValue) -> Tensor {
+    public static func wrappedNumber(_ value: ArgumentValue) throws -> Tensor {
         switch value {
         case .double(let v):
-            let t = Tensor(storage: .cpu(byteCount: 8), shape: [], strides: [], offset: 0, dtype: .float64, isWrappedNumber: true)
+            let t = Tensor(storage: try .cpu(byteCount: 8), shape: [], strides: [], offset: 0, dtype: .float64, isWrappedNumber: true)
             t.storage.data.storeBytes(of: v, as: Double.self)
             return t
         case .int(let v):
-            let t = Tensor(storage: .cpu(byteCount: 8), shape: [], strides: [], offset: 0, dtype: .int64, isWrappedNumber: true)
+            let t = Tensor(storage: try .cpu(byteCount: 8), shape: [], strides: [], offset: 0, dtype: .int64, isWrappedNumber: true)
             t.storage.data.storeBytes(of: Int64(v), as: Int64.self)
             return t
         case .bool(let v):
-            let t = Tensor(storage: .cpu(byteCount: 1), shape: [], strides: [], offset: 0, dtype: .bool, isWrappedNumber: true)
+            let t = Tensor(storage: try .cpu(byteCount: 1), shape: [], strides: [], offset: 0, dtype: .bool, isWrappedNumber: true)
             t.storage.data.storeBytes(of: UInt8(v ? 1 : 0), as: UInt8.self)
             return t
         default:

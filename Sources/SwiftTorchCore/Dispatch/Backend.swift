@@ -20,7 +20,7 @@ public struct BackendDescriptor: Sendable {
 
     public init(name: String, deviceKind: Device = .cpu, availability: Availability = .available,
                 details: [String] = [],
-                allocate: @escaping @Sendable (Int, Device) throws -> Storage = { bytes, _ in .cpu(byteCount: bytes, zeroed: false) }) {
+                allocate: @escaping @Sendable (Int, Device) throws -> Storage = { bytes, _ in try .cpu(byteCount: bytes, zeroed: false) }) {
         self.name = name
         self.deviceKind = deviceKind
         self.availability = availability

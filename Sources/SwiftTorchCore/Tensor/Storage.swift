@@ -6,11 +6,19 @@ import Synchronization
 /// `@unchecked Sendable`: the pointer itself never changes; writes to the memory it points to
 /// are ordered by whoever shares the tensors, as with any PyTorch tensor.
 public final class Storage: @unchecked Sendable {
+    /// Who gives `data` back. Host blocks name their allocator, so a tensor's storage costs no
+    /// heap-allocated closure context; memory a backend or plugin owns keeps its closure.
+    enum Owner {
+        case cachedHost(CachingAllocator)
+        case systemHost(CachingAllocator)
+        case external(@Sendable (UnsafeMutableRawPointer) -> Void)
+    }
+
     /// The device that owns `data`; for `.cuda` it is a device pointer, never dereferenced here.
     public let device: Device
     public let byteCount: Int
     public let data: UnsafeMutableRawPointer
-    private let release: @Sendable (UnsafeMutableRawPointer) -> Void
+    private let owner: Owner
     /// Bumped by every in-place write, so autograd can tell that a saved tensor changed.
     private let versionCounter = Atomic<Int>(0)
 
@@ -20,21 +28,33 @@ public final class Storage: @unchecked Sendable {
         self.device = device
         self.byteCount = byteCount
         self.data = data
-        self.release = release
+        self.owner = .external(release)
     }
 
-    /// Host memory aligned for the widest vector loads, zero-filled unless `zeroed` is false
-    /// (kernel outputs, which the kernel overwrites: a memset of a 64 MiB output would cost
-    /// as much as the `add` that fills it).
-    public static func cpu(byteCount: Int, zeroed: Bool = true) -> Storage {
-        // Never allocate 0 bytes: a valid pointer keeps empty tensors uniform.
-        let size = max(byteCount, 64)
-        let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
-        if zeroed { p.initializeMemory(as: UInt8.self, repeating: 0, count: size) }
-        return Storage(device: .cpu, byteCount: byteCount, data: p, release: { $0.deallocate() })
+    /// A host block from `CachingAllocator`.
+    init(hostBlock data: UnsafeMutableRawPointer, byteCount: Int, owner: Owner) {
+        self.device = .cpu
+        self.byteCount = byteCount
+        self.data = data
+        self.owner = owner
     }
 
-    deinit { release(data) }
+    /// Host memory aligned for the widest vector loads (64 bytes), from
+    /// ``CachingAllocator/shared``; zero-filled unless `zeroed` is false (kernel outputs,
+    /// which the kernel overwrites: a memset of a 64 MiB output would cost as much as the
+    /// `add` that fills it). Throws ``TorchError/Kind/outOfMemory`` naming the bytes when the
+    /// memory cannot be had.
+    public static func cpu(byteCount: Int, zeroed: Bool = true) throws -> Storage {
+        try CachingAllocator.shared.storage(byteCount: byteCount, zeroed: zeroed)
+    }
+
+    deinit {
+        switch owner {
+        case .cachedHost(let allocator): allocator.releaseCached(data, byteCount: byteCount)
+        case .systemHost(let allocator): allocator.releaseSystem(data, byteCount: byteCount)
+        case .external(let release): release(data)
+        }
+    }
 
     public var version: Int { versionCounter.load(ordering: .relaxed) }
     public func bumpVersion() { versionCounter.add(1, ordering: .relaxed) }
