@@ -25,6 +25,7 @@ public enum AllocatorMode: String, Sendable, CaseIterable {
 /// Bytes are block capacities (a request rounded up to its size class; in `system` mode the
 /// exact request), so they are what the process really holds.
 public struct AllocatorStatistics: Sendable, Equatable {
+    /// The mode in force.
     public var mode: AllocatorMode
     /// Bytes in blocks that storages hold now.
     public var bytesInUse: Int

@@ -22,39 +22,60 @@ import Synchronization
 ///   negative or absurd byte count), throws ``TorchError/Kind/outOfMemory`` naming the bytes.
 /// - In ``AllocatorMode/system`` mode (`SWIFTTORCH_ALLOCATOR=system`) nothing is cached or
 ///   rounded: every block is malloc'd at its exact size and freed at once, for sanitizers.
-public final class CachingAllocator: Sendable {
+///
+/// `@unchecked Sendable`: the class table is allocated once and never moves; each entry is a
+/// `Mutex`, and every other field is atomic.
+public final class CachingAllocator: @unchecked Sendable {
     /// The allocator behind ``Storage/cpu(byteCount:zeroed:)``. Its mode comes from
     /// `SWIFTTORCH_ALLOCATOR` when first used; a bad value leaves it `caching` and fails the
     /// runtime's start-up with a message.
-    public static let shared = CachingAllocator(mode: (try? AllocatorMode.fromEnvironment(processEnvironment(AllocatorMode.variable))) ?? .caching)
+    public static let shared = CachingAllocator(mode: (try? AllocatorMode.fromEnvironment(processEnvironment(AllocatorMode.variable))) ?? .caching,
+                                                cacheLimit: defaultCacheLimit, isShared: true)
 
     /// The default ``cacheLimit``: 1 GiB.
     public static let defaultCacheLimit = 1 << 30
 
-    /// One size class: its free list and counters, under one lock.
-    private final class SizeClass: Sendable {
-        struct State {
-            /// The first cached block's address (0: none); each block holds the next one's.
-            var head: UInt = 0
-            var cachedBlocks = 0
-            var hits = 0, misses = 0, frees = 0, released = 0
-        }
-        let state = Mutex(State())
+    /// One size class: its free list and counters, under its own lock.
+    private struct SizeClass {
+        /// The first cached block's address (0: none); each block holds the next one's.
+        var head: UInt = 0
+        var cachedBlocks = 0
+        var hits = 0, misses = 0, frees = 0, released = 0
     }
 
-    private let classes: [SizeClass]
+    /// One lock per class, in a table rather than an array of objects, so reaching a class
+    /// costs no reference counting.
+    private let classes: UnsafeMutablePointer<Mutex<SizeClass>>
     private let modeCode: Atomic<UInt8>
     private let limit: Atomic<Int>
-    private let inUse = Atomic<Int>(0)
+    /// Bytes taken from the system and not yet given back: in use plus cached. A hit or a
+    /// free moves bytes between in use and cached, so it updates `cached` alone.
+    private let held = Atomic<Int>(0)
     private let cached = Atomic<Int>(0)
     private let peak = Atomic<Int>(0)
+    /// Whether this is ``shared``: its storages name it by their owner case and hold no
+    /// reference to it.
+    let isShared: Bool
 
     /// A private allocator (tests, or a component that wants its own cache); most code uses
     /// ``shared``.
-    public init(mode: AllocatorMode = .caching, cacheLimit: Int = CachingAllocator.defaultCacheLimit) {
-        classes = (0..<HostBlockSize.classCount).map { _ in SizeClass() }
+    public convenience init(mode: AllocatorMode = .caching, cacheLimit: Int = CachingAllocator.defaultCacheLimit) {
+        self.init(mode: mode, cacheLimit: cacheLimit, isShared: false)
+    }
+
+    private init(mode: AllocatorMode, cacheLimit: Int, isShared: Bool) {
+        classes = .allocate(capacity: HostBlockSize.classCount)
+        for index in 0..<HostBlockSize.classCount { (classes + index).initialize(to: Mutex(SizeClass())) }
         modeCode = Atomic(mode == .caching ? 0 : 1)
         limit = Atomic(max(cacheLimit, 0))
+        self.isShared = isShared
+    }
+
+    /// Only a private allocator goes (its storages hold it): its cached blocks go back first.
+    deinit {
+        emptyCache()
+        classes.deinitialize(count: HostBlockSize.classCount)
+        classes.deallocate()
     }
 
     /// Whether freed blocks are cached. Switching to `system` empties the cache; blocks
@@ -85,11 +106,11 @@ public final class CachingAllocator: Sendable {
         }
         if modeCode.load(ordering: .relaxed) != 0 {
             let data = try systemBlock(byteCount, zeroed: zeroed)
-            return Storage(hostBlock: data, byteCount: byteCount, owner: .systemHost(self))
+            return Storage(hostBlock: data, byteCount: byteCount, owner: isShared ? .sharedHost(cached: false) : .host(self, cached: false))
         }
         let index = HostBlockSize.index(for: byteCount)
         let capacity = HostBlockSize.capacity(ofClass: index)
-        let reused = classes[index].state.withLock { s -> UInt in
+        let reused = classes[index].withLock { s -> UInt in
             let head = s.head
             guard let block = UnsafeMutableRawPointer(bitPattern: head) else {
                 s.misses += 1
@@ -102,28 +123,29 @@ public final class CachingAllocator: Sendable {
         }
         let data: UnsafeMutableRawPointer
         if let reused = UnsafeMutableRawPointer(bitPattern: reused) {
-            cached.subtract(capacity, ordering: .relaxed)
+            let nowCached = cached.subtract(capacity, ordering: .relaxed).newValue
+            notePeak(held.load(ordering: .relaxed) - nowCached)
             data = reused
             if zeroed { memset(data, 0, byteCount) }
         } else {
             do {
                 data = try freshBlock(capacity, requested: byteCount)
             } catch {
-                classes[index].state.withLock { $0.misses -= 1 }
+                classes[index].withLock { $0.misses -= 1 }
                 throw error
             }
+            notePeak(held.add(capacity, ordering: .relaxed).newValue - cached.load(ordering: .relaxed))
             // A fresh mapping is already zero.
             if zeroed && capacity < SystemMemory.mappedThreshold { memset(data, 0, byteCount) }
         }
-        noteInUse(capacity)
-        return Storage(hostBlock: data, byteCount: byteCount, owner: .cachedHost(self))
+        return Storage(hostBlock: data, byteCount: byteCount, owner: isShared ? .sharedHost(cached: true) : .host(self, cached: true))
     }
 
     /// Gives back every cached block to the system.
     public func emptyCache() {
-        for (index, sizeClass) in classes.enumerated() {
+        for index in 0..<HostBlockSize.classCount {
             let capacity = HostBlockSize.capacity(ofClass: index)
-            var next = sizeClass.state.withLock { s -> UInt in
+            var next = classes[index].withLock { s -> UInt in
                 let head = s.head
                 s.released += s.cachedBlocks
                 s.head = 0
@@ -133,6 +155,7 @@ public final class CachingAllocator: Sendable {
             while let block = UnsafeMutableRawPointer(bitPattern: next) {
                 next = block.load(as: UInt.self)
                 cached.subtract(capacity, ordering: .relaxed)
+                held.subtract(capacity, ordering: .relaxed)
                 releaseToSystem(block, capacity: capacity)
             }
         }
@@ -141,11 +164,12 @@ public final class CachingAllocator: Sendable {
     /// The counters now. Taken class by class, so under concurrent use they are close to,
     /// not exactly, one instant's values.
     public var statistics: AllocatorStatistics {
-        var s = AllocatorStatistics(mode: mode, bytesInUse: inUse.load(ordering: .relaxed), bytesCached: cached.load(ordering: .relaxed),
+        let bytesCached = cached.load(ordering: .relaxed)
+        var s = AllocatorStatistics(mode: mode, bytesInUse: held.load(ordering: .relaxed) - bytesCached, bytesCached: bytesCached,
                                     peakBytesInUse: peak.load(ordering: .relaxed), cacheLimit: cacheLimit, allocations: 0, frees: 0,
                                     cacheHits: 0, cacheMisses: 0, releasedToSystem: 0, blocksCached: 0)
-        for sizeClass in classes {
-            sizeClass.state.withLock { c in
+        for index in 0..<HostBlockSize.classCount {
+            classes[index].withLock { c in
                 s.cacheHits += c.hits
                 s.cacheMisses += c.misses
                 s.frees += c.frees
@@ -158,16 +182,20 @@ public final class CachingAllocator: Sendable {
     }
 
     /// Starts the peak over from the bytes in use now.
-    public func resetPeak() { peak.store(inUse.load(ordering: .relaxed), ordering: .relaxed) }
+    public func resetPeak() { peak.store(held.load(ordering: .relaxed) - cached.load(ordering: .relaxed), ordering: .relaxed) }
 
     // MARK: - Giving blocks back (from Storage.deinit)
 
+    /// Gives back a block that `storage(byteCount:zeroed:)` handed out.
+    func release(_ data: UnsafeMutableRawPointer, byteCount: Int, cached wasCached: Bool) {
+        if wasCached { releaseCached(data, byteCount: byteCount) } else { releaseSystem(data, byteCount: byteCount) }
+    }
+
     /// A block from the cached path: back on its class's list, or to the system when caching
     /// is off now or the cache is full.
-    func releaseCached(_ data: UnsafeMutableRawPointer, byteCount: Int) {
+    private func releaseCached(_ data: UnsafeMutableRawPointer, byteCount: Int) {
         let index = HostBlockSize.index(for: byteCount)
         let capacity = HostBlockSize.capacity(ofClass: index)
-        inUse.subtract(capacity, ordering: .relaxed)
         var keep = false
         if modeCode.load(ordering: .relaxed) == 0 {
             keep = cached.add(capacity, ordering: .relaxed).newValue <= limit.load(ordering: .relaxed)
@@ -175,14 +203,15 @@ public final class CachingAllocator: Sendable {
         }
         if keep {
             let address = UInt(bitPattern: data)
-            classes[index].state.withLock { s in
+            classes[index].withLock { s in
                 UnsafeMutableRawPointer(bitPattern: address)!.storeBytes(of: s.head, as: UInt.self)
                 s.head = address
                 s.cachedBlocks += 1
                 s.frees += 1
             }
         } else {
-            classes[index].state.withLock { s in
+            held.subtract(capacity, ordering: .relaxed)
+            classes[index].withLock { s in
                 s.frees += 1
                 s.released += 1
             }
@@ -191,9 +220,9 @@ public final class CachingAllocator: Sendable {
     }
 
     /// A block from the `system` path: freed at once.
-    func releaseSystem(_ data: UnsafeMutableRawPointer, byteCount: Int) {
-        inUse.subtract(max(byteCount, 1), ordering: .relaxed)
-        classes[HostBlockSize.index(for: byteCount)].state.withLock { s in
+    private func releaseSystem(_ data: UnsafeMutableRawPointer, byteCount: Int) {
+        held.subtract(max(byteCount, 1), ordering: .relaxed)
+        classes[HostBlockSize.index(for: byteCount)].withLock { s in
             s.frees += 1
             s.released += 1
         }
@@ -227,14 +256,14 @@ public final class CachingAllocator: Sendable {
         guard let data = SystemMemory.aligned(size, error: &error) else {
             throw TorchError(.outOfMemory, "CPU allocator: can't allocate memory: you tried to allocate \(byteCount) bytes; \(SystemMemory.describe(error))")
         }
-        classes[index].state.withLock { $0.misses += 1 }
+        classes[index].withLock { $0.misses += 1 }
         if zeroed { memset(data, 0, size) }
-        noteInUse(size)
+        notePeak(held.add(size, ordering: .relaxed).newValue - cached.load(ordering: .relaxed))
         return data
     }
 
-    private func noteInUse(_ bytes: Int) {
-        let now = inUse.add(bytes, ordering: .relaxed).newValue
+    /// Raises the peak to `now` (bytes in use) if it is higher.
+    private func notePeak(_ now: Int) {
         var high = peak.load(ordering: .relaxed)
         while now > high {
             let (exchanged, original) = peak.compareExchange(expected: high, desired: now, ordering: .relaxed)

@@ -8,9 +8,12 @@ import Synchronization
 public final class Storage: @unchecked Sendable {
     /// Who gives `data` back. Host blocks name their allocator, so a tensor's storage costs no
     /// heap-allocated closure context; memory a backend or plugin owns keeps its closure.
+    /// `cached`: the block came from the allocator's cached path, not its `system` one.
     enum Owner {
-        case cachedHost(CachingAllocator)
-        case systemHost(CachingAllocator)
+        /// ``CachingAllocator/shared``'s, named by the case: no reference to count.
+        case sharedHost(cached: Bool)
+        /// A private allocator's, which the storage keeps alive.
+        case host(CachingAllocator, cached: Bool)
         case external(@Sendable (UnsafeMutableRawPointer) -> Void)
     }
 
@@ -50,8 +53,8 @@ public final class Storage: @unchecked Sendable {
 
     deinit {
         switch owner {
-        case .cachedHost(let allocator): allocator.releaseCached(data, byteCount: byteCount)
-        case .systemHost(let allocator): allocator.releaseSystem(data, byteCount: byteCount)
+        case .sharedHost(let cached): CachingAllocator.shared.release(data, byteCount: byteCount, cached: cached)
+        case .host(let allocator, let cached): allocator.release(data, byteCount: byteCount, cached: cached)
         case .external(let release): release(data)
         }
     }
