@@ -10,8 +10,9 @@ import Synchronization
 /// next request of that class, so a training loop stops asking the system for memory (and
 /// faulting its pages in) after its first step.
 ///
-/// - Each class has its own lock, so threads working on different sizes never meet; the
-///   common case (one thread, an uncontended lock) is a few tens of nanoseconds.
+/// - Each class has its own lock, so threads working on different sizes never meet; in the
+///   common case (one thread) an allocation or a free is one uncontended lock and one atomic
+///   add, with no reference counting and no call into malloc.
 /// - The free lists are intrusive: a cached block holds the link to the next one in its first
 ///   bytes, so caching a block allocates nothing.
 /// - The cache is capped (``cacheLimit``): a freed block that would take it past the cap
