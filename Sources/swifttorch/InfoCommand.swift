@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwiftTorch
 
 struct InfoCommand: ParsableCommand {
@@ -21,6 +22,7 @@ struct InfoCommand: ParsableCommand {
             print("  \(name): not built into this binary")
         }
         printPlugins()
+        printAllocator()
         do {
             let priority = try Runtime.activePriority()
             print("priority: \(priority) (default device \(priority.defaultDevice))")
@@ -28,6 +30,17 @@ struct InfoCommand: ParsableCommand {
             print("priority: error: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// The host allocator's mode and counters (this process's, so mostly the start-up's).
+    private func printAllocator() {
+        let s = Runtime.allocatorStatistics
+        var mode = "\(s.mode.rawValue) (\(AllocatorMode.variable)=caching|system)"
+        do { _ = try AllocatorMode.fromEnvironment(ProcessInfo.processInfo.environment) } catch { mode += "; error: \(error)" }
+        print("allocator: \(mode)")
+        print("  in use: \(s.bytesInUse) bytes in \(s.blocksInUse) blocks, peak \(s.peakBytesInUse) bytes")
+        print("  cached: \(s.bytesCached) bytes in \(s.blocksCached) blocks, limit \(s.cacheLimit) bytes")
+        print("  allocations: \(s.allocations) (cache hits \(s.cacheHits), misses \(s.cacheMisses)), frees: \(s.frees), released to the system: \(s.releasedToSystem)")
     }
 
     /// Every plugin found or expected, one status each, and the CPU fallbacks in force.

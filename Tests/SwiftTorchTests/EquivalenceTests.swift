@@ -60,10 +60,10 @@ struct EquivalenceTests {
         var keywords = sample.keywords
         let inPlace = op.name.hasSuffix("_")
         if inPlace {
-            keywords = keywords.map { name, value in
+            keywords = try keywords.map { name, value in
                 switch value {
-                case .tensor(let t) where !t.isWrappedNumber: (name, .tensor(t.cloneKeepingLayout()))
-                case .tensorList(let ts): (name, .tensorList(ts.map { $0.cloneKeepingLayout() }))
+                case .tensor(let t) where !t.isWrappedNumber: (name, .tensor(try t.cloneKeepingLayout()))
+                case .tensorList(let ts): (name, .tensorList(try ts.map { try $0.cloneKeepingLayout() }))
                 default: (name, value)
                 }
             }

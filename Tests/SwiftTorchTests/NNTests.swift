@@ -10,7 +10,7 @@ private final class Block: Module {
     let heads: [Linear]
     @Buffer var runningMean: Tensor
     // `key:` needs the initial value at the declaration (a Swift rule for wrapper arguments).
-    @Parameter(key: "scale_factor") var gain = Tensor(zerosOnCPU: [1], dtype: .float32)
+    @Parameter(key: "scale_factor") var gain = try! Tensor(zerosOnCPU: [1], dtype: .float32)
 
     init(generator: Generator = .default) throws {
         encoder = try Sequential {
@@ -34,7 +34,7 @@ private final class Wrapper: Module {
 
 /// A layer with an integer buffer, as BatchNorm's `num_batches_tracked`.
 private final class CountingBuffer: Module, UnaryLayer {
-    @Buffer var count = Tensor(zerosOnCPU: [], dtype: .int64)
+    @Buffer var count = try! Tensor(zerosOnCPU: [], dtype: .int64)
     func callAsFunction(_ x: Tensor) throws -> Tensor { x }
 }
 

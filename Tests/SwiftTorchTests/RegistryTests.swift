@@ -39,7 +39,7 @@ private struct Bench {
 
     /// The tag of the backend that ran `mark` on a float32 (or `dtype`) input.
     func run(_ dispatcher: Dispatcher, dtype: DType = .float32) throws -> Double {
-        let x = Tensor(zerosOnCPU: [2], dtype: dtype)
+        let x = try Tensor(zerosOnCPU: [2], dtype: dtype)
         return try dispatcher.call(op, [.tensor(x)])[0].doubleValues()[0]
     }
 }
@@ -172,7 +172,7 @@ struct BackendSelectionTests {
         }))
         try bench.registry.register(kernel: Bench.kernel(1), for: "pick", backend: "alpha", dtypes: [.float32])
         try bench.registry.register(kernel: Bench.kernel(2), for: "pick", backend: "beta")
-        let condition = Tensor(zerosOnCPU: [2], dtype: .bool), x = Tensor(zerosOnCPU: [2], dtype: .float32)
+        let condition = try Tensor(zerosOnCPU: [2], dtype: .bool), x = try Tensor(zerosOnCPU: [2], dtype: .float32)
         let pick = try #require(bench.registry.operator(named: "pick"))
         let out = try bench.dispatcher().call(pick, [.tensor(condition), .tensor(x), .tensor(x)])[0]
         #expect(out.doubleValues()[0] == 1)

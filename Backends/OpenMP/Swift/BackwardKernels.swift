@@ -32,7 +32,7 @@ private func softmaxBackward(log: Bool) -> Kernel {
         let g = args.tensor("grad_output"), y = args.tensor("output")
         // The C kernel writes the compute dtype; another input_dtype (a softmax taken with
         // `dtype:`) goes through a scratch tensor and a conversion.
-        let out = call.output.dtype == y.dtype ? call.output : Tensor(zerosOnCPU: y.shape, dtype: y.dtype)
+        let out = call.output.dtype == y.dtype ? call.output : try Tensor(zerosOnCPU: y.shape, dtype: y.dtype)
         let dim = args.int("dim")
         var outer: [GeometryDim] = []
         for d in 0..<y.rank where d != dim { outer.append(GeometryDim(y.shape[d], [g.strides[d], y.strides[d], out.strides[d]])) }

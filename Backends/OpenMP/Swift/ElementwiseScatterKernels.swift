@@ -17,7 +17,7 @@ enum ElementwiseScatterOMP {
         var src = call.arguments.tensor("src")
         try E.require("copy_", [src], shape: dst.shape, dtype: dst.dtype)
         if src.storage === dst.storage {
-            let staged = Tensor(zerosOnCPU: src.shape, dtype: src.dtype)
+            let staged = try Tensor(zerosOnCPU: src.shape, dtype: src.dtype)
             try copy(from: src, to: staged)
             src = staged
         }

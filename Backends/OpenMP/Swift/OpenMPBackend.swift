@@ -15,10 +15,9 @@ public enum OpenMPBackend: BuiltinBackend {
     }()
 
     public static var descriptor: BackendDescriptor {
-        // Large outputs come pre-zeroed from mmap with huge pages (see OpenMPAllocation):
-        // a single-threaded memset of a 64 MiB output costs more than the add that fills it.
-        BackendDescriptor(name: name, details: ["threads: \(threadCount) (SWIFTTORCH_NUM_THREADS, else OMP_NUM_THREADS, else all cores)"],
-                          allocate: { bytes, _ in OpenMPAllocation.storage(byteCount: bytes) })
+        // Outputs come from the caching allocator, unzeroed; it maps large blocks with huge
+        // pages itself (see SystemMemory.mappedThreshold).
+        BackendDescriptor(name: name, details: ["threads: \(threadCount) (SWIFTTORCH_NUM_THREADS, else OMP_NUM_THREADS, else all cores)"])
     }
 
     public static func registerKernels(into registry: OperatorRegistry) throws {

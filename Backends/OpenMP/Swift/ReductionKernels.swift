@@ -53,7 +53,7 @@ private func argReduce(largest: Bool) -> Kernel {
         let isArg = name.hasPrefix("arg")
         let values: Tensor? = isArg ? nil : call.outputs[0]
         // max/min without `dim` return the value only; the kernel still reports the index.
-        let indices = isArg ? call.outputs[0] : (call.outputs.count > 1 ? call.outputs[1] : Tensor(zerosOnCPU: [], dtype: .int64))
+        let indices = isArg ? call.outputs[0] : (call.outputs.count > 1 ? call.outputs[1] : try Tensor(zerosOnCPU: [], dtype: .int64))
         // Row-major order of the reduced dims numbers the positions: no reordering.
         let (outer, inner) = RG.reduction(x, reducing: dims, reorderInner: false)
         try RG.with(outer: outer, inner: inner, name) { g in

@@ -49,7 +49,7 @@ public enum ReferenceCheck {
             default: v
             }
         }
-        let expected = outputs.map { Tensor(zerosOnCPU: $0.shape, dtype: $0.dtype) }
+        let expected = try outputs.map { try Tensor(zerosOnCPU: $0.shape, dtype: $0.dtype) }
         try kernel(KernelCall(arguments: hostArguments, outputs: expected))
         let terms = arguments.tensors.map(\.count).max() ?? 1
         for (i, (out, exp)) in zip(outputs, expected).enumerated() {
@@ -115,8 +115,8 @@ public enum ReferenceCheck {
 extension Tensor {
     /// A contiguous copy made without dispatching (the reference check must not re-enter
     /// the dispatcher it is checking).
-    func contiguousCopy() -> Tensor {
-        let copy = Tensor(zerosOnCPU: shape, dtype: dtype)
+    func contiguousCopy() throws -> Tensor {
+        let copy = try Tensor(zerosOnCPU: shape, dtype: dtype)
         if dtype.isFloatingPoint { copy.setDoubleValues(doubleValues()) } else { copy.setInt64Values(int64Values()) }
         return copy
     }

@@ -88,10 +88,10 @@ public enum Digits {
             labels.append(Int64(row[featureCount]))
         }
         let n = labels.count
-        let features = Tensor.filledOnCPU([n, featureCount], dtype: .float32) { target in
+        let features = try Tensor.filledOnCPU([n, featureCount], dtype: .float32) { target in
             pixels.withUnsafeBytes { target.copyMemory(from: $0) }
         }
-        let labelTensor = Tensor.filledOnCPU([n], dtype: .int64) { target in
+        let labelTensor = try Tensor.filledOnCPU([n], dtype: .int64) { target in
             labels.withUnsafeBytes { target.copyMemory(from: $0) }
         }
         return (features, labelTensor)

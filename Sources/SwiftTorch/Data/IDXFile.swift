@@ -48,8 +48,8 @@ struct IDXFile {
 
     /// The values as a new float32 tensor of `shape`, each divided by `divisor` (a division,
     /// not a multiplication by its inverse, to round as PyTorch's `x.float() / 255` does).
-    func floatTensor(dividedBy divisor: Float) -> Tensor {
-        Tensor.filledOnCPU(shape, dtype: .float32) { target in
+    func floatTensor(dividedBy divisor: Float) throws -> Tensor {
+        try Tensor.filledOnCPU(shape, dtype: .float32) { target in
             let out = target.bindMemory(to: Float.self)
             bytes.withUnsafeBufferPointer { all in
                 let values = UnsafeBufferPointer(rebasing: all[dataStart...])
@@ -59,8 +59,8 @@ struct IDXFile {
     }
 
     /// The values as a new int64 tensor of `shape`.
-    func int64Tensor() -> Tensor {
-        Tensor.filledOnCPU(shape, dtype: .int64) { target in
+    func int64Tensor() throws -> Tensor {
+        try Tensor.filledOnCPU(shape, dtype: .int64) { target in
             let out = target.bindMemory(to: Int64.self)
             bytes.withUnsafeBufferPointer { all in
                 let values = UnsafeBufferPointer(rebasing: all[dataStart...])

@@ -45,7 +45,7 @@ public enum MNIST {
         guard images.shape[0] == labels.shape[0] else {
             throw TorchError(.io, "MNIST: \(imageURL.path) holds \(images.shape[0]) images but \(labelURL.path) holds \(labels.shape[0]) labels")
         }
-        return (images.floatTensor(dividedBy: scaling == .unitInterval ? 255 : 1), labels.int64Tensor())
+        return (try images.floatTensor(dividedBy: scaling == .unitInterval ? 255 : 1), try labels.int64Tensor())
     }
 
     /// The first of the file's usual names that exists; otherwise an error listing them all.

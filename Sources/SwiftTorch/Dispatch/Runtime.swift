@@ -31,6 +31,8 @@ public enum Runtime {
             // Plugins register into the same registry; a broken one is reported, never fatal.
             PluginLoader.loadDiscovered(environment: environment)
             var settings = try DispatchSettings.fromEnvironment(environment)
+            // CachingAllocator.shared read SWIFTTORCH_ALLOCATOR at its first use; a bad value fails start-up here.
+            _ = try AllocatorMode.fromEnvironment(environment)
             settings.deviceFallback = try DeviceFallback.provider(environment: environment)
             settings.crossCheck = try ReferenceCheck.fromEnvironment(environment["SWIFTTORCH_CHECK"])
             return .success(Dispatcher(registry: operatorRegistry, settings: settings,
@@ -73,6 +75,10 @@ public enum Runtime {
         return try BackendPriority.resolve(request, backends: operatorRegistry.backends, knownNames: knownBackendNames,
                                            preferredCPUOrder: preferredCPUOrder)
     }
+
+    /// The host allocator's counters (mode, bytes in use and cached, peak, hits and misses);
+    /// ``CachingAllocator/shared`` has the controls (`emptyCache()`, `cacheLimit`).
+    public static var allocatorStatistics: AllocatorStatistics { CachingAllocator.shared.statistics }
 
     /// The backend list in force for the current task.
     public static func activePriority() throws -> BackendPriority { try dispatcher().priority() }

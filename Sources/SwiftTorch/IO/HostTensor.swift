@@ -5,8 +5,8 @@ extension Tensor {
     /// it instead of `Tensor(_:shape:)`, which goes through a `[Double]` per element: for
     /// MNIST's 47 million pixels that detour costs more time and memory than the parsing.
     static func filledOnCPU(_ shape: [Int], dtype: DType,
-                            _ fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows -> Tensor {
-        let t = Tensor(zerosOnCPU: shape, dtype: dtype)
+                            _ fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Tensor {
+        let t = try Tensor(zerosOnCPU: shape, dtype: dtype)
         try fill(UnsafeMutableRawBufferPointer(start: t.storage.data, count: t.count * dtype.itemSize))
         return t
     }

@@ -42,9 +42,9 @@ public struct SafetensorsReader {
         guard let entry = entries[name] else {
             throw TorchError(.io, "safetensors file \(url.path): no tensor named '\(name)' (it holds \(names.joined(separator: ", ")))")
         }
-        return bytes.withUnsafeBytes { file in
+        return try bytes.withUnsafeBytes { file in
             let source = UnsafeRawBufferPointer(rebasing: file[(dataStart + entry.range.lowerBound)..<(dataStart + entry.range.upperBound)])
-            return Tensor.filledOnCPU(entry.shape, dtype: entry.dtype) { target in
+            return try Tensor.filledOnCPU(entry.shape, dtype: entry.dtype) { target in
                 // The file is little-endian, as is every platform Swift runs on today.
                 target.copyMemory(from: source)
                 if entry.dtype == .bool {

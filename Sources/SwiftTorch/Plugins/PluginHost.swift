@@ -89,7 +89,7 @@ final class PluginHost: @unchecked Sendable {
     fileprivate func allocate(_ device: Device, _ bytes: Int) throws -> UnsafeMutableRawPointer {
         let storage: Storage
         if device.isCPU {
-            storage = .cpu(byteCount: bytes)
+            storage = try .cpu(byteCount: bytes)
         } else {
             guard let backend = registry.backends.first(where: { $0.serves(device) && $0.availability.isAvailable }) else {
                 throw TorchError(.backendUnavailable, "no available backend allocates on \(device)")

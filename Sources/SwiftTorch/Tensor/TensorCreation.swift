@@ -18,7 +18,7 @@ extension Tensor {
             throw TorchError(.shapeMismatch, "Tensor(_:shape:): \(values.count) values do not fill shape \(describe(shape: shape)) (\(count) elements)")
         }
         let dtype = dtype ?? S.defaultDType
-        let host = Tensor(zerosOnCPU: shape, dtype: dtype)
+        let host = try Tensor(zerosOnCPU: shape, dtype: dtype)
         if dtype.isFloatingPoint || S.defaultDType.isFloatingPoint {
             host.setDoubleValues(values.map(\.doubleValue))
         } else {

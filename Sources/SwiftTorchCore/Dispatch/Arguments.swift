@@ -330,7 +330,7 @@ extension Tensor {
     /// `_to_copy`'s rules (so a scalar operand costs no cast dispatch), and seen with `shape`
     /// through stride 0: every element reads the one value.
     public static func number(_ value: ArgumentValue, as dtype: DType, broadcastTo shape: [Int] = []) -> Tensor {
-        let storage = Storage.cpu(byteCount: dtype.itemSize, zeroed: false)
+        let storage = Storage.scalarOnCPU(dtype)
         switch value {
         case .double(let v): dtype.store(v, at: storage.data, element: 0)
         case .int(let v): dtype.store(Int64(v), at: storage.data, element: 0)

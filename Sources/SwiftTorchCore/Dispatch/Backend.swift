@@ -26,7 +26,7 @@ public final class BackendDescriptor: Sendable {
 
     public init(name: String, deviceKind: Device = .cpu, availability: Availability = .available,
                 details: [String] = [], defersInDefaultChain: Set<String> = [],
-                allocate: @escaping @Sendable (Int, Device) throws -> Storage = { bytes, _ in .cpu(byteCount: bytes, zeroed: false) }) {
+                allocate: @escaping @Sendable (Int, Device) throws -> Storage = { bytes, _ in try .cpu(byteCount: bytes, zeroed: false) }) {
         self.name = name
         self.deviceKind = deviceKind
         self.availability = availability

@@ -172,7 +172,7 @@ public final class Dispatcher: Sendable {
     private func allocateOutput(_ spec: TensorSpec, for arguments: Arguments, backend: BackendDescriptor, device: Device) throws -> Tensor {
         let bytes = spec.shape.reduce(1, *) * spec.dtype.itemSize
         let target = spec.device ?? device
-        let storage = target.isCPU && !device.isCPU ? Storage.cpu(byteCount: bytes, zeroed: false) : try backend.allocate(bytes, target)
+        let storage = target.isCPU && !device.isCPU ? try Storage.cpu(byteCount: bytes, zeroed: false) : try backend.allocate(bytes, target)
         return Tensor(storage: storage, shape: spec.shape, strides: contiguousStrides(for: spec.shape, like: arguments),
                       offset: 0, dtype: spec.dtype)
     }

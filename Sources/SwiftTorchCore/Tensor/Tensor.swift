@@ -40,10 +40,18 @@ public final class Tensor {
         self.requiresGrad = requiresGrad
     }
 
-    /// A new, contiguous, zero-filled tensor on the CPU.
-    public convenience init(zerosOnCPU shape: [Int], dtype: DType) {
-        let n = shape.reduce(1, *)
-        self.init(storage: .cpu(byteCount: n * dtype.itemSize), shape: shape,
+    /// A new, contiguous, zero-filled tensor on the CPU; throws `outOfMemory` when its bytes
+    /// cannot be had (or overflow an `Int`).
+    public convenience init(zerosOnCPU shape: [Int], dtype: DType) throws {
+        var bytes = dtype.itemSize
+        for extent in shape {
+            let (product, overflow) = bytes.multipliedReportingOverflow(by: extent)
+            guard !overflow else {
+                throw TorchError(.outOfMemory, "CPU allocator: can't allocate memory: a \(dtype) tensor of shape \(describe(shape: shape)) needs more bytes than an Int can count")
+            }
+            bytes = product
+        }
+        self.init(storage: try .cpu(byteCount: bytes), shape: shape,
                   strides: Tensor.contiguousStrides(for: shape), offset: 0, dtype: dtype)
     }
 

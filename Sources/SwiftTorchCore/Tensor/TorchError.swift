@@ -6,6 +6,8 @@ public struct TorchError: Error, CustomStringConvertible, Sendable, Equatable {
         case shapeMismatch, dimOutOfRange, indexOutOfRange, dtypeMismatch, deviceMismatch
         case invalidArgument, unknownOperator, noKernel, backendUnavailable, unknownBackend
         case autograd, io, plugin, notImplemented
+        /// The memory asked for could not be had (or no machine could have it).
+        case outOfMemory
     }
 
     public let kind: Kind

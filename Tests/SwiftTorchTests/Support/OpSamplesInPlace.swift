@@ -109,8 +109,8 @@ extension OpSamples {
 extension Tensor {
     /// A copy over a copy of the whole storage with the same offset and strides, so an
     /// in-place operator on it writes the same view (and leaves the same gaps) as on `self`.
-    func cloneKeepingLayout() -> Tensor {
-        let storage = Storage.cpu(byteCount: self.storage.byteCount)
+    func cloneKeepingLayout() throws -> Tensor {
+        let storage = try Storage.cpu(byteCount: self.storage.byteCount)
         storage.data.copyMemory(from: self.storage.data, byteCount: self.storage.byteCount)
         return Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
     }
