@@ -206,7 +206,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("binary", nargs="?", default=".build/release/swifttorch")
     ap.add_argument("--backend", action="append", default=[], help="passed on to swifttorch bench (repeatable)")
-    ap.add_argument("--filter", help="passed on to swifttorch bench: only workloads whose name contains it")
+    ap.add_argument("--filter", help="passed on to swifttorch bench: only workloads whose name contains it, "
+                    "or one of several comma-separated texts (tiny,mlp-step,train)")
     ap.add_argument("--rounds", type=int, default=1, help="alternate SwiftTorch and peers N times; report medians")
     ap.add_argument("--threads", type=int, help="threads for every side: OMP_NUM_THREADS and OPENBLAS_NUM_THREADS "
                     "for SwiftTorch and NumPy, torch.set_num_threads for PyTorch (default: each library's own)")

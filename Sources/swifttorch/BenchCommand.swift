@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
             figure is the median of several timed runs after a warm-up. A workload predicted to \
             take over 10 s is reported as skipped. digits-mlp-train and digits-cnn-train (the \
             digits examples' 30-epoch training runs) are timed once each, without a warm-up, \
-            in ms of training, with the test accuracy; one whose first epoch predicts over 60 s \
+            in ms of training, with the test accuracy; one whose first epoch predicts over 30 s \
             is skipped. When the named backend has no kernel for an operator, the call falls \
             through to the next backend, and the line says which kernel ran. Build with -c \
             release before timing.
@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "A CPU backend to run (repeatable); default: every available CPU backend.")
     var backend: [String] = []
 
-    @Option(name: .long, help: "Only workloads whose name contains this text.")
+    @Option(name: .long, help: "Only workloads whose name contains this text (or one of several, comma-separated: tiny,mlp-step,train).")
     var filter: String?
 
     @Flag(name: .long, help: "Print a JSON array of {name, backend, value, unit} (value null when skipped); notes go to standard error.")
@@ -50,7 +50,8 @@ struct BenchCommand: ParsableCommand {
             _ = try Runtime.resolvePriority(name)  // unavailable: fail before timing, with the reason
         }
         Self.warnIfBusy()
-        let selected = { (name: String) in filter.map { name.contains($0) } ?? true }
+        let parts = filter?.split(separator: ",").map(String.init) ?? []
+        let selected = { (name: String) in parts.isEmpty || parts.contains { name.contains($0) } }
         let workloads = BenchmarkWorkload.standard().filter { selected($0.name) }
         let training = TrainingWorkload.standard().filter { selected($0.name) }
         if countCalls { return try Self.countCalls(workloads, backends: backends) }

@@ -56,7 +56,7 @@ public struct WorkloadRunner {
     /// Longest a workload may take (warm-up and one run); beyond it, it is skipped.
     public var maxSecondsPerWorkload = 10.0
     /// Longest a training workload may take; its first epoch predicts the whole run.
-    public var maxTrainingSeconds = 60.0
+    public var maxTrainingSeconds = 30.0
     /// GFLOP/s measured per backend, for predicting the next matrix product's time.
     private var lastRate: [String: Double] = [:]
 
