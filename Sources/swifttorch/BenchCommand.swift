@@ -27,7 +27,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Only workloads whose name contains this text (or one of several, comma-separated: tiny,mlp-step,train).")
     var filter: String?
 
-    @Flag(name: .long, help: "Print a JSON array of {name, backend, value, unit} (value null when skipped); notes go to standard error.")
+    @Flag(name: .long, help: "Print a JSON array of {name, backend, value, unit} (value null when skipped; training workloads add accuracy); notes go to standard error.")
     var json = false
 
     @Flag(name: .long, help: "Time nothing: count the kernel calls one call of each (non-training) workload dispatches, by operator (sets SWIFTTORCH_TRACE=summary for this process when unset).")
