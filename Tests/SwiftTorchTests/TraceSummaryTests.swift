@@ -68,17 +68,10 @@ struct TraceSummaryTests {
     @Test func summaryModePrintsTheTableToStandardErrorWhenTheProcessExits() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.tool.path),
                      "no swifttorch beside the tests at \(Self.tool.path): build all products (swift build --build-tests)")
-        let process = Process()
-        process.executableURL = Self.tool
-        process.arguments = ["bench", "--filter", "add-tiny", "--backend", "reference"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFTTORCH_TRACE": "summary"]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let environment = ProcessInfo.processInfo.environment.merging(["SWIFTTORCH_TRACE": "summary"]) { $1 }
+        let (status, text) = try runSubprocess(Self.tool, ["bench", "--filter", "add-tiny", "--backend", "reference"],
+                                               environment: environment)
+        #expect(status == 0)
         let lines = text.split(separator: "\n")
         let header = try #require(lines.firstIndex { $0.hasPrefix("[swifttorch] trace summary: ") }, "stderr: \(text)")
         #expect(lines[header + 1].hasPrefix("operator"))
