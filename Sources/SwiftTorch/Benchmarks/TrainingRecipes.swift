@@ -52,8 +52,11 @@ public func countCorrect<D: Dataset>(_ model: some UnaryLayer, on loader: DataLo
 /// shuffle (``Generator/permutation(_:)``): `Benchmarks/pytorch_training.py` reproduces
 /// them bit for bit, so PyTorch trains on the same split in the same batch order.
 public struct DigitsData {
+    /// The training split, in shuffled batches of 64.
     public let train: DataLoader<Subset<TensorDataset>>
+    /// The test split, in order, in batches of 256.
     public let test: DataLoader<Subset<TensorDataset>>
+    /// Samples in the test split (359).
     public var testCount: Int { test.dataset.count }
 
     /// `imageShape` is each sample's shape: `[64]` for an MLP, `[1, 8, 8]` for a CNN.
@@ -80,8 +83,11 @@ public struct DigitsRecipe {
     public let name: String
     /// One sample's shape as the model takes it.
     public let imageShape: [Int]
+    /// SGD's learning rate.
     public let learningRate: Double
+    /// SGD's momentum.
     public let momentum = 0.9
+    /// Passes over the training split.
     public let epochs = 30
     /// Builds the model from the default generator (seeded with `manualSeed(0)` first).
     public let makeModel: () throws -> Sequential
@@ -127,12 +133,17 @@ public struct DigitsRecipe {
 /// 784-128-64-10 with ReLU, SGD (lr 0.01, momentum 0.9), cross entropy, on one fixed random
 /// batch of 64 (randn images, randint labels, after `manualSeed(0)`).
 public struct MLPStep {
+    /// The MLP 784-128-64-10.
     public let model: Sequential
+    /// SGD over the model's parameters.
     public let optimizer: SGD
+    /// The batch: float32 [64, 784].
     public let inputs: Tensor
+    /// The labels: int64 [64], in 0..<10.
     public let targets: Tensor
     private let lossFunction = CrossEntropyLoss()
 
+    /// Builds the model, optimizer and batch after `manualSeed(0)`.
     public init() throws {
         manualSeed(0)
         model = try Sequential {

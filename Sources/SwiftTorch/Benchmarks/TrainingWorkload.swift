@@ -7,8 +7,10 @@ import SwiftTorchCore
 public struct TrainingWorkload {
     /// `digits-mlp-train` or `digits-cnn-train`.
     public let name: String
+    /// What it trains.
     public let recipe: DigitsRecipe
 
+    /// A workload that times `recipe`'s training run under `name`.
     public init(name: String, recipe: DigitsRecipe) {
         self.name = name
         self.recipe = recipe

@@ -43,14 +43,18 @@ func writeToStandardError(_ text: String) {
 public final class TraceSummary: Sendable {
     /// One operator on one backend.
     public struct Entry: Sendable, Equatable {
+        /// The operator's name, e.g. `add`.
         public let op: String
+        /// The backend whose kernel ran.
         public let backend: String
+        /// Kernel calls counted.
         public var calls: Int
         /// Time inside the kernel, summed over the calls.
         public var total: Duration
         /// Time inside the kernel per call.
         public var mean: Duration { calls == 0 ? .zero : total / calls }
 
+        /// An entry with these counts (for tests and tools that format their own).
         public init(op: String, backend: String, calls: Int, total: Duration) {
             self.op = op
             self.backend = backend
@@ -69,6 +73,7 @@ public final class TraceSummary: Sendable {
 
     private let table = Mutex<[Key: Entry]>([:])
 
+    /// An empty aggregator (the dispatcher uses ``shared``).
     public init() {}
 
     /// Counts one kernel call of `op` on `backend` that took `elapsed`.
