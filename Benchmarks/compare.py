@@ -2,15 +2,22 @@
 """Runs `swifttorch bench --json` and the same workloads in NumPy (and PyTorch when it can be
 imported) in one run, and prints a markdown table of SwiftTorch / peer ratios per backend.
 
-    python3 Benchmarks/compare.py [SWIFTTORCH_BINARY] [--backend NAME ...] [--filter TEXT] [--rounds N]
+    python3 Benchmarks/compare.py [SWIFTTORCH_BINARY] [--backend NAME ...] [--filter TEXT] [--rounds N] [--threads N]
 
 The binary defaults to .build/release/swifttorch; build it with `swift build -c release`.
 Ratios are oriented so that > 1 always means SwiftTorch is faster: ours / peer for GFLOP/s,
 peer / ours for times. The workloads mirror Sources/SwiftTorch/Benchmarks/BenchmarkWorkload.swift
 (same shapes, dtypes and input distributions; a fresh output per call), and are timed the same
-way: one warm-up call, runs of about 0.2 s, the median run's time per call.
+way: one warm-up call, runs of about 0.2 s, the median run's time per call. The training
+workloads (digits-mlp-train, digits-cnn-train; Sources/SwiftTorch/Benchmarks/TrainingWorkload.swift)
+are one whole training run each per round, without a warm-up; their PyTorch side is the recipe
+of pytorch_training.py (same split, batch order and hyperparameters), with its test accuracy.
 """
 import argparse, datetime, json, os, platform, shlex, statistics, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+TRAINING = ("digits-mlp-train", "digits-cnn-train")  # timed once per round, with an accuracy
+MISSING = "n/a"  # a peer without the workload (NumPy has no autograd or convolution)
 
 LARGE = 16_777_216
 TARGET_RUN_S, MAX_RUNS, MEASURE_S = 0.2, 7, 2.0
@@ -56,6 +63,9 @@ def numpy_workloads():
     def add_tiny():
         a, b = rng.random(8, f32), rng.random(8, f32)
         return lambda: a + b
+    def add_scalar_tiny():
+        x = rng.random(8, f32)
+        return lambda: x + 2.0  # NumPy 2 (NEP 50): a Python float keeps float32
     return {
         **{f"mm-{n}": (lambda n=n: mm(n)) for n in (256, 512, 1024, 2048)},
         "add-16M": lambda: (lambda a, b: lambda: a + b)(*big(2)),
@@ -64,10 +74,12 @@ def numpy_workloads():
         "sum-16M": lambda: (lambda a: lambda: a.sum())(*big(1)),
         "softmax-4096x1024": softmax,
         "add-tiny": add_tiny,
+        "add-scalar-tiny": add_scalar_tiny,
     }
 
 
 def torch_workloads(torch):
+    import pytorch_training  # the training recipes, shared with that script
     torch.manual_seed(0)
     f32 = torch.float32
     def pair(shape, fn):
@@ -81,8 +93,17 @@ def torch_workloads(torch):
         "sum-16M": lambda: (lambda a: lambda: a.sum())(torch.rand(LARGE, dtype=f32)),
         "softmax-4096x1024": lambda: (lambda x: lambda: torch.softmax(x, -1))(torch.randn(4096, 1024, dtype=f32)),
         "add-tiny": lambda: (lambda a, b: lambda: a + b)(*pair((8,), torch.rand)),
+        "add-scalar-tiny": lambda: (lambda x: lambda: x + 2.0)(torch.rand(8, dtype=f32)),
         "conv2d-fwd-bwd": lambda: conv2d_step(torch),
+        "mlp-step": lambda: pytorch_training.mlp_step_call("cpu"),
+        **{name: (lambda name=name: Trained(lambda: pytorch_training.digits(name))) for name in TRAINING},
     }
+
+
+class Trained:
+    """A training workload: one run per round (no timing loop); ms and the test accuracy."""
+    def __init__(self, run):
+        self.run = run
 
 
 def conv2d_step(torch):
@@ -97,23 +118,28 @@ def conv2d_step(torch):
     return call
 
 
-def run_peer(workloads, names, units):
+def run_peer(workloads, names, units, accuracies):
+    """Values by name; a training workload's accuracy goes to accuracies[name]."""
     out = {}
     for name in names:
-        if name not in workloads:  # NumPy has no convolution
-            out[name] = None
+        if name not in workloads:  # NumPy has no convolution and no training
+            out[name] = MISSING
             continue
         call = workloads[name]()
-        out[name] = value(name, units[name], time_call(call))
+        if isinstance(call, Trained):
+            out[name], accuracy = call.run()
+            accuracies.setdefault(name, []).append(accuracy)
+        else:
+            out[name] = value(name, units[name], time_call(call))
         del call
     return out
 
 
-def run_swifttorch(binary, backends, workload_filter):
+def run_swifttorch(binary, backends, workload_filter, env):
     cmd = [binary, "bench", "--json"] + [a for b in backends for a in ("--backend", b)]
     if workload_filter:
         cmd += ["--filter", workload_filter]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
         sys.exit(f"compare.py: {shlex.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
     notes = {}  # (name, backend) -> note
@@ -157,13 +183,21 @@ def blas_info(binary):
 
 
 def fmt(v, unit):
+    if v == MISSING:
+        return "–"
     if v is None:
         return "skipped"
     return f"{v:.3g}" if v < 100 else f"{v:.0f}"
 
 
+def fmt_accuracy(values):
+    """The distinct test accuracies over the rounds, as percentages."""
+    values = sorted({round(100 * a, 2) for a in values if a is not None})
+    return " (" + "/".join(f"{a:.2f} %" for a in values) + ")" if values else ""
+
+
 def ratio(ours, peer, unit):
-    if ours is None or peer is None or ours == 0 or peer == 0:
+    if ours is None or peer is None or peer == MISSING or ours == 0 or peer == 0:
         return None
     return ours / peer if UNITS[unit] else peer / ours
 
@@ -172,34 +206,51 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("binary", nargs="?", default=".build/release/swifttorch")
     ap.add_argument("--backend", action="append", default=[], help="passed on to swifttorch bench (repeatable)")
-    ap.add_argument("--filter", help="passed on to swifttorch bench: only workloads whose name contains it")
+    ap.add_argument("--filter", help="passed on to swifttorch bench: only workloads whose name contains it, "
+                    "or one of several comma-separated texts (tiny,mlp-step,train)")
     ap.add_argument("--rounds", type=int, default=1, help="alternate SwiftTorch and peers N times; report medians")
+    ap.add_argument("--threads", type=int, help="threads for every side: OMP_NUM_THREADS and OPENBLAS_NUM_THREADS "
+                    "for SwiftTorch and NumPy, torch.set_num_threads for PyTorch (default: each library's own)")
     args = ap.parse_args()
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"compare.py: {args.binary} is not an executable; build with `swift build -c release` or pass its path")
+    if args.threads:  # before NumPy loads its OpenBLAS
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
 
     try:
         import torch
+        if args.threads:
+            torch.set_num_threads(args.threads)
     except ImportError:
         torch = None
     load_before = loadavg()
     started = datetime.datetime.now(datetime.timezone.utc)
     ours_rounds, peer_rounds, notes, command = [], {"NumPy": []}, {}, ""  # notes: key -> set of texts
+    accuracies = {}  # (name, backend) or (name, peer) -> [accuracy per round]
     if torch is not None:
         peer_rounds["PyTorch " + torch.__version__] = []
     for _ in range(max(1, args.rounds)):
-        results, round_notes, command = run_swifttorch(args.binary, args.backend, args.filter)
+        results, round_notes, command = run_swifttorch(args.binary, args.backend, args.filter, dict(os.environ))
         for key, note in round_notes.items():
             notes.setdefault(key, set()).add(note)
         ours_rounds.append({(r["name"], r["backend"]): r for r in results})
+        for r in results:
+            if "accuracy" in r:
+                accuracies.setdefault((r["name"], r["backend"]), []).append(r["accuracy"])
         names = list(dict.fromkeys(r["name"] for r in results))
         units = {r["name"]: r["unit"] for r in results}
-        peer_rounds["NumPy"].append(run_peer(numpy_workloads(), names, units))
-        if torch is not None:
-            peer_rounds["PyTorch " + torch.__version__].append(run_peer(torch_workloads(torch), names, units))
+        for peer, workloads in [("NumPy", numpy_workloads)] + (
+                [("PyTorch " + torch.__version__, lambda: torch_workloads(torch))] if torch is not None else []):
+            peer_accuracies = {}
+            peer_rounds[peer].append(run_peer(workloads(), names, units, peer_accuracies))
+            for name, values in peer_accuracies.items():
+                accuracies.setdefault((name, peer), []).extend(values)
 
     def median(values):
-        values = [v for v in values if v is not None]
+        if values and all(v == MISSING for v in values):
+            return MISSING
+        values = [v for v in values if v is not None and v != MISSING]
         return statistics.median(values) if values else None
 
     keys = list(ours_rounds[0])
@@ -221,9 +272,17 @@ def main():
     print(f"- environment: {env}")
     if torch is None:
         print("- PyTorch: not importable here; NumPy only")
+    else:
+        print(f"- PyTorch threads: {torch.get_num_threads()} (torch.get_num_threads())")
     print()
     print("Ratio convention: **> 1 means SwiftTorch is faster** than the peer "
           "(GFLOP/s: ours / peer; ms and us: peer time / our time).")
+    print()
+    print("Timing: each workload has one warm-up call, then up to 7 runs of about 0.2 s; the figure is the "
+          "median run's time per call (the median over rounds with --rounds)."
+          + (f" {', '.join(n for n in names if n in TRAINING)}: one whole training run (30 epochs) per round and "
+             "side, no warm-up, training loop only (data, model set-up and evaluation untimed); "
+             "the median over rounds, test accuracy in parentheses." if any(n in TRAINING for n in names) else ""))
     print()
     header = ["workload", "unit"] + list(peers)
     for b in backends:
@@ -233,9 +292,9 @@ def main():
     footnotes = []
     for n in names:
         u = units[n]
-        row = [n, u] + [fmt(peers[p][n], u) for p in peers]
+        row = [n, u] + [fmt(peers[p][n], u) + fmt_accuracy(accuracies.get((n, p), ())) for p in peers]
         for b in backends:
-            cell = fmt(ours[(n, b)], u)
+            cell = fmt(ours[(n, b)], u) + fmt_accuracy(accuracies.get((n, b), ()))
             note = "; ".join(sorted(notes.get((n, b), ())))
             if note:  # one number per distinct note
                 if note not in footnotes:

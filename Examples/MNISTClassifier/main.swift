@@ -28,7 +28,7 @@ runExample("mnist-mlp") {
         try Linear(64, 10)
     }
     let optimizer = try SGD(model.parameters(), lr: 0.01, momentum: 0.9)
-    try trainClassifier(model, on: trainLoader, optimizer: optimizer, epochs: epochs)
+    try trainWithProgress(model, on: trainLoader, optimizer: optimizer, epochs: epochs)
     let correct = try countCorrect(model, on: testLoader)
     print(String(format: "test accuracy: %.2f%%", 100 * Double(correct) / Double(test.labels.count)))
     try options.saveIfRequested(model, description: "mnist-mlp 784-128-64-10")

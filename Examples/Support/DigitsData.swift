@@ -1,25 +1,9 @@
 import SwiftTorch
 
-/// The digits examples' data: the bundled 8×8 digits on the active backend's device (the
-/// GPU with SWIFTTORCH_BACKEND=cuda), pixels scaled to [0, 1], split 80/20 with a fixed
-/// seed; shuffled training batches of 64 and test batches of 256.
-public struct DigitsData {
-    public let train: DataLoader<Subset<TensorDataset>>
-    public let test: DataLoader<Subset<TensorDataset>>
-    public let testCount: Int
+// The digits data, split and recipes live in SwiftTorch (Benchmarks/TrainingRecipes.swift),
+// shared with `swifttorch bench`'s digits-mlp-train and digits-cnn-train workloads.
 
-    /// `imageShape` is each sample's shape: `[64]` for an MLP, `[1, 8, 8]` for a CNN.
-    public init(imageShape: [Int]) throws {
-        let device = try Runtime.activePriority().defaultDevice
-        let digits = try Digits.load()
-        let images = try (digits.features.to(device) / 16.0).reshape([-1] + imageShape)
-        let dataset = try TensorDataset(images, digits.labels.to(device))
-        let split = try randomSplit(dataset, fractions: [0.8, 0.2], generator: Generator(seed: 42))
-        train = DataLoader(split[0], batchSize: 64, shuffle: true, generator: Generator(seed: 7))
-        test = DataLoader(split[1], batchSize: 256)
-        testCount = split[1].count
-    }
-
+extension DigitsData {
     /// Prints `model`'s test accuracy with the backend and the training time.
     public func evaluate(_ model: some UnaryLayer, trainingTime: Duration) throws {
         let correct = try countCorrect(model, on: test)
@@ -27,4 +11,16 @@ public struct DigitsData {
         print(String(format: "test accuracy: %.2f%% (%d/%d), backend: %@, training time: %@",
                      100 * Double(correct) / Double(testCount), correct, testCount, backend, "\(trainingTime)"))
     }
+}
+
+/// Trains `recipe` as its example does: data, model, optimizer, the loop with a progress bar,
+/// then the test accuracy; returns the model (to save it).
+public func runDigitsExample(_ recipe: DigitsRecipe, epochs: Int) throws -> Sequential {
+    // Data: the bundled digits, scaled to [0, 1], on the backend's device (the GPU with
+    // SWIFTTORCH_BACKEND=cuda), split 80/20 with a fixed seed.
+    let data = try DigitsData(imageShape: recipe.imageShape)
+    let (model, optimizer) = try recipe.makeModelAndOptimizer()
+    let trainingTime = try trainWithProgress(model, on: data.train, optimizer: optimizer, epochs: epochs)
+    try data.evaluate(model, trainingTime: trainingTime)
+    return model
 }

@@ -10,7 +10,7 @@ struct DispatchSettingsTests {
         let s = try DispatchSettings.fromEnvironment([:])
         #expect(s.backendRequest == nil)
         #expect(s.fallbackIsError == false)
-        #expect(s.trace == false)
+        #expect(s.trace == .off)
         #expect(s.crossCheck == nil)
     }
 
@@ -35,13 +35,26 @@ struct DispatchSettingsTests {
     }
 
     @Test func traceAcceptsOneAndZero() throws {
-        #expect(try DispatchSettings.fromEnvironment(["SWIFTTORCH_TRACE": "1"]).trace)
-        #expect(try !DispatchSettings.fromEnvironment(["SWIFTTORCH_TRACE": "0"]).trace)
+        #expect(try DispatchSettings.fromEnvironment(["SWIFTTORCH_TRACE": "1"]).trace == .calls)
+        #expect(try DispatchSettings.fromEnvironment(["SWIFTTORCH_TRACE": "0"]).trace == .off)
     }
 
-    @Test func bogusTraceValueThrows() throws {
+    @Test func traceSummaryIsItsOwnMode() throws {
+        #expect(try DispatchSettings.fromEnvironment(["SWIFTTORCH_TRACE": "summary"]).trace == .summary)
+        #expect(try DispatchSettings.fromEnvironment(["SWIFTTORCH_TRACE": "Summary"]).trace == .summary)
+    }
+
+    @Test func traceSpellingsOfEachMode() throws {
+        for value in ["", "0", "false", "no", "off"] { #expect(try TraceMode(environment: value) == .off) }
+        for value in ["1", "true", "yes", "calls", "CALLS"] { #expect(try TraceMode(environment: value) == .calls) }
+        #expect(try TraceMode(environment: nil) == .off)
+    }
+
+    @Test func bogusTraceValueThrowsListingTheAcceptedValues() throws {
         let error = #expect(throws: TorchError.self) { try DispatchSettings.fromEnvironment(["SWIFTTORCH_TRACE": "loud"]) }
-        #expect(error?.message.contains("SWIFTTORCH_TRACE") == true)
+        #expect(error?.kind == .invalidArgument)
+        #expect(error?.message.contains("SWIFTTORCH_TRACE='loud'") == true)
+        for accepted in ["1", "calls", "summary", "off"] { #expect(error?.message.contains(accepted) == true) }
     }
 
     @Test func backendRequestIsKeptVerbatimForLaterResolution() throws {

@@ -38,16 +38,8 @@ enum PluginFixtures {
     }
 
     static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
+        let (status, message) = try runSubprocess(URL(fileURLWithPath: tool), arguments)
+        if status != 0 {
             throw TorchError(.plugin, "\(tool) \(arguments.joined(separator: " ")) failed: \(message)")
         }
     }

@@ -32,14 +32,21 @@ let benchmarks: @Sendable () -> Void = {
 
 /// Wall-clock and throughput, few samples for the large workloads; malloc counters come
 /// with the MallocInterposer trait and catch a kernel that starts allocating per call.
+///
+/// `scalingFactor: .one` makes each sample one call of the workload, so the `Malloc (total)`
+/// row is mallocs per call: for `add-tiny` and `add-scalar-tiny` that is the per-call cost
+/// of the eager path (boxing, meta, output storage) that the hot-path work is cutting down.
+/// Those two also report the bytes requested per call, and their times in nanoseconds (at a
+/// few microseconds a call, whole microseconds would round most of the signal away).
 func configuration(for workload: BenchmarkWorkload) -> Benchmark.Configuration {
     let heavy = workload.name.hasPrefix("mm-1024") || workload.name.hasPrefix("mm-2048")
+    let tiny = workload.unit == .microseconds
     return .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal],
-        timeUnits: workload.unit == .microseconds ? .microseconds : .milliseconds,
+        metrics: [.wallClock, .throughput, .mallocCountTotal] + (tiny ? [.mallocBytesCount] : []),
+        timeUnits: tiny ? .nanoseconds : .milliseconds,
         warmupIterations: 1,
         scalingFactor: .one,
         maxDuration: .seconds(heavy ? 5 : 2),
-        maxIterations: workload.unit == .microseconds ? 100_000 : 50,
+        maxIterations: tiny ? 100_000 : 50,
         thresholds: [.wallClock: .relaxed])
 }

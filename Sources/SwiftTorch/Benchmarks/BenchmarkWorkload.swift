@@ -68,7 +68,15 @@ extension BenchmarkWorkload {
                 let a = try Tensor.rand([8]), b = try Tensor.rand([8])
                 return { _ = try a + b }
             },
+            BenchmarkWorkload(name: "add-scalar-tiny", unit: .microseconds, operators: ["add"]) {
+                let x = try Tensor.rand([8])
+                return { _ = try x + 2.0 }
+            },
             convolutionTrainingStep(),
+            BenchmarkWorkload(name: "mlp-step", unit: .milliseconds, operators: ["linear", "mm", "mul", "add"]) {
+                let mlp = try MLPStep()
+                return { try mlp.step() }
+            },
         ]
     }
 

@@ -11,17 +11,20 @@ public struct WorkloadResult: Sendable, Codable, Equatable {
     public let value: Double?
     /// `GFLOP/s`, `ms` or `us` (``BenchmarkUnit``'s raw values).
     public let unit: String
+    /// The test accuracy (0...1) a training workload reached; nil for the others.
+    public var accuracy: Double?
     /// Why it was skipped, or which backend's kernel really ran when the named backend has
     /// none and the call fell through. Not part of the JSON output.
     public var note: String?
 
-    enum CodingKeys: String, CodingKey { case name, backend, value, unit }
+    enum CodingKeys: String, CodingKey { case name, backend, value, unit, accuracy }
 
-    public init(name: String, backend: String, value: Double?, unit: String, note: String? = nil) {
+    public init(name: String, backend: String, value: Double?, unit: String, accuracy: Double? = nil, note: String? = nil) {
         self.name = name
         self.backend = backend
         self.value = value
         self.unit = unit
+        self.accuracy = accuracy
         self.note = note
     }
 
@@ -32,6 +35,7 @@ public struct WorkloadResult: Sendable, Codable, Equatable {
         try c.encode(backend, forKey: .backend)
         try c.encode(value, forKey: .value)
         try c.encode(unit, forKey: .unit)
+        try c.encodeIfPresent(accuracy, forKey: .accuracy)
     }
 }
 
@@ -51,6 +55,8 @@ public struct WorkloadRunner {
     public var measureSeconds = 2.0
     /// Longest a workload may take (warm-up and one run); beyond it, it is skipped.
     public var maxSecondsPerWorkload = 10.0
+    /// Longest a training workload may take; its first epoch predicts the whole run.
+    public var maxTrainingSeconds = 30.0
     /// GFLOP/s measured per backend, for predicting the next matrix product's time.
     private var lastRate: [String: Double] = [:]
 
@@ -69,7 +75,7 @@ public struct WorkloadRunner {
             }
         }
         let served = try Self.servingBackends(workload, backend: backend)
-        let note = served == [backend] ? nil : "kernel: " + served.joined(separator: ",")
+        let note = served.isEmpty || served == [backend] ? nil : "kernel: " + served.joined(separator: ",")
         let seconds = try Runtime.withBackend(backend) { () throws -> Double? in
             let call = try workload.prepare()
             let warmUp = try Self.time(call)
@@ -89,13 +95,31 @@ public struct WorkloadRunner {
         return result(workload.value(secondsPerCall: seconds), note)
     }
 
+    /// Runs a training workload once on `backend` (see ``TrainingWorkload``), in ms with its
+    /// test accuracy, or skipped when its first epoch predicts over ``maxTrainingSeconds``.
+    public func run(_ workload: TrainingWorkload, backend: String) throws -> WorkloadResult {
+        let outcome = try Runtime.withBackend(backend) { try workload.run(maxSeconds: maxTrainingSeconds) }
+        switch outcome {
+        case let .finished(seconds, accuracy):
+            return WorkloadResult(name: workload.name, backend: backend, value: seconds * 1e3,
+                                  unit: BenchmarkUnit.milliseconds.rawValue, accuracy: accuracy)
+        case let .stopped(predicted):
+            return WorkloadResult(name: workload.name, backend: backend, value: nil, unit: BenchmarkUnit.milliseconds.rawValue,
+                                  note: "skipped: the first epoch predicts \(Self.format(predicted)) s for all \(workload.recipe.epochs)")
+        }
+    }
+
     /// Seconds `body` takes.
     public static func time(_ body: () throws -> Void) throws -> Double {
         let clock = ContinuousClock()
         let start = clock.now
         try body()
-        let d = clock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        return seconds(clock.now - start)
+    }
+
+    /// `d` in seconds.
+    public static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// The backend whose kernel serves each of the workload's operators when `backend` is

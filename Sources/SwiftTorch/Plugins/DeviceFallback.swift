@@ -42,7 +42,8 @@ public enum DeviceFallback {
                 throw TorchError(.invalidArgument, "\(key)='\(other)' is not valid; use 'cpu' or leave it unset")
             }
         }
-        let trace = ["1", "true", "yes"].contains(environment["SWIFTTORCH_TRACE"]?.lowercased() ?? "")
+        // Per-call lines only; the summary counts the fallen-back calls with the others.
+        let trace = (try? TraceMode(environment: environment["SWIFTTORCH_TRACE"])) == .calls
         state.withLock { $0.enabled = enabled; $0.trace = trace }
         if enabled.isEmpty { return nil }
         let backends = enabled

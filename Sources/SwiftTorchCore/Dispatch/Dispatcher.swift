@@ -95,7 +95,7 @@ public final class Dispatcher: Sendable {
         let (backend, kernel) = try selectKernel(op, bound, specs: specs, device: device)
         let outputs = try specs.map { try allocateOutput($0, for: bound, backend: backend, device: device) }
         let call = KernelCall(arguments: bound, outputs: outputs)
-        if settings.trace {
+        if settings.trace != .off {
             let clock = ContinuousClock()
             let start = clock.now
             try kernel(call)
