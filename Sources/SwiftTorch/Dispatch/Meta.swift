@@ -133,7 +133,7 @@ enum Meta {
         }
         let shape = try broadcastShape(op, shapes)
         let dtype = try compute(promotion.result)
-        for i in slots { args.values[i] = .tensor(try prepare(args.values[i], dtype, shape)) }
+        for i in slots { args.values[i] = .tensor(try prepare(args.values[i], dtype, shape, readOnly: !writes(args, i))) }
         return [TensorSpec(shape, output(dtype))]
     }
 
@@ -153,17 +153,23 @@ enum Meta {
         promotion.add(a)
         promotion.add(b)
         let dtype = try compute(promotion.result)
-        args.values[i] = .tensor(try prepare(a, dtype, shape))
-        args.values[j] = .tensor(try prepare(b, dtype, shape))
+        args.values[i] = .tensor(try prepare(a, dtype, shape, readOnly: !writes(args, i)))
+        args.values[j] = .tensor(try prepare(b, dtype, shape, readOnly: !writes(args, j)))
         return [TensorSpec(shape, output(dtype))]
     }
 
     /// An operand converted to the compute dtype and broadcast to the output's shape; a Swift
     /// number becomes one element of that dtype, seen through stride 0.
     @inline(__always)
-    private static func prepare(_ value: ArgumentValue, _ dtype: DType, _ shape: [Int]) throws -> Tensor {
+    private static func prepare(_ value: ArgumentValue, _ dtype: DType, _ shape: [Int], readOnly: Bool) throws -> Tensor {
         if case .tensor(let t) = value { return broadcastView(try cast(t, to: dtype), to: shape) }
-        return Tensor.number(value, as: dtype, broadcastTo: shape)
+        return Tensor.number(value, as: dtype, broadcastTo: shape, readOnly: readOnly)
+    }
+
+    /// Whether slot `i` is the `self` an in-place operator writes.
+    @inline(__always)
+    private static func writes(_ args: Arguments, _ i: Int) -> Bool {
+        args.schema.isInPlace && args.schema.selfSlot == i
     }
 
     /// Integer and bool inputs computed as the default float type (exp, sin, true division).

@@ -86,20 +86,20 @@ public enum Runtime {
 
 /// Calls an operator through the dispatcher and returns its single output.
 @inline(__always)
-func dispatch(_ op: OperatorHandle, _ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> Tensor {
+func dispatch(_ op: OperatorHandle, _ positional: consuming [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> Tensor {
     try Runtime.dispatcher().call(op, positional, keywords)[0]
 }
 
 /// Calls an operator with a value for every argument, in declaration order (keyword-only
 /// ones included), and returns its single output: the typed API's cheapest binding.
 @inline(__always)
-func dispatch(_ op: OperatorHandle, slots: [ArgumentValue]) throws -> Tensor {
+func dispatch(_ op: OperatorHandle, slots: consuming [ArgumentValue]) throws -> Tensor {
     try Runtime.dispatcher().call(op, slots: slots)[0]
 }
 
 /// Calls an operator through the dispatcher and returns all of its outputs.
 @inline(__always)
-func dispatchAll(_ op: OperatorHandle, _ positional: [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> [Tensor] {
+func dispatchAll(_ op: OperatorHandle, _ positional: consuming [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> [Tensor] {
     try Runtime.dispatcher().call(op, positional, keywords)
 }
 

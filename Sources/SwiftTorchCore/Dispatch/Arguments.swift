@@ -329,16 +329,30 @@ extension Tensor {
     /// A Swift number as a wrapped-number tensor of `dtype`, converted on the host by
     /// `_to_copy`'s rules (so a scalar operand costs no cast dispatch), and seen with `shape`
     /// through stride 0: every element reads the one value.
-    public static func number(_ value: ArgumentValue, as dtype: DType, broadcastTo shape: [Int] = []) -> Tensor {
-        let storage = Storage.scalarOnCPU(dtype)
-        switch value {
-        case .double(let v): dtype.store(v, at: storage.data, element: 0)
-        case .int(let v): dtype.store(Int64(v), at: storage.data, element: 0)
-        case .bool(let v): dtype.store(Int64(v ? 1 : 0), at: storage.data, element: 0)
-        default: preconditionFailure("internal: \(value.typeName) is not a number")
+    ///
+    /// `readOnly`: the caller never writes the result (an elementwise input), so its storage
+    /// may be one a recent call made for the same number (`NumberStorageCache`).
+    public static func number(_ value: ArgumentValue, as dtype: DType, broadcastTo shape: [Int] = [],
+                              readOnly: Bool = false) -> Tensor {
+        let storage: Storage
+        if readOnly {
+            storage = NumberStorageCache.storage(for: value, as: dtype)
+        } else {
+            storage = Storage.scalarOnCPU(dtype)
+            store(value, as: dtype, at: storage.data)
         }
         return Tensor(storage: storage, shape: shape, strides: zeroStrides(rank: shape.count), offset: 0,
                       dtype: dtype, isWrappedNumber: true)
+    }
+
+    /// Writes a Swift number as one element of `dtype` at `p`.
+    static func store(_ value: ArgumentValue, as dtype: DType, at p: UnsafeMutableRawPointer) {
+        switch value {
+        case .double(let v): dtype.store(v, at: p, element: 0)
+        case .int(let v): dtype.store(Int64(v), at: p, element: 0)
+        case .bool(let v): dtype.store(Int64(v ? 1 : 0), at: p, element: 0)
+        default: preconditionFailure("internal: \(value.typeName) is not a number")
+        }
     }
 
     /// The value of a wrapped number (a 0-d host tensor) as a Swift number.
