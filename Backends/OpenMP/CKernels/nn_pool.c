@@ -109,6 +109,51 @@ static int max_pool(int f64, const st_pool2d *p, const void *x, void *out, int64
     return 0;
 }
 
+/* ---- max_pool2d backward ----
+   One task per plane: each grad_out value is added at its saved index, in output order,
+   into a zeroed double row of the plane (so float32 sums of overlapping windows round once,
+   as scatter_add's do), which is then written out once: no separate zero-filled tensor. An
+   index outside the plane is reported, not written. */
+static int max_pool_backward(int f64, int64_t planes, int64_t in_plane, int64_t out_plane, const void *grad_out,
+                             const int64_t *indices, void *grad_in) {
+    if (planes < 0 || in_plane < 0 || out_plane < 0) return ST_ERR_ARGUMENT;
+    if (planes == 0 || in_plane == 0) return 0;
+    int bad = 0, status = 0;
+    const int64_t work = planes * (in_plane + out_plane);
+    #pragma omp parallel if(work >= ST_PAR_GRAIN) reduction(|:bad)
+    {
+        double *acc = f64 ? NULL : malloc((size_t)in_plane * sizeof(double));
+        if (!f64 && !acc) __atomic_store_n(&status, ST_ERR_MEMORY, __ATOMIC_RELAXED);
+        #pragma omp for schedule(static)
+        for (int64_t pl = 0; pl < planes; pl++) {
+            const int64_t *restrict ix = indices + pl * out_plane;
+            if (f64) {
+                double *restrict dst = (double *)grad_in + pl * in_plane;
+                const double *restrict src = (const double *)grad_out + pl * out_plane;
+                memset(dst, 0, (size_t)in_plane * sizeof(double));
+                for (int64_t o = 0; o < out_plane; o++) {
+                    const int64_t i = ix[o];
+                    if ((uint64_t)i >= (uint64_t)in_plane) { bad = 1; continue; }
+                    dst[i] += src[o];
+                }
+            } else if (acc) {
+                float *restrict dst = (float *)grad_in + pl * in_plane;
+                const float *restrict src = (const float *)grad_out + pl * out_plane;
+                memset(acc, 0, (size_t)in_plane * sizeof(double));
+                for (int64_t o = 0; o < out_plane; o++) {
+                    const int64_t i = ix[o];
+                    if ((uint64_t)i >= (uint64_t)in_plane) { bad = 1; continue; }
+                    acc[i] += (double)src[o];
+                }
+                for (int64_t i = 0; i < in_plane; i++) dst[i] = (float)acc[i];
+            }
+        }
+        free(acc);
+    }
+    if (status) return status;
+    return bad ? ST_ERR_INDEX : 0;
+}
+
 /* ---- avg_pool2d ----
    ATen's window: the pool size counts the window clipped to input + padding, the summed
    region is the window clipped to the input. Both clip each axis on its own, so the
@@ -297,4 +342,12 @@ int st_avg_pool2d_backward_f32(const st_pool2d *p, const float *grad_out, float 
 }
 int st_avg_pool2d_backward_f64(const st_pool2d *p, const double *grad_out, double *grad_in) {
     return avg_pool_backward(1, p, grad_out, grad_in);
+}
+int st_max_pool2d_backward_f32(int64_t planes, int64_t in_plane, int64_t out_plane, const float *grad_out,
+                               const int64_t *indices, float *grad_in) {
+    return max_pool_backward(0, planes, in_plane, out_plane, grad_out, indices, grad_in);
+}
+int st_max_pool2d_backward_f64(int64_t planes, int64_t in_plane, int64_t out_plane, const double *grad_out,
+                               const int64_t *indices, double *grad_in) {
+    return max_pool_backward(1, planes, in_plane, out_plane, grad_out, indices, grad_in);
 }
