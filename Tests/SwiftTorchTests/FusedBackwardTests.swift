@@ -109,6 +109,30 @@ struct FusedBackwardTests {
         }
     }
 
+    @Test("max_pool2d_with_indices on small images: the first maximum wins a tie, the last NaN wins, a window of -inf reports its first tap", arguments: FusedBackwardTests.backends)
+    func maxPoolSmallImageRule(backend: String) throws {
+        let nan = Double.nan, inf = Double.infinity
+        // Two 4x4 planes pooled 2x2 with stride 2 (every window inside: the plane kernel).
+        let values: [Double] = [1, 3, nan, 0,
+                                3, 2, 5, nan,
+                                -inf, -inf, 7, 7,
+                                -inf, -inf, 7, 6,
+                                0, 0, -1, 2,
+                                0, 0, inf, -2,
+                                4, nan, -3, -3,
+                                4, 4, -3, -4]
+        try Runtime.withBackend(backend) {
+            for dtype in [DType.float32, .float64] {
+                let x = try Tensor(values, shape: [2, 1, 4, 4], dtype: dtype)
+                let (y, indices) = try maxPool2dWithIndices(x, kernelSize: 2, stride: 2)
+                let got = try y.toArray(of: Double.self)
+                let expected: [Double] = [3, nan, -inf, 7, 0, inf, nan, -3]
+                #expect(zip(got, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(backend) \(dtype): \(got)")
+                #expect(try indices.toArray(of: Int64.self) == [1, 7, 8, 10, 0, 6, 9, 10], "\(backend) \(dtype)")
+            }
+        }
+    }
+
     @Test("max_pool2d_with_indices_backward adds repeated indices and rejects one outside the plane", arguments: FusedBackwardTests.backends)
     func maxPoolBackwardValues(backend: String) throws {
         try Runtime.withBackend(backend) {

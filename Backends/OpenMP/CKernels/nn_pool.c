@@ -11,6 +11,7 @@
 #include "omp_nn.h"
 #include "omp_reduce.h" /* thread helpers and error codes */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,11 +92,69 @@ static void inner_columns(const st_pool2d *p, int64_t span, int64_t *lo, int64_t
 MAX_POOL_ROW(max_pool_row_f32, float)
 MAX_POOL_ROW(max_pool_row_f64, double)
 
+/* Narrow rows (a few outputs each, as in small images) leave the row kernel above almost
+   nothing to vectorise: its scalar tail then mispredicts on every other tap of random
+   data. When every window lies wholly inside the input, a plane is done as one loop over
+   all its outputs per tap instead: output o's window starts at off[o] (its first tap,
+   within the plane) and tap t adds tap[t]. The taps still come in row-major order with the
+   same rule, so values and indices are those of the row kernel. The first tap alone
+   decides the start (v > -inf or NaN takes it; -inf leaves -inf at that same index). */
+#define MAX_POOL_PLANE(NAME, T)                                                                \
+    ST_CLONES static void NAME(int64_t n, int64_t taps, const int32_t *restrict off,            \
+                               const int32_t *restrict tap, const T *restrict x, T *restrict out, \
+                               int64_t *restrict idx) {                                        \
+        for (int64_t o = 0; o < n; o++) { out[o] = x[off[o]]; idx[o] = off[o]; }               \
+        for (int64_t t = 1; t < taps; t++) {                                                   \
+            const int32_t d = tap[t];                                                          \
+            for (int64_t o = 0; o < n; o++) {                                                  \
+                const int32_t at = off[o] + d;                                                 \
+                const T v = x[at], m = out[o];                                                 \
+                const int take = (v > m) | (v != v);                                           \
+                out[o] = take ? v : m;                                                         \
+                idx[o] = take ? (int64_t)at : idx[o];                                          \
+            }                                                                                  \
+        }                                                                                      \
+    }
+MAX_POOL_PLANE(max_pool_plane_f32, float)
+MAX_POOL_PLANE(max_pool_plane_f64, double)
+
+/* Whether every window of the call lies inside the input and rows are narrow enough for
+   max_pool_plane; then fills its tables (off: out_h * out_w, tap: kernel_h * kernel_w). */
+static int32_t *max_pool_plane_tables(const st_pool2d *p) {
+    const int64_t OH = p->out_h, OW = p->out_w, W = p->in_w;
+    if (OW >= 16 || OH == 0 || OW == 0 || p->pad_h || p->pad_w) return NULL;
+    if ((OH - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h >= p->in_h) return NULL;
+    if ((OW - 1) * p->stride_w + (p->kernel_w - 1) * p->dilation_w >= W) return NULL;
+    if (p->in_h * W > INT32_MAX || OH * OW > (1 << 20) || p->kernel_h * p->kernel_w > (1 << 20)) return NULL;
+    const int64_t taps = p->kernel_h * p->kernel_w;
+    int32_t *t = malloc((size_t)(OH * OW + taps) * sizeof(int32_t));
+    if (!t) return NULL;
+    for (int64_t oh = 0; oh < OH; oh++)
+        for (int64_t ow = 0; ow < OW; ow++) t[oh * OW + ow] = (int32_t)(oh * p->stride_h * W + ow * p->stride_w);
+    for (int64_t i = 0; i < p->kernel_h; i++)
+        for (int64_t j = 0; j < p->kernel_w; j++) t[OH * OW + i * p->kernel_w + j] = (int32_t)(i * p->dilation_h * W + j * p->dilation_w);
+    return t;
+}
+
 static int max_pool(int f64, const st_pool2d *p, const void *x, void *out, int64_t *indices) {
     int status = pool_check(p);
     if (status) return status;
     const int64_t rows = p->planes * p->out_h, in_plane = p->in_h * p->in_w, ow_n = p->out_w;
     const int64_t work = rows * ow_n * p->kernel_h * p->kernel_w;
+    int32_t *tables = max_pool_plane_tables(p);
+    if (tables) {
+        const int64_t out_plane = p->out_h * ow_n, taps = p->kernel_h * p->kernel_w;
+        const int32_t *off = tables, *tap = tables + out_plane;
+        #pragma omp parallel for schedule(static) if(work >= ST_PAR_GRAIN)
+        for (int64_t pl = 0; pl < p->planes; pl++) {
+            if (f64)
+                max_pool_plane_f64(out_plane, taps, off, tap, (const double *)x + pl * in_plane, (double *)out + pl * out_plane, indices + pl * out_plane);
+            else
+                max_pool_plane_f32(out_plane, taps, off, tap, (const float *)x + pl * in_plane, (float *)out + pl * out_plane, indices + pl * out_plane);
+        }
+        free(tables);
+        return 0;
+    }
     int64_t ca, cb;
     inner_columns(p, (p->kernel_w - 1) * p->dilation_w + 1, &ca, &cb);
     #pragma omp parallel for schedule(static) if(work >= ST_PAR_GRAIN)
