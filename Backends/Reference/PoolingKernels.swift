@@ -7,6 +7,7 @@ import SwiftTorchCore
 
 let poolingKernels: [(String, Kernel)] = [
     ("max_pool2d_with_indices", maxPool2dKernel),
+    ("max_pool2d_with_indices_backward", maxPool2dBackwardKernel),
     ("avg_pool2d", avgPool2dKernel),
     ("avg_pool2d_backward", avgPool2dBackwardKernel),
 ]
@@ -76,6 +77,27 @@ private let maxPool2dKernel: Kernel = { call in
     }
     call.outputs[0].setDoubleValues(values)
     call.outputs[1].setInt64Values(indices)
+}
+
+/// max_pool2d's adjoint: each gradient value added, in output order, at the input position
+/// its plane's index names (what scatter_add into zeros at those indices gives).
+private let maxPool2dBackwardKernel: Kernel = { call in
+    let args = call.arguments
+    let grad = args.tensor("grad_output"), indices = args.tensor("indices")
+    let p = PoolingWindows(input: call.output.shape, output: grad.shape, args)
+    let g = grad.doubleValues(), at = indices.int64Values()
+    let inPlane = p.inHeight * p.inWidth, outPlane = p.outHeight * p.outWidth
+    var gradInput = [Double](repeating: 0, count: call.output.count)
+    for plane in 0..<p.planes {
+        for o in 0..<outPlane {
+            let i = Int(at[plane * outPlane + o])
+            guard i >= 0, i < inPlane else {
+                throw TorchError(.indexOutOfRange, "max_pool2d_with_indices_backward: index \(i) is out of range for a plane of \(inPlane) elements")
+            }
+            gradInput[plane * inPlane + i] += g[plane * outPlane + o]
+        }
+    }
+    call.output.setDoubleValues(gradInput)
 }
 
 private let avgPool2dKernel: Kernel = { call in

@@ -56,6 +56,102 @@ struct FusedBackwardTests {
         ]
     }
 
+    /// max_pool2d's previous gradient, kept as the oracle: zeros + scatter_add at the indices.
+    private func maxPoolScatterOracle(_ g: Tensor, _ indices: Tensor, inputShape: [Int]) throws -> Tensor {
+        let planes = Array(inputShape.dropLast(2))
+        let pooled = planes + [g.shape[g.rank - 2] * g.shape[g.rank - 1]]
+        return try Tensor.zeros(planes + [inputShape[inputShape.count - 2] * inputShape[inputShape.count - 1]], dtype: g.dtype)
+            .scatterAdd(dim: planes.count, index: indices.reshape(pooled), source: g.reshape(pooled)).reshape(inputShape)
+    }
+
+    @Test("max_pool2d_with_indices_backward equals zeros + scatter_add at the indices on every backend", arguments: FusedBackwardTests.backends)
+    func maxPoolBackwardMatchesScatter(backend: String) throws {
+        for dtype in [DType.float32, .float64] {
+            let samples = OpSamples(dtype: dtype, forGradcheck: false)
+            var withNaN = try samples.randn([2, 3, 7, 7]).toArray(of: Double.self)
+            for i in stride(from: 0, to: withNaN.count, by: 5) { withNaN[i] = .nan }
+            withNaN[1] = .nan
+            // (label, input, kernel, stride, padding, dilation, ceil_mode)
+            let cases: [(String, Tensor, [Int], [Int], [Int], [Int], Bool)] = [
+                ("digits 2x2", try samples.randn([4, 32, 8, 8]), [2, 2], [2, 2], [0, 0], [1, 1], false),
+                ("overlapping k3 s1", try samples.randn([2, 3, 9, 8]), [3, 3], [1, 1], [0, 0], [1, 1], false),
+                ("overlapping k3 s2 p1", try samples.randn([2, 2, 9, 9]), [3, 3], [2, 2], [1, 1], [1, 1], false),
+                ("dilated", try samples.randn([2, 2, 10, 11]), [3, 2], [1, 2], [1, 1], [2, 3], false),
+                ("ceil", try samples.randn([1, 3, 7, 7]), [3, 3], [2, 2], [1, 1], [1, 1], true),
+                ("nan", try Tensor(withNaN, shape: [2, 3, 7, 7], dtype: dtype), [3, 3], [1, 2], [1, 0], [1, 1], true),
+                ("unbatched", try samples.randn([3, 6, 5]), [2, 3], [1, 1], [0, 1], [1, 1], false),
+                ("empty batch", try samples.randn([0, 2, 4, 4]), [2, 2], [2, 2], [0, 0], [1, 1], false),
+            ]
+            try Runtime.withBackend(backend) {
+                for (label, x, kernel, stride, padding, dilation, ceil) in cases {
+                    let window: [(String, ArgumentValue)] = [("kernel_size", .ints(kernel)), ("stride", .ints(stride)), ("padding", .ints(padding)),
+                                                             ("dilation", .ints(dilation)), ("ceil_mode", .bool(ceil))]
+                    let forward = try Runtime.dispatcher().call(Op.maxPool2dWithIndices, Op.maxPool2dWithIndices.schema.bind([.tensor(x)], window))
+                    let g = try grad(like: forward[0])
+                    let ours = try dispatch(Op.maxPool2dWithIndicesBackward, [.tensor(g), .tensor(x)], window + [("indices", .tensor(forward[1]))])
+                    let expected = try maxPoolScatterOracle(g, forward[1], inputShape: x.shape)
+                    #expect(ours.shape == x.shape && ours.dtype == dtype, "\(label) on \(backend) \(dtype)")
+                    // The same additions in the same order: equal bit for bit.
+                    if let mismatch = try TensorComparison.compare(ours, expected, tolerance: Tolerance(rtol: 0, atol: 0)) {
+                        Issue.record("\(label) on \(backend) \(dtype): \(mismatch.message)")
+                    }
+                    // Through autograd (max_pool2d's derivative now calls it).
+                    let leaf = try x.detach().requiringGrad()
+                    let y = try maxPool2d(leaf, kernelSize: IntOrPair(list: .ints(kernel)), stride: IntOrPair(list: .ints(stride)),
+                                          padding: IntOrPair(list: .ints(padding)), dilation: IntOrPair(list: .ints(dilation)), ceilMode: ceil)
+                    try (y * g).sum().backward()
+                    let viaAutograd = try #require(leaf.grad, "\(label): no gradient")
+                    if let mismatch = try TensorComparison.compare(viaAutograd, expected, tolerance: Tolerance(rtol: 0, atol: 0)) {
+                        Issue.record("\(label) through autograd on \(backend) \(dtype): \(mismatch.message)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("max_pool2d_with_indices on small images: the first maximum wins a tie, the last NaN wins, a window of -inf reports its first tap", arguments: FusedBackwardTests.backends)
+    func maxPoolSmallImageRule(backend: String) throws {
+        let nan = Double.nan, inf = Double.infinity
+        // Two 4x4 planes pooled 2x2 with stride 2 (every window inside: the plane kernel).
+        let values: [Double] = [1, 3, nan, 0,
+                                3, 2, 5, nan,
+                                -inf, -inf, 7, 7,
+                                -inf, -inf, 7, 6,
+                                0, 0, -1, 2,
+                                0, 0, inf, -2,
+                                4, nan, -3, -3,
+                                4, 4, -3, -4]
+        try Runtime.withBackend(backend) {
+            for dtype in [DType.float32, .float64] {
+                let x = try Tensor(values, shape: [2, 1, 4, 4], dtype: dtype)
+                let (y, indices) = try maxPool2dWithIndices(x, kernelSize: 2, stride: 2)
+                let got = try y.toArray(of: Double.self)
+                let expected: [Double] = [3, nan, -inf, 7, 0, inf, nan, -3]
+                #expect(zip(got, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(backend) \(dtype): \(got)")
+                #expect(try indices.toArray(of: Int64.self) == [1, 7, 8, 10, 0, 6, 9, 10], "\(backend) \(dtype)")
+            }
+        }
+    }
+
+    @Test("max_pool2d_with_indices_backward adds repeated indices and rejects one outside the plane", arguments: FusedBackwardTests.backends)
+    func maxPoolBackwardValues(backend: String) throws {
+        try Runtime.withBackend(backend) {
+            for dtype in [DType.float32, .float64] {
+                let x = try Tensor([Double](repeating: 0, count: 9), shape: [1, 1, 3, 3], dtype: dtype)
+                let window: [(String, ArgumentValue)] = [("kernel_size", .ints([2, 2])), ("stride", .ints([1, 1])), ("padding", .ints([0, 0])),
+                                                         ("dilation", .ints([1, 1])), ("ceil_mode", .bool(false))]
+                let g = try Tensor([1.5, 2, -4, 8], shape: [1, 1, 2, 2], dtype: dtype)
+                let indices = try Tensor([Int64(4), 4, 0, 8], shape: [1, 1, 2, 2])
+                let out = try dispatch(Op.maxPool2dWithIndicesBackward, [.tensor(g), .tensor(x)], window + [("indices", .tensor(indices))])
+                #expect(try out.toArray(of: Double.self) == [-4, 0, 0, 0, 3.5, 0, 0, 0, 8], "\(backend) \(dtype)")
+                let bad = try Tensor([Int64(4), 9, 0, 8], shape: [1, 1, 2, 2])
+                #expect(throws: TorchError.self, "\(backend) \(dtype)") {
+                    try dispatch(Op.maxPool2dWithIndicesBackward, [.tensor(g), .tensor(x)], window + [("indices", .tensor(bad))])
+                }
+            }
+        }
+    }
+
     @Test("relu's threshold_backward equals g * (y > 0) on every backend", arguments: FusedBackwardTests.backends)
     func reluMatchesDecomposition(backend: String) throws {
         for dtype in [DType.float32, .float64] {

@@ -25,6 +25,7 @@
 #include "omp_nn.h"
 #include "omp_reduce.h" /* thread helpers and error codes */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,44 @@ static void valid_range(int64_t size, int64_t stride, int64_t off, int64_t count
 IM2COL_ROW(im2col_row_4, uint32_t)
 IM2COL_ROW(im2col_row_8, uint64_t)
 
+/* Small images with narrow output rows (4x4 for a second layer on 8x8 digits) make the
+   per-row copies above a handful of elements each, between two memset calls and the
+   window arithmetic: most of the time went there, not into copying. For those, a task
+   takes a whole input plane, copies it once into a zero-padded scratch (at most
+   ST_IM2COL_PAD elements), and then every (tap, output row) is a plain copy from it, with
+   no bounds and no zeroing of cols. Same values as the row path, padding included. The
+   copies are a few elements each: no_builtin keeps them inline loops rather than memcpy
+   calls (which cost more than the copy at that size; no clones then, which clang does not
+   combine with no_builtin, and a copy needs none). */
+#define ST_IM2COL_PAD 1024
+#define IM2COL_PADDED(NAME, T)                                                                 \
+    __attribute__((no_builtin("memcpy", "memset"))) static void NAME(                          \
+        const conv *q, const T *restrict plane, int64_t ld, T *restrict dst, T *restrict pad) {  \
+        const int64_t h = q->h, w = q->w, wp = w + 2 * q->pw, hp = h + 2 * q->ph;              \
+        const int64_t oh = q->oh, ow = q->ow, sh = q->sh, sw = q->sw;                          \
+        for (int64_t k = 0; k < q->ph * wp; k++) pad[k] = 0;                                   \
+        for (int64_t k = (h + q->ph) * wp; k < hp * wp; k++) pad[k] = 0;                       \
+        for (int64_t y = 0; y < h; y++) {                                                      \
+            T *restrict row = pad + (y + q->ph) * wp;                                          \
+            for (int64_t x = 0; x < q->pw; x++) { row[x] = 0; row[w + q->pw + x] = 0; }        \
+            for (int64_t x = 0; x < w; x++) row[q->pw + x] = plane[y * w + x];                 \
+        }                                                                                      \
+        for (int64_t i = 0; i < q->kh; i++)                                                    \
+            for (int64_t j = 0; j < q->kw; j++) {                                              \
+                const T *restrict s0 = pad + i * q->dh * wp + j * q->dw;                       \
+                T *restrict d = dst + (i * q->kw + j) * ld;                                    \
+                for (int64_t y = 0; y < oh; y++) {                                             \
+                    const T *restrict src = s0 + y * sh * wp;                                  \
+                    if (sw == 1)                                                               \
+                        for (int64_t x = 0; x < ow; x++) d[y * ow + x] = src[x];               \
+                    else                                                                       \
+                        for (int64_t x = 0; x < ow; x++) d[y * ow + x] = src[x * sw];          \
+                }                                                                              \
+            }                                                                                  \
+    }
+IM2COL_PADDED(im2col_padded_4, uint32_t)
+IM2COL_PADDED(im2col_padded_8, uint64_t)
+
 /* cols of `count` samples starting at x, with `stride` rows per group (K_g, or K_g + 1
    where a bias row follows, which this leaves alone), `ld` elements from row to row and
    sample s's columns starting at s * `sstride`; one task per row of taps. Per-sample
@@ -149,6 +188,20 @@ IM2COL_ROW(im2col_row_8, uint64_t)
 static void im2col(const conv *q, int64_t es, const void *x, int64_t count, int64_t stride, int64_t ld,
                    int64_t sstride, void *cols) {
     const int64_t rows = count * q->c * q->khw, per_c = q->khw;
+    if (q->ow < 16 && (q->h + 2 * q->ph) * (q->w + 2 * q->pw) <= ST_IM2COL_PAD) {
+        const int64_t planes = count * q->c;
+        #pragma omp parallel for schedule(static) if(rows * q->ohw >= ST_PAR_GRAIN)
+        for (int64_t pl = 0; pl < planes; pl++) {
+            uint64_t pad[ST_IM2COL_PAD]; /* holds ST_IM2COL_PAD elements of either size */
+            const int64_t s = pl / q->c, ch = pl % q->c, g = ch / q->cg;
+            const int64_t dst = s * sstride + (g * stride + (ch - g * q->cg) * per_c) * ld;
+            if (es == 4)
+                im2col_padded_4(q, (const uint32_t *)x + pl * q->h * q->w, ld, (uint32_t *)cols + dst, (uint32_t *)pad);
+            else
+                im2col_padded_8(q, (const uint64_t *)x + pl * q->h * q->w, ld, (uint64_t *)cols + dst, pad);
+        }
+        return;
+    }
     #pragma omp parallel for schedule(static) if(rows * q->ohw >= ST_PAR_GRAIN)
     for (int64_t r = 0; r < rows; r++) {
         const int64_t plane = r / per_c, tap = r % per_c; /* plane = sample * c + channel */

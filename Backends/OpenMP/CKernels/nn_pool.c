@@ -11,6 +11,7 @@
 #include "omp_nn.h"
 #include "omp_reduce.h" /* thread helpers and error codes */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,11 +92,69 @@ static void inner_columns(const st_pool2d *p, int64_t span, int64_t *lo, int64_t
 MAX_POOL_ROW(max_pool_row_f32, float)
 MAX_POOL_ROW(max_pool_row_f64, double)
 
+/* Narrow rows (a few outputs each, as in small images) leave the row kernel above almost
+   nothing to vectorise: its scalar tail then mispredicts on every other tap of random
+   data. When every window lies wholly inside the input, a plane is done as one loop over
+   all its outputs per tap instead: output o's window starts at off[o] (its first tap,
+   within the plane) and tap t adds tap[t]. The taps still come in row-major order with the
+   same rule, so values and indices are those of the row kernel. The first tap alone
+   decides the start (v > -inf or NaN takes it; -inf leaves -inf at that same index). */
+#define MAX_POOL_PLANE(NAME, T)                                                                \
+    ST_CLONES static void NAME(int64_t n, int64_t taps, const int32_t *restrict off,            \
+                               const int32_t *restrict tap, const T *restrict x, T *restrict out, \
+                               int64_t *restrict idx) {                                        \
+        for (int64_t o = 0; o < n; o++) { out[o] = x[off[o]]; idx[o] = off[o]; }               \
+        for (int64_t t = 1; t < taps; t++) {                                                   \
+            const int32_t d = tap[t];                                                          \
+            for (int64_t o = 0; o < n; o++) {                                                  \
+                const int32_t at = off[o] + d;                                                 \
+                const T v = x[at], m = out[o];                                                 \
+                const int take = (v > m) | (v != v);                                           \
+                out[o] = take ? v : m;                                                         \
+                idx[o] = take ? (int64_t)at : idx[o];                                          \
+            }                                                                                  \
+        }                                                                                      \
+    }
+MAX_POOL_PLANE(max_pool_plane_f32, float)
+MAX_POOL_PLANE(max_pool_plane_f64, double)
+
+/* Whether every window of the call lies inside the input and rows are narrow enough for
+   max_pool_plane; then fills its tables (off: out_h * out_w, tap: kernel_h * kernel_w). */
+static int32_t *max_pool_plane_tables(const st_pool2d *p) {
+    const int64_t OH = p->out_h, OW = p->out_w, W = p->in_w;
+    if (OW >= 16 || OH == 0 || OW == 0 || p->pad_h || p->pad_w) return NULL;
+    if ((OH - 1) * p->stride_h + (p->kernel_h - 1) * p->dilation_h >= p->in_h) return NULL;
+    if ((OW - 1) * p->stride_w + (p->kernel_w - 1) * p->dilation_w >= W) return NULL;
+    if (p->in_h * W > INT32_MAX || OH * OW > (1 << 20) || p->kernel_h * p->kernel_w > (1 << 20)) return NULL;
+    const int64_t taps = p->kernel_h * p->kernel_w;
+    int32_t *t = malloc((size_t)(OH * OW + taps) * sizeof(int32_t));
+    if (!t) return NULL;
+    for (int64_t oh = 0; oh < OH; oh++)
+        for (int64_t ow = 0; ow < OW; ow++) t[oh * OW + ow] = (int32_t)(oh * p->stride_h * W + ow * p->stride_w);
+    for (int64_t i = 0; i < p->kernel_h; i++)
+        for (int64_t j = 0; j < p->kernel_w; j++) t[OH * OW + i * p->kernel_w + j] = (int32_t)(i * p->dilation_h * W + j * p->dilation_w);
+    return t;
+}
+
 static int max_pool(int f64, const st_pool2d *p, const void *x, void *out, int64_t *indices) {
     int status = pool_check(p);
     if (status) return status;
     const int64_t rows = p->planes * p->out_h, in_plane = p->in_h * p->in_w, ow_n = p->out_w;
     const int64_t work = rows * ow_n * p->kernel_h * p->kernel_w;
+    int32_t *tables = max_pool_plane_tables(p);
+    if (tables) {
+        const int64_t out_plane = p->out_h * ow_n, taps = p->kernel_h * p->kernel_w;
+        const int32_t *off = tables, *tap = tables + out_plane;
+        #pragma omp parallel for schedule(static) if(work >= ST_PAR_GRAIN)
+        for (int64_t pl = 0; pl < p->planes; pl++) {
+            if (f64)
+                max_pool_plane_f64(out_plane, taps, off, tap, (const double *)x + pl * in_plane, (double *)out + pl * out_plane, indices + pl * out_plane);
+            else
+                max_pool_plane_f32(out_plane, taps, off, tap, (const float *)x + pl * in_plane, (float *)out + pl * out_plane, indices + pl * out_plane);
+        }
+        free(tables);
+        return 0;
+    }
     int64_t ca, cb;
     inner_columns(p, (p->kernel_w - 1) * p->dilation_w + 1, &ca, &cb);
     #pragma omp parallel for schedule(static) if(work >= ST_PAR_GRAIN)
@@ -107,6 +166,51 @@ static int max_pool(int f64, const st_pool2d *p, const void *x, void *out, int64
             max_pool_row_f32(p, ca, cb, (const float *)x + pl * in_plane, oh, (float *)out + r * ow_n, indices + r * ow_n);
     }
     return 0;
+}
+
+/* ---- max_pool2d backward ----
+   One task per plane: each grad_out value is added at its saved index, in output order,
+   into a zeroed double row of the plane (so float32 sums of overlapping windows round once,
+   as scatter_add's do), which is then written out once: no separate zero-filled tensor. An
+   index outside the plane is reported, not written. */
+static int max_pool_backward(int f64, int64_t planes, int64_t in_plane, int64_t out_plane, const void *grad_out,
+                             const int64_t *indices, void *grad_in) {
+    if (planes < 0 || in_plane < 0 || out_plane < 0) return ST_ERR_ARGUMENT;
+    if (planes == 0 || in_plane == 0) return 0;
+    int bad = 0, status = 0;
+    const int64_t work = planes * (in_plane + out_plane);
+    #pragma omp parallel if(work >= ST_PAR_GRAIN) reduction(|:bad)
+    {
+        double *acc = f64 ? NULL : malloc((size_t)in_plane * sizeof(double));
+        if (!f64 && !acc) __atomic_store_n(&status, ST_ERR_MEMORY, __ATOMIC_RELAXED);
+        #pragma omp for schedule(static)
+        for (int64_t pl = 0; pl < planes; pl++) {
+            const int64_t *restrict ix = indices + pl * out_plane;
+            if (f64) {
+                double *restrict dst = (double *)grad_in + pl * in_plane;
+                const double *restrict src = (const double *)grad_out + pl * out_plane;
+                memset(dst, 0, (size_t)in_plane * sizeof(double));
+                for (int64_t o = 0; o < out_plane; o++) {
+                    const int64_t i = ix[o];
+                    if ((uint64_t)i >= (uint64_t)in_plane) { bad = 1; continue; }
+                    dst[i] += src[o];
+                }
+            } else if (acc) {
+                float *restrict dst = (float *)grad_in + pl * in_plane;
+                const float *restrict src = (const float *)grad_out + pl * out_plane;
+                memset(acc, 0, (size_t)in_plane * sizeof(double));
+                for (int64_t o = 0; o < out_plane; o++) {
+                    const int64_t i = ix[o];
+                    if ((uint64_t)i >= (uint64_t)in_plane) { bad = 1; continue; }
+                    acc[i] += (double)src[o];
+                }
+                for (int64_t i = 0; i < in_plane; i++) dst[i] = (float)acc[i];
+            }
+        }
+        free(acc);
+    }
+    if (status) return status;
+    return bad ? ST_ERR_INDEX : 0;
 }
 
 /* ---- avg_pool2d ----
@@ -297,4 +401,12 @@ int st_avg_pool2d_backward_f32(const st_pool2d *p, const float *grad_out, float 
 }
 int st_avg_pool2d_backward_f64(const st_pool2d *p, const double *grad_out, double *grad_in) {
     return avg_pool_backward(1, p, grad_out, grad_in);
+}
+int st_max_pool2d_backward_f32(int64_t planes, int64_t in_plane, int64_t out_plane, const float *grad_out,
+                               const int64_t *indices, float *grad_in) {
+    return max_pool_backward(0, planes, in_plane, out_plane, grad_out, indices, grad_in);
+}
+int st_max_pool2d_backward_f64(int64_t planes, int64_t in_plane, int64_t out_plane, const double *grad_out,
+                               const int64_t *indices, double *grad_in) {
+    return max_pool_backward(1, planes, in_plane, out_plane, grad_out, indices, grad_in);
 }

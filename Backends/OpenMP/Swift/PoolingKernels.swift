@@ -1,7 +1,7 @@
 import COpenMPKernels
 import SwiftTorchCore
 
-// max_pool2d_with_indices, avg_pool2d and its backward over image planes (omp_nn.h). The
+// max_pool2d_with_indices and its backward, avg_pool2d and its backward over image planes (omp_nn.h). The
 // meta rules (Sources/SwiftTorch/Ops/NN/PoolingOps.swift) have stored every window
 // argument as a (height, width) pair and sized the output.
 
@@ -13,6 +13,21 @@ let openMPPoolingKernels: [(String, Kernel)] = [
         try DenseOperands.byDType("max_pool2d", x.dtype,
             float32: { st_max_pool2d_f32(&p, ptr(x), ptr(call.output), indices) },
             float64: { st_max_pool2d_f64(&p, ptr(x), ptr(call.output), indices) })
+    }),
+    ("max_pool2d_with_indices_backward", { call in
+        let g = try DenseOperands.contiguous(call.arguments.tensor("grad_output"), "max_pool2d_with_indices_backward")
+        let indices = try DenseOperands.contiguous(call.arguments.tensor("indices"), "max_pool2d_with_indices_backward")
+        let input = call.output.shape, output = g.shape
+        let planes = Int64(input.dropLast(2).reduce(1, *))
+        let inPlane = Int64(input[input.count - 2] * input[input.count - 1]), outPlane = Int64(output[output.count - 2] * output[output.count - 1])
+        let at: UnsafeMutablePointer<Int64> = ptr(indices)
+        do {
+            try DenseOperands.byDType("max_pool2d_with_indices_backward", g.dtype,
+                float32: { st_max_pool2d_backward_f32(planes, inPlane, outPlane, ptr(g), at, ptr(call.output)) },
+                float64: { st_max_pool2d_backward_f64(planes, inPlane, outPlane, ptr(g), at, ptr(call.output)) })
+        } catch let error as TorchError where error.kind == .indexOutOfRange {
+            throw TorchError(.indexOutOfRange, "max_pool2d_with_indices_backward: an index is out of range for a plane of \(inPlane) elements")
+        }
     }),
     ("avg_pool2d", { call in
         let x = try DenseOperands.contiguous(call.arguments.tensor("self"), "avg_pool2d")

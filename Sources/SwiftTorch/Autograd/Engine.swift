@@ -82,8 +82,16 @@ enum AutogradEngine {
         return s
     }
 
+    /// The gradient of an output that received none. An integer output (max_pool2d's
+    /// indices, sort's) never carries one, and no formula reads it: on the CPU it gets one
+    /// zero broadcast to its shape (stride 0), not a zero-filled tensor per backward.
     private static func zeros(_ node: AutogradNode, _ i: Int) throws -> Tensor {
-        try Tensor.zeros(node.outputShapes[i], dtype: node.outputDTypes[i], device: node.outputDevice)
+        let shape = node.outputShapes[i], dtype = node.outputDTypes[i]
+        if !dtype.isFloatingPoint, node.outputDevice.isCPU {
+            let zero = try Tensor(zerosOnCPU: [], dtype: dtype)
+            return Tensor(viewOf: zero, shape: shape, strides: [Int](repeating: 0, count: shape.count), offset: 0)
+        }
+        return try Tensor.zeros(shape, dtype: dtype, device: node.outputDevice)
     }
 
     /// Adds `grad` to a leaf's `.grad`, as a new tensor (never in place, so a `.grad` that a

@@ -95,6 +95,18 @@ extension OpSamples {
                 return [base, OpSample(label: label + " exclude-pad", keywords: base.keywords + [("count_include_pad", .bool(false))], terms: 9),
                         OpSample(label: label + " divisor", keywords: base.keywords + [("divisor_override", .int(3))], terms: 9)]
             }
+        case "max_pool2d_with_indices_backward":
+            // Indices from the forward on each pooling input (overlapping windows repeat
+            // them), and a random upstream gradient of the pooled shape.
+            return try poolingInputs(average: false).map { label, x, window in
+                var keywords: [(String, ArgumentValue)] = [("self", .tensor(x))] + window
+                if !keywords.contains(where: { $0.0 == "dilation" }) { keywords.append(("dilation", .ints([1, 1]))) }
+                let forward = try GradMode.withNoGrad {
+                    try Runtime.dispatcher().call(Op.maxPool2dWithIndices, Op.maxPool2dWithIndices.schema.bind([], keywords))
+                }
+                return OpSample(label: label, keywords: [("grad_output", .tensor(try randn(forward[0].shape)))] + keywords
+                                    + [("indices", .tensor(forward[1]))], terms: 9)
+            }
         case "avg_pool2d_backward":
             return try poolingInputs(average: true).map { label, x, window in
                 let outShape = try GradMode.withNoGrad {

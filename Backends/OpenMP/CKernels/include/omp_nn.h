@@ -61,6 +61,14 @@ typedef struct st_pool2d {
    reported); `indices` gets the winner's flat position h * in_w + w within its plane. */
 int st_max_pool2d_f32(const st_pool2d *p, const float *x, float *out, int64_t *indices);
 int st_max_pool2d_f64(const st_pool2d *p, const double *x, double *out, int64_t *indices);
+/* The adjoint of max_pool2d over `planes` planes: grad_in [planes, in_plane] (overwritten)
+   gets each grad_out value added at its plane's index (indices as max_pool2d wrote them),
+   summed in double;
+   ST_ERR_INDEX when an index lies outside its plane. */
+int st_max_pool2d_backward_f32(int64_t planes, int64_t in_plane, int64_t out_plane, const float *grad_out,
+                               const int64_t *indices, float *grad_in);
+int st_max_pool2d_backward_f64(int64_t planes, int64_t in_plane, int64_t out_plane, const double *grad_out,
+                               const int64_t *indices, double *grad_in);
 /* Mean over each window with PyTorch's divisor rule (divisor_override, else the window
    clipped to input + padding when count_include_pad, else clipped to the input). */
 int st_avg_pool2d_f32(const st_pool2d *p, const float *x, float *out);

@@ -52,15 +52,34 @@ enum NNGrad {
         ])
     }
 
-    /// Each output's gradient goes to the input position its maximum came from.
+    /// The window arguments of a max-pooling call, passed on unchanged.
+    private static func maxPoolKeywords(_ ctx: BackwardContext) -> [(String, ArgumentValue)] {
+        ["kernel_size", "stride", "padding", "dilation", "ceil_mode"].map { ($0, ctx.arguments[$0]) }
+    }
+
+    /// Each output's gradient goes to the input position its maximum came from, in one
+    /// kernel (max_pool2d_with_indices_backward) that writes every input gradient once.
+    /// `self` is passed as metadata only: the backward reads its shape, never its elements.
     static let maxPool2d: Derivative = .init(saving: .output) { ctx in
-        let x = ctx.metadata("self"), indices = try ctx.output(1), g = ctx.grad
-        let planes = Array(x.shape.dropLast(2))
-        // Explicit sizes, not -1: an empty batch leaves -1 undetermined.
-        let pooled = planes + [g.shape[g.rank - 2] * g.shape[g.rank - 1]]
-        let grad = try Tensor.zeros(planes + [x.shape[x.rank - 2] * x.shape[x.rank - 1]], dtype: g.dtype, device: g.device)
-            .scatterAdd(dim: planes.count, index: indices.reshape(pooled), source: g.reshape(pooled))
-        return ctx.gradients(["self": try grad.reshape(x.shape)])
+        let indices = try ctx.output(1)
+        let grad = try dispatch(Op.maxPool2dWithIndicesBackward, [.tensor(ctx.grad), .tensor(ctx.metadata("self"))],
+                                maxPoolKeywords(ctx) + [("indices", .tensor(indices))])
+        return ctx.gradients(["self": grad])
+    }
+
+    /// max_pool2d_with_indices_backward is linear in grad_output: its gradient there reads
+    /// the upstream gradient back at the saved indices (a gather). It does not depend on
+    /// `self`'s values (PyTorch's formula gives zeros there).
+    static let maxPool2dWithIndicesBackward: Derivative = .init(saving: .inputs("indices")) { ctx in
+        let indices = try ctx.input("indices"), upstream = ctx.grad, g = ctx.metadata("grad_output")
+        let grad = try ctx.ifNeeded("grad_output") { () -> Tensor in
+            let planes = Array(upstream.shape.dropLast(2))
+            // Explicit sizes, not -1: an empty batch leaves -1 undetermined.
+            let flat = try upstream.reshape(planes + [upstream.shape[upstream.rank - 2] * upstream.shape[upstream.rank - 1]])
+            let pooled = planes + [g.shape[g.rank - 2] * g.shape[g.rank - 1]]
+            return try flat.gather(dim: planes.count, index: indices.reshape(pooled)).reshape(g.shape)
+        }
+        return ctx.gradients(["grad_output": grad])
     }
 
     /// The window arguments of a pooling call, passed on unchanged.

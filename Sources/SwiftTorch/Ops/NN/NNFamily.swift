@@ -6,6 +6,6 @@ import SwiftTorchCore
 // gradients are built on, as in PyTorch's native_functions.yaml.
 
 extension Op {
-    static let nnFamily = [conv2d, conv2dBackwardInput, conv2dBackwardWeight, maxPool2dWithIndices, maxPool2d, avgPool2d,
+    static let nnFamily = [conv2d, conv2dBackwardInput, conv2dBackwardWeight, maxPool2dWithIndices, maxPool2dWithIndicesBackward, maxPool2d, avgPool2d,
                            avgPool2dBackward, nativeBatchNorm, batchNorm, layerNorm, embedding, oneHot, nativeDropout, dropout]
 }

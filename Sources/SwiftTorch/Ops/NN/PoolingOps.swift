@@ -61,6 +61,28 @@ extension Op {
             [try Runtime.dispatcher().call(maxPool2dWithIndices, Arguments(schema: maxPool2dWithIndices.schema, values: args.values))[0]]
         }))
 
+    /// The adjoint of max_pool2d: each gradient value added at the input position its
+    /// maximum came from (`indices`, from max_pool2d_with_indices); an input of `self`'s
+    /// shape, whose elements are not read. As PyTorch's operator of the same name.
+    public static let maxPool2dWithIndicesBackward = declare(OperatorDefinition(
+        "max_pool2d_with_indices_backward(Tensor grad_output, Tensor self, int[] kernel_size, int[] stride, int[] padding, int[] dilation, bool ceil_mode, Tensor indices) -> Tensor",
+        group: .nn,
+        meta: { args in
+            let grad = args.tensor("grad_output"), x = args.tensor("self"), indices = args.tensor("indices")
+            try WindowGeometry.requireImage("max_pool2d_with_indices_backward", x)
+            let expected = try Pool2dGeometry("max_pool2d_with_indices_backward", &args).outputShape("max_pool2d_with_indices_backward", input: x.shape)
+            guard grad.shape == expected else {
+                throw TorchError(.shapeMismatch, "max_pool2d_with_indices_backward: grad_output \(describe(shape: grad.shape)) does not match the pooled shape \(describe(shape: expected)) of self \(describe(shape: x.shape))")
+            }
+            guard indices.dtype == .int64, indices.shape == expected else {
+                throw TorchError(.shapeMismatch, "max_pool2d_with_indices_backward: indices must be int64 of shape \(describe(shape: expected)), got \(indices.dtype) \(describe(shape: indices.shape))")
+            }
+            guard grad.dtype.isFloatingPoint, x.dtype == grad.dtype else {
+                throw TorchError(.dtypeMismatch, "max_pool2d_with_indices_backward: grad_output (\(grad.dtype)) and self (\(x.dtype)) must have one floating-point dtype")
+            }
+            return [TensorSpec(x.shape, grad.dtype)]
+        }, derivative: NNGrad.maxPool2dWithIndicesBackward))
+
     /// The mean of each window, as `torch.nn.functional.avg_pool2d`.
     public static let avgPool2d = declare(OperatorDefinition(
         "avg_pool2d(Tensor self, int[] kernel_size, int[] stride=[], int[] padding=[0, 0], bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None) -> Tensor",
