@@ -11,7 +11,11 @@ import Darwin
 extension Dispatcher {
     func callRecordingGradient(_ op: OperatorHandle, _ arguments: Arguments, derivative: Derivative) throws -> [Tensor] {
         let outputs = try GradMode.withNoGrad { try callBelowAutograd(op, arguments) }
-        let inputs = arguments.tensors
+        // Formulas see Swift numbers as the wrapped tensors PyTorch would record; wrapped
+        // once here, they are both the node's inputs and what it saves.
+        var saved = arguments
+        saved.wrapNumbers()
+        let inputs = saved.tensors
         let needsGrad = inputs.map(\.requiresGrad)
         let edges: [GradientEdge?] = inputs.map { t in
             guard t.requiresGrad else { return nil }
@@ -28,9 +32,6 @@ extension Dispatcher {
             versions.append((a, t.storage.version))
             return a
         }
-        var saved = arguments
-        // Formulas see Swift numbers as the wrapped tensors PyTorch would record.
-        saved.wrapNumbers()
         saved.values = zip(saved.schema.arguments, saved.values).map { argument, v in
             let kept = saves.savesInput(argument.name)
             switch v {
