@@ -124,6 +124,18 @@ void st_ew_run(const st_ew_geometry *g, int nops, void *const *base, const int *
     int64_t n = 1;
     for (int d = 0; d < g->ndim; d++) n *= g->shape[d];
     if (n <= 0 || g->ndim < 1 || g->ndim > ST_MAX_DIMS) return;
+    if (g->ndim == 1 && n <= parallel_min) {
+        /* One row, too short to share among threads (a tiny call, or a coalesced contiguous
+           one): the row function is the whole loop, with no index arithmetic around it. */
+        char *p[ST_EW_MAX_OPERANDS];
+        int64_t inner[ST_EW_MAX_OPERANDS];
+        for (int k = 0; k < nops; k++) {
+            p[k] = (char *)base[k];
+            inner[k] = g->strides[k][0];
+        }
+        fn(n, p, inner, ctx);
+        return;
+    }
     int64_t bstride[ST_EW_MAX_OPERANDS][ST_MAX_DIMS];
     for (int k = 0; k < nops; k++)
         for (int d = 0; d < g->ndim; d++) bstride[k][d] = g->strides[k][d] * itemsize[k];

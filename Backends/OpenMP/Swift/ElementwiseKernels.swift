@@ -49,24 +49,25 @@ enum ElementwiseOMP {
 
     private static func binary(_ name: String, second: String = "other", alpha: Bool = false,
                                _ op: @escaping @Sendable (KernelCall) throws -> st_binary_op) -> (String, Kernel) {
-        (name, { call in
-            let a = call.arguments.tensor("self"), b = call.arguments.tensor(second), out = call.output
+        let (first, second, alphaName) = (ArgumentName("self"), ArgumentName(second), ArgumentName("alpha"))
+        return (name, { call in
+            let a = call.arguments.tensor(first), b = call.arguments.tensor(second), out = call.output
             let dtype = a.dtype
             try require(name, a, shape: out.shape, dtype: dtype)
             try require(name, b, shape: out.shape, dtype: dtype)
             let code = Int32(try op(call).rawValue)
-            let (o0, o1, o2) = (StridedOperand(out), StridedOperand(a), StridedOperand(b))
+            // Contiguous operands and numbers run as one row; other views are coalesced.
+            func run(_ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
+                StridedLoop.runFlat(out, a, b, body)
+                    ?? StridedLoop.run(out.shape, StridedOperand(out), StridedOperand(a), StridedOperand(b), body)
+            }
             if dtype.isFloatingPoint {
-                let alphaValue = alpha ? call.arguments.double("alpha") : 1
-                let status = StridedLoop.run(out.shape, o0, o1, o2) { g, p in
-                    st_ew_binary(code, StridedLoop.code(dtype), g, p[0], p[1], p[2], alphaValue)
-                }
+                let alphaValue = alpha ? call.arguments.double(alphaName) : 1
+                let status = run { g, p in st_ew_binary(code, StridedLoop.code(dtype), g, p[0], p[1], p[2], alphaValue) }
                 try check(name, status, [dtype])
             } else {
-                let alphaValue = alpha ? try integerAlpha(name, call.arguments["alpha"]) : 1
-                let status = StridedLoop.run(out.shape, o0, o1, o2) { g, p in
-                    st_ew_binary_int(code, StridedLoop.code(dtype), g, p[0], p[1], p[2], alphaValue)
-                }
+                let alphaValue = alpha ? try integerAlpha(name, call.arguments[alphaName]) : 1
+                let status = run { g, p in st_ew_binary_int(code, StridedLoop.code(dtype), g, p[0], p[1], p[2], alphaValue) }
                 try checkInteger(name, status, [dtype])
             }
         })
@@ -132,23 +133,24 @@ enum ElementwiseOMP {
     /// softplus's beta and threshold, clamp's bounds).
     private static func unary(_ name: String, _ op: @escaping @Sendable (KernelCall) throws -> st_unary_op,
                               parameters: @escaping @Sendable (KernelCall) -> (ArgumentValue, ArgumentValue) = { _ in (.none, .none) }) -> (String, Kernel) {
-        (name, { call in
-            let x = call.arguments.tensor("self"), out = call.output
+        let input = ArgumentName("self")
+        return (name, { call in
+            let x = call.arguments.tensor(input), out = call.output
             let dtype = x.dtype
-            try require(name, [x], shape: out.shape, dtype: dtype)
+            try require(name, x, shape: out.shape, dtype: dtype)
             let code = Int32(try op(call).rawValue)
             let (v0, v1) = parameters(call)
-            let operands = [StridedOperand(out), StridedOperand(x)]
+            let (o0, o1) = (StridedOperand(out), StridedOperand(x))
             if dtype.isFloatingPoint {
                 // A missing bound is an infinite one: clamping to it changes nothing.
                 let p0 = scalar(v0) ?? -.infinity, p1 = scalar(v1) ?? .infinity
-                let status = StridedLoop.run(out.shape, operands) { g, p in
+                let status = StridedLoop.run(out.shape, o0, o1) { g, p in
                     st_ew_unary(code, StridedLoop.code(dtype), g, p[0], p[1], p0, p1)
                 }
                 try check(name, status, [dtype])
             } else {
                 let lo = integerScalar(v0) ?? .min, hi = integerScalar(v1) ?? .max
-                let status = StridedLoop.run(out.shape, operands) { g, p in
+                let status = StridedLoop.run(out.shape, o0, o1) { g, p in
                     st_ew_unary_int(code, StridedLoop.code(dtype), g, p[0], p[1], lo, hi)
                 }
                 try check(name, status, [dtype])

@@ -83,6 +83,60 @@ enum StridedLoop {
         }
     }
 
+    /// Runs `body` over an output and two inputs as one row when each walks the output's
+    /// shape flat: row-major over it, or one element seen through stride 0 (a Swift
+    /// number). That is the usual tiny call, which then skips coalescing and copies no
+    /// stride list. Nil when some operand is laid out otherwise.
+    @inline(__always)
+    static func runFlat(_ out: Tensor, _ a: Tensor, _ b: Tensor,
+                        _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32? {
+        let shape = out.shape
+        guard flatStep(out, shape) == 1, let stepA = flatStep(a, shape), let stepB = flatStep(b, shape) else { return nil }
+        let n = out.count
+        if n == 0 { return 0 }
+        var geometry = st_ew_geometry()
+        geometry.ndim = 1
+        geometry.shape.0 = Int64(n)
+        withUnsafeMutablePointer(to: &geometry.strides) {
+            $0.withMemoryRebound(to: Int64.self, capacity: maxDims * maxOperands) { strides in
+                strides[0] = 1
+                strides[maxDims] = stepA
+                strides[2 * maxDims] = stepB
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: 3) { pointers in
+            pointers.initializeElement(at: 0, to: firstElement(out))
+            pointers.initializeElement(at: 1, to: firstElement(a))
+            pointers.initializeElement(at: 2, to: firstElement(b))
+            return withUnsafePointer(to: &geometry) { body($0, UnsafeBufferPointer(pointers)) }
+        }
+    }
+
+    /// 1 when `t` is row-major over `shape`, 0 when every stride is 0, else nil.
+    @inline(__always)
+    private static func flatStep(_ t: Tensor, _ shape: [Int]) -> Int64? {
+        guard t.shape == shape else { return nil }
+        if Tensor.isRowMajor(shape, t.strides) { return 1 }
+        for s in t.strides where s != 0 { return nil }
+        return 0
+    }
+
+    @inline(__always)
+    private static func firstElement(_ t: Tensor) -> UnsafeMutableRawPointer {
+        t.storage.data + t.offset * t.dtype.itemSize
+    }
+
+    /// ``run(_:_:_:)`` for an output and one input, with the operands on the stack.
+    static func run(_ shape: [Int], _ out: StridedOperand, _ a: StridedOperand,
+                    _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
+        withUnsafeTemporaryAllocation(of: StridedOperand.self, capacity: 2) { operands in
+            operands.initializeElement(at: 0, to: out)
+            operands.initializeElement(at: 1, to: a)
+            defer { _ = operands.deinitialize() }
+            return run(shape, UnsafeBufferPointer(operands), body)
+        }
+    }
+
     private static func run(_ shape: [Int], _ operands: UnsafeBufferPointer<StridedOperand>,
                             _ body: (UnsafePointer<st_ew_geometry>, UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Int32) -> Int32 {
         precondition(operands.count <= maxOperands && operands.allSatisfy { $0.strides.count == shape.count },

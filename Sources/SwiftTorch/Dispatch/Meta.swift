@@ -120,7 +120,7 @@ enum Meta {
     ///   - output: maps the compute dtype to the output dtype (comparisons give `bool`).
     static func elementwise(_ op: String, _ args: inout Arguments, _ names: [String],
                             compute: (DType) throws -> DType = { $0 },
-                            output: (DType) -> DType = { $0 }) throws -> [TensorSpec] {
+                            output: (DType) -> DType = { $0 }) throws -> OutputSpecs {
         if names.count == 2 {
             return try elementwise(op, &args, args.index(of: names[0]), args.index(of: names[1]), compute: compute, output: output)
         }
@@ -134,13 +134,21 @@ enum Meta {
         let shape = try broadcastShape(op, shapes)
         let dtype = try compute(promotion.result)
         for i in slots { args.values[i] = .tensor(try prepare(args.values[i], dtype, shape, readOnly: !writes(args, i))) }
-        return [TensorSpec(shape, output(dtype))]
+        return .one(TensorSpec(shape, output(dtype)))
+    }
+
+    /// ``elementwise(_:_:_:compute:output:)`` for two operands whose names remember their
+    /// slots: the binary operators' meta rule, called on every `a + b`.
+    static func elementwise(_ op: String, _ args: inout Arguments, _ first: ArgumentName, _ second: ArgumentName,
+                            compute: (DType) throws -> DType = { $0 },
+                            output: (DType) -> DType = { $0 }) throws -> OutputSpecs {
+        try elementwise(op, &args, args.index(of: first), args.index(of: second), compute: compute, output: output)
     }
 
     /// The two-operand case (`a + b`, `x * 0.9`), the hottest path of all: no lists, and
     /// the output shape shares the inputs' when they agree.
     private static func elementwise(_ op: String, _ args: inout Arguments, _ i: Int, _ j: Int,
-                                    compute: (DType) throws -> DType, output: (DType) -> DType) throws -> [TensorSpec] {
+                                    compute: (DType) throws -> DType, output: (DType) -> DType) throws -> OutputSpecs {
         let a = args.values[i], b = args.values[j]
         let shape: [Int]
         switch (a, b) {
@@ -155,7 +163,7 @@ enum Meta {
         let dtype = try compute(promotion.result)
         args.values[i] = .tensor(try prepare(a, dtype, shape, readOnly: !writes(args, i)))
         args.values[j] = .tensor(try prepare(b, dtype, shape, readOnly: !writes(args, j)))
-        return [TensorSpec(shape, output(dtype))]
+        return .one(TensorSpec(shape, output(dtype)))
     }
 
     /// An operand converted to the compute dtype and broadcast to the output's shape; a Swift

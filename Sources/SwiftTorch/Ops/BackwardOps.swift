@@ -48,7 +48,7 @@ extension Op {
                 }
                 args["total_weight"] = .tensor(try Meta.cast(total, to: input.dtype))
             }
-            return [TensorSpec(input.shape, input.dtype)]
+            return .one(TensorSpec(input.shape, input.dtype))
         }, derivative: BackwardGrad.nllLossBackward))
 
     static let backwardFamily = [thresholdBackward, softmaxBackwardData, logSoftmaxBackwardData, nllLossBackward]
@@ -69,7 +69,7 @@ private func softmaxBackwardMeta(_ op: String) -> MetaFunction {
         let compute = Meta.floatCompute(Meta.resultType([g, y]))
         args["grad_output"] = .tensor(try Meta.cast(g, to: compute))
         args["output"] = .tensor(try Meta.cast(y, to: compute))
-        return [TensorSpec(y.shape, inputDType)]
+        return .one(TensorSpec(y.shape, inputDType))
     }
 }
 

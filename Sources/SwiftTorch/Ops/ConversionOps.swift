@@ -10,7 +10,7 @@ extension Op {
             // A transfer runs on the device side's backend (the dispatcher picks it); the
             // output is allocated where it is going.
             let target = args.optionalDevice("device").flatMap { $0 == t.device ? nil : $0 }
-            return [TensorSpec(t.shape, args.optionalDType("dtype") ?? t.dtype, device: target)]
+            return .one(TensorSpec(t.shape, args.optionalDType("dtype") ?? t.dtype, device: target))
         },
         derivative: ShapeGrad.toCopy))
 

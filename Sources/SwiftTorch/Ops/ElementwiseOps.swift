@@ -14,16 +14,17 @@ enum UnaryDTypeRule {
 }
 
 func unaryMeta(_ name: String, _ rule: UnaryDTypeRule) -> MetaFunction {
-    { args in
-        let t = args.tensor("self")
+    let input = ArgumentName("self")
+    return { args in
+        let t = args.tensor(input)
         let dtype: DType
         switch rule {
         case .keep: dtype = t.dtype
         case .numeric: dtype = try Meta.numeric(name)(t.dtype)
         case .float: dtype = Meta.floatCompute(t.dtype)
         }
-        args["self"] = .tensor(try Meta.cast(t, to: dtype))
-        return [TensorSpec(t.shape, dtype)]
+        args[input] = .tensor(try Meta.cast(t, to: dtype))
+        return .one(TensorSpec(t.shape, dtype))
     }
 }
 
@@ -34,8 +35,9 @@ func unary(_ name: String, _ rule: UnaryDTypeRule, derivative: Derivative? = nil
 
 func binary(_ declaration: String, _ name: String, compute: @escaping @Sendable (DType) throws -> DType = { $0 },
             output: @escaping @Sendable (DType) -> DType = { $0 }, derivative: Derivative? = nil) -> OperatorHandle {
-    declare(OperatorDefinition(declaration, group: .elementwise, meta: { args in
-        try Meta.elementwise(name, &args, ["self", "other"], compute: compute, output: output)
+    let first = ArgumentName("self"), second = ArgumentName("other")
+    return declare(OperatorDefinition(declaration, group: .elementwise, meta: { args in
+        try Meta.elementwise(name, &args, first, second, compute: compute, output: output)
     }, derivative: derivative))
 }
 
@@ -115,7 +117,7 @@ extension Op {
             let t = args.tensor("self")
             let dtype = try Meta.numeric("clamp")(Meta.resultType([t] + ElementwiseRules.clampBounds("clamp", args)))
             args["self"] = .tensor(try Meta.cast(t, to: dtype))
-            return [TensorSpec(t.shape, dtype)]
+            return .one(TensorSpec(t.shape, dtype))
         }, derivative: ElementwiseGrad.clamp))
 
     static let elementwiseFamily = [

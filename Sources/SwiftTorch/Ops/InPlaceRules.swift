@@ -31,7 +31,7 @@ enum InPlace {
     /// Kernels then compute in `self`'s dtype: for float32 `self` with a float64 operand,
     /// the operand is rounded to float32 first (PyTorch computes in float64 there).
     static func elementwise(_ op: String, _ args: inout Arguments, _ operands: [String],
-                            compute: (DType) throws -> DType = { $0 }) throws -> [TensorSpec] {
+                            compute: (DType) throws -> DType = { $0 }) throws -> OutputSpecs {
         let t = args.tensor("self")
         try checkWritable(op, t)
         let tensors = operands.map { args.tensor($0) }

@@ -75,7 +75,7 @@ extension Op {
             try Linalg.requireSameDType("matmul", a, b)
             args["self"] = .tensor(plan.a)
             args["other"] = .tensor(plan.b)
-            return [TensorSpec(plan.out, a.dtype)]
+            return .one(TensorSpec(plan.out, a.dtype))
         }, derivative: LinalgGrad.matmul))
     /// `beta * self + alpha * (mat1 @ mat2)`; kernels see `self` broadcast to the output.
     public static let addmm = declare(OperatorDefinition(
@@ -92,7 +92,7 @@ extension Op {
                 throw TorchError(.shapeMismatch, "addmm: self of shape \(describe(shape: c.shape)) does not broadcast to the product's shape \(describe(shape: shape))")
             }
             args["self"] = .tensor(Meta.broadcastView(c, to: shape))
-            return [TensorSpec(shape, a.dtype)]
+            return .one(TensorSpec(shape, a.dtype))
         }, derivative: LinalgGrad.addmm))
     /// `input @ weight.T + bias` over the last dimension of `input`.
     public static let linear = declare(OperatorDefinition(
@@ -116,7 +116,7 @@ extension Op {
                 }
                 args["bias"] = .tensor(Meta.broadcastView(b, to: out))
             }
-            return [TensorSpec(out, x.dtype)]
+            return .one(TensorSpec(out, x.dtype))
         }, derivative: LinalgGrad.linear))
 
     static let linalgFamily = [mm, bmm, matmul, addmm, linear]

@@ -52,7 +52,7 @@ enum Loss {
         return reducedShape
     }
 
-    static func output(_ shape: [Int], _ reduction: String, _ dtype: DType) -> [TensorSpec] {
+    static func output(_ shape: [Int], _ reduction: String, _ dtype: DType) -> OutputSpecs {
         [TensorSpec(reduction == "none" ? shape : [], dtype)]
     }
 }

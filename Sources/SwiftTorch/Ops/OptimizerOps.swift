@@ -14,7 +14,7 @@ enum FusedOptimizer {
     /// Checks the lists against `self` (one entry per parameter, same shape and dtype),
     /// makes gradients contiguous and marks every written tensor as modified. `state` names
     /// the written state lists with whether the call needs them.
-    static func prepare(_ op: String, _ args: inout Arguments, state: [(String, Bool)]) throws -> [TensorSpec] {
+    static func prepare(_ op: String, _ args: inout Arguments, state: [(String, Bool)]) throws -> OutputSpecs {
         let params = args.tensorList("self")
         var grads = args.tensorList("grads")
         for (name, needed) in [("grads", true)] + state {

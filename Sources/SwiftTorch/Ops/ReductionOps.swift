@@ -51,7 +51,7 @@ enum ReductionMeta {
                 dtype = d
             }
             args["self"] = .tensor(try Meta.cast(t, to: dtype))
-            return [TensorSpec(shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), dtype)]
+            return .one(TensorSpec(shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), dtype))
         }
     }
 
@@ -61,7 +61,7 @@ enum ReductionMeta {
             let dims = try dims(op, &args, of: t)
             try requireNonEmpty(op, t, dims: dims)
             if t.dtype == .bool { args["self"] = .tensor(try Meta.cast(t, to: .int64)) }
-            return [TensorSpec(shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), t.dtype)]
+            return .one(TensorSpec(shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), t.dtype))
         }
     }
 
@@ -106,7 +106,7 @@ enum ReductionMeta {
                 throw TorchError(.dtypeMismatch, "\(op): input dtype must be floating point, got \(t.dtype)")
             }
             let dims = try dims(op, &args, of: t)
-            return [TensorSpec(shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), t.dtype)]
+            return .one(TensorSpec(shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), t.dtype))
         }
     }
 }
@@ -148,7 +148,7 @@ extension Op {
             let dtype = Meta.floatCompute(t.dtype)
             args["self"] = .tensor(try Meta.cast(t, to: dtype))
             let dims = try ReductionMeta.dims("logsumexp", &args, of: t)
-            return [TensorSpec(ReductionMeta.shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), dtype)]
+            return .one(TensorSpec(ReductionMeta.shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), dtype))
         }, derivative: ReductionGrad.logsumexp))
     public static let cumsum = declare(OperatorDefinition(
         "cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", group: .reduction,
@@ -157,7 +157,7 @@ extension Op {
             args["dim"] = .int(try Meta.wrapDim("cumsum", args.int("dim"), rank: t.rank, shape: t.shape))
             let dtype = ReductionMeta.sumDType(args, t)
             args["self"] = .tensor(try Meta.cast(t, to: dtype))
-            return [TensorSpec(t.shape, dtype)]
+            return .one(TensorSpec(t.shape, dtype))
         }, derivative: ReductionGrad.cumsum))
 
     static let reductionFamily = [sum, mean, prod, amax, amin, max, min, argmax, argmin, `var`, std, logsumexp, cumsum]

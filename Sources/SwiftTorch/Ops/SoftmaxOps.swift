@@ -9,7 +9,7 @@ func softmaxMeta(_ op: String) -> MetaFunction {
             throw TorchError(.dtypeMismatch, "\(op): dtype must be floating point, got \(dtype)")
         }
         args["self"] = .tensor(try Meta.cast(t, to: dtype))
-        return [TensorSpec(t.shape, dtype)]
+        return .one(TensorSpec(t.shape, dtype))
     }
 }
 

@@ -76,19 +76,42 @@ public struct Arguments {
         return i
     }
 
+    /// The slot of `name`, remembered by the name after the first call (see ``ArgumentName``).
+    @inline(__always)
+    public func index(of name: ArgumentName) -> Int {
+        guard let i = name.slot(in: schema) else {
+            preconditionFailure("internal: \(schema.name) has no argument '\(name)'")
+        }
+        return i
+    }
+
     public subscript(name: String) -> ArgumentValue {
         get { values[index(of: name)] }
         set { values[index(of: name)] = newValue }
     }
 
+    public subscript(name: ArgumentName) -> ArgumentValue {
+        get { values[index(of: name)] }
+        set { values[index(of: name)] = newValue }
+    }
+
+    /// ``tensor(_:)`` through a remembered slot.
+    public func tensor(_ name: ArgumentName) -> Tensor { tensor(at: index(of: name)) }
+
+    /// ``double(_:)`` through a remembered slot.
+    public func double(_ name: ArgumentName) -> Double { double(at: index(of: name)) }
+
     /// The tensor in slot `name`. A Swift number passed for a tensor stays a number until
     /// something asks for it as a tensor: then it is a wrapped 0-d tensor, as PyTorch wraps
     /// Python numbers (elementwise meta rules read the number itself and never ask).
-    public func tensor(_ name: String) -> Tensor {
-        switch self[name] {
+    public func tensor(_ name: String) -> Tensor { tensor(at: index(of: name)) }
+
+    @inline(__always)
+    private func tensor(at slot: Int) -> Tensor {
+        switch values[slot] {
         case .tensor(let t): return t
         case let number where number.isNumber: return Tensor.wrappedNumber(number)
-        default: preconditionFailure("internal: \(schema.name).\(name) is not a tensor")
+        default: preconditionFailure("internal: \(schema.name).\(schema.arguments[slot].name) is not a tensor")
         }
     }
     public func optionalTensor(_ name: String) -> Tensor? {
@@ -118,12 +141,15 @@ public struct Arguments {
         if case .ints(let v) = self[name] { return v }
         return nil
     }
-    public func double(_ name: String) -> Double {
-        switch self[name] {
+    public func double(_ name: String) -> Double { double(at: index(of: name)) }
+
+    @inline(__always)
+    private func double(at slot: Int) -> Double {
+        switch values[slot] {
         case .double(let v): return v
         case .int(let v): return Double(v)
         case .bool(let v): return v ? 1 : 0
-        default: preconditionFailure("internal: \(schema.name).\(name) is not a number")
+        default: preconditionFailure("internal: \(schema.name).\(schema.arguments[slot].name) is not a number")
         }
     }
     public func optionalDouble(_ name: String) -> Double? {
@@ -278,7 +304,9 @@ extension OperatorSchema {
     private func coerceIfNeeded(_ value: ArgumentValue, to argument: SchemaArgument) throws -> ArgumentValue? {
         switch (argument.type, value) {
         case (.tensor, .tensor), (.optional(.tensor), .tensor), (.int, .int), (.bool, .bool), (.float, .double),
-             (.scalar, .double), (.scalar, .int): return nil
+             (.scalar, .double), (.scalar, .int),
+             // A number for a tensor stays a number: see `Arguments.tensor(_:)`.
+             (.tensor, .double), (.tensor, .int), (.tensor, .bool): return nil
         default: return try coerceSlow(value, to: argument)
         }
     }

@@ -188,7 +188,7 @@ public final class Dispatcher: Sendable {
         return shared ?? Tensor.contiguousStrides(for: shape)
     }
 
-    private func selectKernel(_ op: OperatorHandle, _ arguments: Arguments, specs: [TensorSpec],
+    private func selectKernel(_ op: OperatorHandle, _ arguments: Arguments, specs: OutputSpecs,
                               device: Device) throws -> (BackendDescriptor, Kernel) {
         // The dtype a kernel computes in is `self`'s after meta (where's condition is bool,
         // an index is int64); operators without `self` use their first tensor.

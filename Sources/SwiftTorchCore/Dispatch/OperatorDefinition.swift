@@ -11,6 +11,32 @@ public struct TensorSpec: Sendable, Equatable {
     }
 }
 
+/// The outputs a meta function describes. Nearly every operator has one, which is kept
+/// inline so that a call allocates no list for it; an array literal still works for any
+/// count.
+public enum OutputSpecs: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable {
+    case one(TensorSpec)
+    case many([TensorSpec])
+
+    public init(arrayLiteral specs: TensorSpec...) { self = specs.count == 1 ? .one(specs[0]) : .many(specs) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int {
+        switch self {
+        case .one: 1
+        case .many(let specs): specs.count
+        }
+    }
+    public subscript(position: Int) -> TensorSpec {
+        switch self {
+        case .one(let spec):
+            precondition(position == 0, "internal: output spec index \(position) out of range")
+            return spec
+        case .many(let specs): return specs[position]
+        }
+    }
+}
+
 /// What a kernel receives: validated arguments and freshly allocated, contiguous outputs.
 public struct KernelCall {
     public let arguments: Arguments
@@ -28,7 +54,7 @@ public typealias Kernel = @Sendable (KernelCall) throws -> Void
 /// Checks a call and describes its outputs. It may rewrite tensor arguments (promote their
 /// dtype, broadcast them to the output's shape), so that kernels see inputs of one dtype
 /// and one shape and only compute. Every backend therefore reports bad input the same way.
-public typealias MetaFunction = @Sendable (inout Arguments) throws -> [TensorSpec]
+public typealias MetaFunction = @Sendable (inout Arguments) throws -> OutputSpecs
 
 /// An implementation in terms of other operators or of tensor geometry alone (views); it
 /// serves every backend and device.

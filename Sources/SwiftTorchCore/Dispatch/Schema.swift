@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The type of one operator argument, as written in a schema.
 public indirect enum ArgumentType: Sendable, Equatable, CustomStringConvertible {
     case tensor, tensorList, scalar, int, intList, float, bool, string, dtype, device
@@ -51,6 +53,9 @@ public struct SchemaArgument: Equatable {
 /// A class: every call's ``Arguments`` holds its schema, and a reference is one retain.
 public final class OperatorSchema: Sendable, CustomStringConvertible {
     public let name: String
+    /// A number no other schema of this process has, so an ``ArgumentName`` can remember
+    /// which schema its slot belongs to.
+    public let id: Int
     public let arguments: [SchemaArgument]
     /// Number of results (`-> (Tensor, Tensor)` has two).
     public let resultCount: Int
@@ -86,6 +91,7 @@ public final class OperatorSchema: Sendable, CustomStringConvertible {
 
     init(name: String, arguments: [SchemaArgument], resultCount: Int, declaration: String) {
         self.name = name
+        self.id = schemaIDs.add(1, ordering: .relaxed).newValue
         self.arguments = arguments
         self.resultCount = resultCount
         self.declaration = declaration
@@ -204,3 +210,5 @@ extension String {
 extension Substring {
     func trimmingCharacters(in set: Character) -> String { String(self).trimmingCharacters(in: set) }
 }
+
+private let schemaIDs = Atomic<Int>(0)

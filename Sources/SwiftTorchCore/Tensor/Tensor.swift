@@ -18,7 +18,11 @@ public final class Tensor {
     // Autograd state. The SwiftTorch module owns the rules; the fields live here so that
     // every tensor can carry them.
     /// Whether operations on this tensor are recorded for ``backward``.
-    public var requiresGrad: Bool
+    ///
+    /// Every call reads it for every input; `@exclusivity(unchecked)` spares those reads the
+    /// run-time exclusivity check (about 60 instructions each). Nothing here ever hands out a
+    /// long-lived `inout` access to it, so no overlapping access can arise.
+    @exclusivity(unchecked) public var requiresGrad: Bool
     /// The accumulated gradient of a leaf after `backward()`.
     public var grad: Tensor?
     /// The node that produced this tensor; `nil` for leaves.

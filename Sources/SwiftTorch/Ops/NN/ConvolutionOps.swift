@@ -75,7 +75,7 @@ extension Op {
             }
             try Conv2dGeometry.requireFloat("conv2d", checked)
             let geometry = try Conv2dGeometry("conv2d", &args)
-            return [TensorSpec(try geometry.outputShape("conv2d", input: input.shape, weight: weight.shape), input.dtype)]
+            return .one(TensorSpec(try geometry.outputShape("conv2d", input: input.shape, weight: weight.shape), input.dtype))
         }, derivative: NNGrad.conv2d))
 
     /// The gradient of conv2d with respect to its input (a transposed convolution of
@@ -92,7 +92,7 @@ extension Op {
             guard grad.shape == expected else {
                 throw TorchError(.shapeMismatch, "conv2d_backward_input: grad_output \(describe(shape: grad.shape)) does not match the convolution's output \(describe(shape: expected)) for input \(describe(shape: inputSize))")
             }
-            return [TensorSpec(inputSize, grad.dtype)]
+            return .one(TensorSpec(inputSize, grad.dtype))
         }, derivative: NNGrad.conv2dBackwardInput))
 
     /// The gradient of conv2d with respect to its weight (of `weight_size`), summed over the batch.
@@ -108,6 +108,6 @@ extension Op {
             guard grad.shape == expected else {
                 throw TorchError(.shapeMismatch, "conv2d_backward_weight: grad_output \(describe(shape: grad.shape)) does not match the convolution's output \(describe(shape: expected)) for input \(describe(shape: input.shape))")
             }
-            return [TensorSpec(weightSize, grad.dtype)]
+            return .one(TensorSpec(weightSize, grad.dtype))
         }, derivative: NNGrad.conv2dBackwardWeight))
 }

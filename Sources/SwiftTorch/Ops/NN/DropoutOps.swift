@@ -26,7 +26,7 @@ extension Op {
             guard x.dtype.isFloatingPoint else {
                 throw TorchError(.dtypeMismatch, "dropout: input must be floating point, got \(x.dtype)\(describe(shape: x.shape))")
             }
-            return [TensorSpec(x.shape, x.dtype)]
+            return .one(TensorSpec(x.shape, x.dtype))
         }, derivative: NNGrad.nativeDropout))
 
     /// `torch.nn.functional.dropout`: zeroes elements with probability `p` while training and

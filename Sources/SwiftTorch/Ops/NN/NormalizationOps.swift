@@ -86,7 +86,7 @@ extension Op {
             for name in ["weight", "bias"] {
                 try Normalization.parameter("layer_norm", &args, name, shape: normalized, dtype: x.dtype)
             }
-            return [TensorSpec(x.shape, x.dtype)]
+            return .one(TensorSpec(x.shape, x.dtype))
         }, derivative: NNGrad.layerNorm))
 }
 

@@ -80,7 +80,7 @@ extension Op {
             guard grad.dtype.isFloatingPoint, x.dtype == grad.dtype else {
                 throw TorchError(.dtypeMismatch, "max_pool2d_with_indices_backward: grad_output (\(grad.dtype)) and self (\(x.dtype)) must have one floating-point dtype")
             }
-            return [TensorSpec(x.shape, grad.dtype)]
+            return .one(TensorSpec(x.shape, grad.dtype))
         }, derivative: NNGrad.maxPool2dWithIndicesBackward))
 
     /// The mean of each window, as `torch.nn.functional.avg_pool2d`.
@@ -91,7 +91,7 @@ extension Op {
             let x = args.tensor("self")
             try WindowGeometry.requireImage("avg_pool2d", x)
             let shape = try Pool2dGeometry("avg_pool2d", &args).outputShape("avg_pool2d", input: x.shape)
-            return [TensorSpec(shape, x.dtype)]
+            return .one(TensorSpec(shape, x.dtype))
         }, derivative: NNGrad.avgPool2d))
 
     /// The adjoint of avg_pool2d: each gradient value spread over its window, for an input
@@ -109,6 +109,6 @@ extension Op {
             guard grad.shape == expected else {
                 throw TorchError(.shapeMismatch, "avg_pool2d_backward: grad_output \(describe(shape: grad.shape)) does not match the pooled shape \(describe(shape: expected)) of input \(describe(shape: inputSize))")
             }
-            return [TensorSpec(inputSize, grad.dtype)]
+            return .one(TensorSpec(inputSize, grad.dtype))
         }, derivative: NNGrad.avgPool2dBackward))
 }
