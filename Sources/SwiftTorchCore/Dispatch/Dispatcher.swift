@@ -13,7 +13,13 @@ public final class Dispatcher: Sendable {
     public let registry: OperatorRegistry
     public let settings: DispatchSettings
     /// The process-wide backend list, or why the user's request could not be honoured.
-    public let configuredPriority: Result<BackendPriority, TorchError>
+    public var configuredPriority: Result<BackendPriority, TorchError> {
+        if let configured { return .success(configured) }
+        return .failure(configurationError!)
+    }
+    // `configuredPriority` kept apart, so that every call's read of it copies no `Result`.
+    private let configured: BackendPriority?
+    private let configurationError: TorchError?
     /// CPU backends when nothing else is asked for, best first.
     public let defaultCPUChain: [String]
 
@@ -21,11 +27,15 @@ public final class Dispatcher: Sendable {
                 preferredCPUOrder: [String], notice: (String) -> Void = { _ in }) {
         self.registry = registry
         self.settings = settings
-        self.configuredPriority = Result {
-            try BackendPriority.resolve(settings.backendRequest, backends: registry.backends,
-                                        knownNames: knownBackendNames, preferredCPUOrder: preferredCPUOrder,
-                                        notice: notice)
-        }.mapError { $0 as! TorchError }
+        do {
+            self.configured = try BackendPriority.resolve(settings.backendRequest, backends: registry.backends,
+                                                          knownNames: knownBackendNames, preferredCPUOrder: preferredCPUOrder,
+                                                          notice: notice)
+            self.configurationError = nil
+        } catch {
+            self.configured = nil
+            self.configurationError = (error as? TorchError) ?? TorchError(.unknownBackend, "\(error)")
+        }
         self.defaultCPUChain = preferredCPUOrder.filter { registry.backendDescriptor(named: $0)?.availability.isAvailable == true }
     }
 
@@ -35,7 +45,8 @@ public final class Dispatcher: Sendable {
     /// The backend list in force here: a task-local choice, else the configured one.
     public func priority() throws -> BackendPriority {
         if let scoped = BackendPriority.scoped { return scoped }
-        return try configuredPriority.get()
+        if let configured { return configured }
+        throw configurationError!
     }
 
     public var fallbackIsError: Bool { Dispatcher.scopedFallbackIsError ?? settings.fallbackIsError }
@@ -93,7 +104,11 @@ public final class Dispatcher: Sendable {
         // Meta rules wrap the numbers they read; kernels only ever see tensors.
         bound.wrapNumbers()
         let (backend, kernel) = try selectKernel(op, bound, specs: specs, device: device)
-        let outputs = try specs.map { try allocateOutput($0, for: bound, backend: backend, device: device) }
+        let outputs: [Tensor]
+        switch specs {
+        case .one(let spec): outputs = [try allocateOutput(spec, for: bound, backend: backend, device: device)]
+        case .many(let specs): outputs = try specs.map { try allocateOutput($0, for: bound, backend: backend, device: device) }
+        }
         let call = KernelCall(arguments: bound, outputs: outputs)
         if settings.trace != .off {
             let clock = ContinuousClock()
