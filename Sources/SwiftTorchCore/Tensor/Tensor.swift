@@ -28,9 +28,24 @@ public final class Tensor {
     /// A non-leaf that keeps its `.grad` (PyTorch's `retain_grad()`).
     public var retainsGrad = false
 
-    public init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType,
-                isWrappedNumber: Bool = false, requiresGrad: Bool = false) {
-        precondition(shape.count == strides.count, "internal: shape and strides differ in rank")
+    /// A view of `storage` with the given geometry, for tensors that users and files
+    /// describe. Throws when the geometry is not one a tensor may have: a negative size or
+    /// stride, a negative offset, sizes whose product overflows an `Int`, or an element
+    /// reached outside the storage (see ``ShapeArithmetic/checkView(_:shape:strides:offset:dtype:storageBytes:)``).
+    public convenience init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType,
+                            isWrappedNumber: Bool = false, requiresGrad: Bool = false) throws {
+        try ShapeArithmetic.checkView("Tensor(storage:)", shape: shape, strides: strides, offset: offset, dtype: dtype,
+                                      storageBytes: storage.byteCount)
+        self.init(uncheckedStorage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype,
+                  isWrappedNumber: isWrappedNumber, requiresGrad: requiresGrad)
+    }
+
+    /// A view whose geometry the library has already proven to lie inside `storage` (an
+    /// operator's output, a view computed from a valid tensor's geometry). Nothing is
+    /// checked: a wrong geometry here reads and writes outside the storage. Everything a
+    /// user or a file describes goes through ``init(storage:shape:strides:offset:dtype:isWrappedNumber:requiresGrad:)``.
+    package init(uncheckedStorage storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType,
+                 isWrappedNumber: Bool = false, requiresGrad: Bool = false) {
         self.storage = storage
         self.shape = shape
         self.strides = strides
@@ -40,25 +55,30 @@ public final class Tensor {
         self.requiresGrad = requiresGrad
     }
 
-    /// A new, contiguous, zero-filled tensor on the CPU; throws `outOfMemory` when its bytes
-    /// cannot be had (or overflow an `Int`).
-    public convenience init(zerosOnCPU shape: [Int], dtype: DType) throws {
-        var bytes = dtype.itemSize
-        for extent in shape {
-            let (product, overflow) = bytes.multipliedReportingOverflow(by: extent)
-            guard !overflow else {
-                throw TorchError(.outOfMemory, "CPU allocator: can't allocate memory: a \(dtype) tensor of shape \(describe(shape: shape)) needs more bytes than an Int can count")
-            }
-            bytes = product
-        }
-        self.init(storage: try .cpu(byteCount: bytes), shape: shape,
+    /// A new, contiguous, zero-filled tensor on the CPU; throws for a bad shape, and
+    /// `outOfMemory` when its bytes cannot be had. `op` names the caller in the error.
+    public convenience init(zerosOnCPU shape: [Int], dtype: DType, for op: String = "Tensor(zerosOnCPU:)") throws {
+        let bytes = try ShapeArithmetic.byteCount(op, shape, dtype)
+        let storage: Storage
+        do { storage = try .cpu(byteCount: bytes) } catch let error as TorchError { throw error.raised(by: op) }
+        self.init(uncheckedStorage: storage, shape: shape,
                   strides: Tensor.contiguousStrides(for: shape), offset: 0, dtype: dtype)
     }
 
-    /// A view of `base`'s storage with other geometry. Autograd state is not carried over:
-    /// view operators are recorded by the dispatcher like any other.
-    public convenience init(viewOf base: Tensor, shape: [Int], strides: [Int], offset: Int) {
-        self.init(storage: base.storage, shape: shape, strides: strides, offset: offset, dtype: base.dtype)
+    /// A view of `base`'s storage with other geometry, checked against that storage as
+    /// ``init(storage:shape:strides:offset:dtype:isWrappedNumber:requiresGrad:)`` is.
+    /// Autograd state is not carried over: view operators are recorded by the dispatcher
+    /// like any other.
+    public convenience init(viewOf base: Tensor, shape: [Int], strides: [Int], offset: Int) throws {
+        try ShapeArithmetic.checkView("Tensor(viewOf:)", shape: shape, strides: strides, offset: offset, dtype: base.dtype,
+                                      storageBytes: base.storage.byteCount)
+        self.init(uncheckedStorage: base.storage, shape: shape, strides: strides, offset: offset, dtype: base.dtype)
+    }
+
+    /// A view of `base`'s storage whose geometry the caller has proven to lie inside it
+    /// (see ``init(uncheckedStorage:shape:strides:offset:dtype:isWrappedNumber:requiresGrad:)``).
+    package convenience init(uncheckedViewOf base: Tensor, shape: [Int], strides: [Int], offset: Int) {
+        self.init(uncheckedStorage: base.storage, shape: shape, strides: strides, offset: offset, dtype: base.dtype)
     }
 
     public var device: Device { storage.device }
