@@ -139,7 +139,8 @@ public final class AutogradNode {
     /// PyTorch-style name, e.g. `AddBackward0`.
     public let name: String
     /// One entry per tensor input of the operator; `nil` where no gradient flows.
-    public let edges: [GradientEdge?]
+    /// Variable only so that `deinit` can take the edges apart (see there).
+    public private(set) var edges: [GradientEdge?]
     public let outputCount: Int
     /// The gradient formula with its saved tensors; dropped after a backward pass that does
     /// not retain the graph.
@@ -162,5 +163,30 @@ public final class AutogradNode {
         self.outputDevice = outputDevice
         self.savedVersions = savedVersions
         self.apply = apply
+    }
+
+    /// Frees the part of the graph that only this node kept alive, in a loop rather than by
+    /// recursion. Left to Swift, releasing the last reference to the head of a chain of a
+    /// million recorded operations (a long `total = total + loss`) would run a million
+    /// nested `deinit`s and overflow the stack. Here each node hands its uniquely held
+    /// predecessors to a worklist before it goes, so every `deinit` finds its edges already
+    /// taken and the stack stays one frame deep (PyTorch's `deleteNode` does the same).
+    deinit {
+        var worklist: [AutogradNode] = []
+        AutogradNode.takeUniquePredecessors(of: &edges, into: &worklist)
+        while let node = worklist.popLast() {
+            AutogradNode.takeUniquePredecessors(of: &node.edges, into: &worklist)
+            // `node` is released here, its edges already empty: its deinit does not recurse.
+        }
+    }
+
+    /// Clears the node edges of `edges`, appending each predecessor that nothing else holds
+    /// to `worklist`; one that others still hold stays alive with them.
+    private static func takeUniquePredecessors(of edges: inout [GradientEdge?], into worklist: inout [AutogradNode]) {
+        for i in edges.indices {
+            guard case .node(var predecessor, _)? = edges[i] else { continue }
+            edges[i] = nil
+            if isKnownUniquelyReferenced(&predecessor) { worklist.append(predecessor) }
+        }
     }
 }
