@@ -28,18 +28,36 @@ public enum ShapeArithmetic {
     /// size throws ``TorchError/Kind/invalidArgument``; a count of elements or of bytes that
     /// overflows an `Int` throws ``TorchError/Kind/outOfMemory`` ("can't allocate memory",
     /// as PyTorch says), since no allocator could give it.
+    ///
+    /// Every call's outputs pass through here, so the valid case is one loop with one checked
+    /// multiply per dimension, and `op` is evaluated only to word an error.
     @inlinable
-    public static func byteCount(_ op: String, _ shape: [Int], _ dtype: DType) throws -> Int {
-        for size in shape where size < 0 { throw negativeSize(op, shape) }
-        // With no negative size, elementCount can only fail by overflowing.
+    public static func byteCount(_ op: @autoclosure () -> String, _ shape: [Int], _ dtype: DType) throws -> Int {
+        var span = 1, empty = false, invalid = false
+        for size in shape {
+            if size <= 0 {
+                invalid = invalid || size < 0
+                empty = true
+                continue
+            }
+            let (product, overflow) = span.multipliedReportingOverflow(by: size)
+            invalid = invalid || overflow
+            span = product
+        }
+        // An empty tensor takes no bytes, however large its other sizes.
+        let (bytes, overflow) = span.multipliedReportingOverflow(by: dtype.itemSize)
+        guard !invalid, empty || !overflow else { throw byteCountError(op(), shape, dtype) }
+        return empty ? 0 : bytes
+    }
+
+    /// Why ``byteCount(_:_:_:)`` refused `shape`.
+    @usableFromInline
+    static func byteCountError(_ op: String, _ shape: [Int], _ dtype: DType) -> TorchError {
+        if shape.contains(where: { $0 < 0 }) { return negativeSize(op, shape) }
         guard let count = try? elementCount(op, shape) else {
-            throw cannotAllocate(op, shape, dtype, "has more elements than an Int can count")
+            return cannotAllocate(op, shape, dtype, "has more elements than an Int can count")
         }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
-        guard !overflow else {
-            throw cannotAllocate(op, shape, dtype, "(\(count) elements of \(dtype.itemSize) bytes) needs more bytes than an Int can count")
-        }
-        return bytes
+        return cannotAllocate(op, shape, dtype, "(\(count) elements of \(dtype.itemSize) bytes) needs more bytes than an Int can count")
     }
 
     /// `a * b` for a size computed by `op`; `what` names the quantity in the error.
@@ -90,7 +108,8 @@ public enum ShapeArithmetic {
             throw TorchError(.invalidArgument, "\(op): the offset (\(offset)) and the strides \(describe(shape: strides)) must be non-negative (shape \(describe(shape: shape)))")
         }
         if count == 0 { return }
-        let geometry = "shape \(describe(shape: shape)), strides \(describe(shape: strides)) and offset \(offset)"
+        // Worded only for an error: views are made on every reshape and transpose.
+        func geometry() -> String { "shape \(describe(shape: shape)), strides \(describe(shape: strides)) and offset \(offset)" }
         // `end` is one step past every dimension's end; the farthest element reached is
         // offset + Σ (size - 1) × stride, which is at most `end`.
         var end = offset, last = offset
@@ -98,14 +117,14 @@ public enum ShapeArithmetic {
             let (span, o1) = size.multipliedReportingOverflow(by: stride)
             let (next, o2) = end.addingReportingOverflow(span)
             guard !o1, !o2 else {
-                throw TorchError(.indexOutOfRange, "\(op): a view with \(geometry) steps past what an Int can address")
+                throw TorchError(.indexOutOfRange, "\(op): a view with \(geometry()) steps past what an Int can address")
             }
             end = next
             last += span - stride
         }
         let capacity = storageBytes / dtype.itemSize
         guard last < capacity else {
-            throw TorchError(.indexOutOfRange, "\(op): a view with \(geometry) reaches outside its storage of \(capacity) \(dtype) elements")
+            throw TorchError(.indexOutOfRange, "\(op): a view with \(geometry()) reaches outside its storage of \(capacity) \(dtype) elements")
         }
     }
 

@@ -27,18 +27,19 @@ enum WindowGeometry {
     /// `padding = Int.max` or `dilation = 1 << 62` must be an error naming `op`, not a trap.
     static func outputLength(_ op: String, input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
                              ceilMode: Bool = false) throws -> Int {
-        let geometry = "input \(input), kernel \(kernel), stride \(stride), padding \(padding), dilation \(dilation)"
+        // Worded only for an error (the `what` arguments below are autoclosures).
+        func geometry() -> String { "input \(input), kernel \(kernel), stride \(stride), padding \(padding), dilation \(dilation)" }
         let padded = try ShapeArithmetic.sum(op, input, try ShapeArithmetic.product(op, 2, padding, "twice the padding"),
-                                             "the padded input length (\(geometry))")
-        let reach = try ShapeArithmetic.product(op, dilation, kernel - 1, "the window's reach (\(geometry))")
+                                             "the padded input length (\(geometry()))")
+        let reach = try ShapeArithmetic.product(op, dilation, kernel - 1, "the window's reach (\(geometry()))")
         // A kernel of size 0 (a convolution weight may have one) makes the reach negative.
-        let span = try ShapeArithmetic.sum(op, padded, -reach - 1, "the padded input length less the window's reach (\(geometry))")
+        let span = try ShapeArithmetic.sum(op, padded, -reach - 1, "the padded input length less the window's reach (\(geometry()))")
         guard span >= 0 else { return 0 }
         // span / stride rounded up is span / stride plus one when there is a remainder:
         // span + stride - 1 could overflow for a huge stride.
         var length = span / stride + (ceilMode && span % stride != 0 ? 1 : 0) + 1
         // (length - 1) * stride <= span + stride - 1 fits, but is checked all the same.
-        if ceilMode, try ShapeArithmetic.product(op, length - 1, stride, "the last window's start (\(geometry))") >= input + padding {
+        if ceilMode, try ShapeArithmetic.product(op, length - 1, stride, "the last window's start (\(geometry()))") >= input + padding {
             length -= 1
         }
         return length
