@@ -118,8 +118,8 @@ private func linear<T: ProductScalar>(_ call: KernelCall, _: T.Type) throws {
     let k = x.shape[x.rank - 1]
     let rows = x.shape.dropLast().reduce(1, *)
     let wT = w.rank == 2
-        ? Tensor(viewOf: w, shape: [w.shape[1], w.shape[0]], strides: [w.strides[1], w.strides[0]], offset: w.offset)
-        : Tensor(viewOf: w, shape: [w.shape[0], 1], strides: [w.strides[0], 0], offset: w.offset)
+        ? Tensor(uncheckedViewOf: w, shape: [w.shape[1], w.shape[0]], strides: [w.strides[1], w.strides[0]], offset: w.offset)
+        : Tensor(uncheckedViewOf: w, shape: [w.shape[0], 1], strides: [w.strides[0], 0], offset: w.offset)
     let n = wT.shape[1]
     guard wT.shape[0] == k else {
         throw TorchError(.shapeMismatch, "internal: linear input \(describe(shape: x.shape)) and weight \(describe(shape: w.shape)) disagree on in_features")

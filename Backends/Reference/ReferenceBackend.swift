@@ -17,7 +17,7 @@ public enum ReferenceBackend: BuiltinBackend {
             + reductionKernels + softmaxKernels + linalgKernels + lossKernels + scatterKernels
             + convolutionKernels + poolingKernels + normalizationKernels + embeddingKernels + inPlaceKernels
             + optimizerKernels + backwardKernels {
-            try registry.register(kernel: kernel, for: op, backend: name)
+            try registry.register(kernel: WorkingMemory.guarded(op, kernel), for: op, backend: name)
         }
     }
 }

@@ -28,7 +28,7 @@ let scatterKernels: [(String, Kernel)] = [
         let index = indexTensor.int64Values()
         let src = a.tensor("src")
         // Only the index's extent of src takes part.
-        let window = Tensor(viewOf: src, shape: indexTensor.shape, strides: src.strides, offset: src.offset)
+        let window = Tensor(uncheckedViewOf: src, shape: indexTensor.shape, strides: src.strides, offset: src.offset)
         let size = base.rank == 0 ? 1 : base.shape[d]
         let indexStrides = Tensor.contiguousStrides(for: indexTensor.shape)
         try addAt(call.output, base: base, source: window) { position in

@@ -57,7 +57,7 @@ struct GEMMOperand<T: GEMMScalar> {
         }
         let buffer = ScratchBuffer<T>(count: slots.count * size)
         for (o, s) in slots {
-            Tensor(viewOf: t, shape: [rows, cols], strides: [rs, cs], offset: o).copyElements(to: buffer.pointer + s * size)
+            Tensor(uncheckedViewOf: t, shape: [rows, cols], strides: [rs, cs], offset: o).copyElements(to: buffer.pointer + s * size)
         }
         self.init(base: UnsafePointer(buffer.pointer), offsets: copied, transposed: false, ld: max(1, cols), scratch: buffer)
     }

@@ -47,12 +47,12 @@ private func addmm<T: GEMMScalar>(_ call: KernelCall, _: T.Type) throws {
 private func linear<T: GEMMScalar>(_ call: KernelCall, _: T.Type) throws {
     let args = call.arguments
     let x = args.tensor("input"), w = args.tensor("weight")
-    let a = x.rank == 1 ? Tensor(viewOf: x, shape: [1, x.shape[0]], strides: [0, x.strides[0]], offset: x.offset) : x
+    let a = x.rank == 1 ? Tensor(uncheckedViewOf: x, shape: [1, x.shape[0]], strides: [0, x.strides[0]], offset: x.offset) : x
     let batch = Array(a.shape.dropLast(2)), zeros = [Int](repeating: 0, count: batch.count)
     let k = a.shape[a.rank - 1]
     let b = w.rank == 2
-        ? Tensor(viewOf: w, shape: batch + [k, w.shape[0]], strides: zeros + [w.strides[1], w.strides[0]], offset: w.offset)
-        : Tensor(viewOf: w, shape: batch + [k, 1], strides: zeros + [w.strides[0], 0], offset: w.offset)
+        ? Tensor(uncheckedViewOf: w, shape: batch + [k, w.shape[0]], strides: zeros + [w.strides[1], w.strides[0]], offset: w.offset)
+        : Tensor(uncheckedViewOf: w, shape: batch + [k, 1], strides: zeros + [w.strides[0], 0], offset: w.offset)
     let c = call.output.elements(T.self)
     // The bias is already broadcast to the output's shape: the same row-major order.
     let bias = args.optionalTensor("bias")

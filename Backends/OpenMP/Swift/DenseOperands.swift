@@ -7,7 +7,7 @@ import SwiftTorchCore
 enum DenseOperands {
     static func contiguous(_ t: Tensor, _ op: String) throws -> Tensor {
         if t.isContiguous { return t }
-        let copy = Tensor(storage: try .cpu(byteCount: t.count * t.dtype.itemSize, zeroed: false), shape: t.shape,
+        let copy = Tensor(uncheckedStorage: try .cpu(byteCount: t.count * t.dtype.itemSize, zeroed: false), shape: t.shape,
                           strides: Tensor.contiguousStrides(for: t.shape), offset: 0, dtype: t.dtype)
         let status = StridedLoop.run(t.shape, [StridedOperand(copy), StridedOperand(t)]) { g, p in
             st_ew_copy(StridedLoop.code(t.dtype), StridedLoop.code(t.dtype), g, p[0], p[1])

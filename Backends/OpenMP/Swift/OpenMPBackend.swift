@@ -7,21 +7,18 @@ public enum OpenMPBackend: BuiltinBackend {
     public static let name = "openmp"
 
     /// Threads for parallel regions: `SWIFTTORCH_NUM_THREADS`, else `OMP_NUM_THREADS`
-    /// (which libomp reads itself), else every core.
-    static let threadCount: Int = {
-        let env = ProcessInfo.processInfo.environment
-        if let n = env["SWIFTTORCH_NUM_THREADS"].flatMap(Int.init), n > 0 { st_omp_set_threads(Int32(n)) }
-        return Int(st_omp_max_threads())
-    }()
+    /// (which libomp reads itself), else every core; bad values are ignored and reported.
+    static var threadCount: Int { OpenMPEnvironment.setup.threads }
 
     public static var descriptor: BackendDescriptor {
         // Outputs come from the caching allocator, unzeroed; it maps large blocks with huge
         // pages itself (see SystemMemory.mappedThreshold).
-        BackendDescriptor(name: name, details: ["threads: \(threadCount) (SWIFTTORCH_NUM_THREADS, else OMP_NUM_THREADS, else all cores)"])
+        BackendDescriptor(name: name, details: ["threads: \(threadCount) (SWIFTTORCH_NUM_THREADS, else OMP_NUM_THREADS, else all cores)"]
+            + OpenMPEnvironment.setup.notices)
     }
 
     public static func registerKernels(into registry: OperatorRegistry) throws {
-        _ = threadCount
+        _ = OpenMPEnvironment.setup
         for (op, kernel) in elementwiseKernels + reductionKernels {
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
         }

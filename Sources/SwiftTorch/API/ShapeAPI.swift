@@ -83,8 +83,12 @@ extension Tensor {
             return try narrowed.indexSelect(dim: d, index: picked)
         }
         var newShape = narrowed.shape, newStrides = narrowed.strides
-        newShape[d] = (e - s + step - 1) / step
-        newStrides[d] *= step
+        // ceil((e - s) / step) without forming e - s + step - 1, which overflows for a huge step.
+        newShape[d] = e == s ? 0 : (e - s - 1) / step + 1
+        // A dimension of one entry keeps its stride (any stride is valid there).
+        if newShape[d] > 1 {
+            newStrides[d] = try ShapeArithmetic.product("slice", newStrides[d], step, "the stride of dimension \(d) times step \(step)")
+        }
         return try narrowed.asStrided(shape: newShape, strides: newStrides, offset: narrowed.offset)
     }
 

@@ -89,7 +89,7 @@ enum AutogradEngine {
         let shape = node.outputShapes[i], dtype = node.outputDTypes[i]
         if !dtype.isFloatingPoint, node.outputDevice.isCPU {
             let zero = try Tensor(zerosOnCPU: [], dtype: dtype)
-            return Tensor(viewOf: zero, shape: shape, strides: [Int](repeating: 0, count: shape.count), offset: 0)
+            return Tensor(uncheckedViewOf: zero, shape: shape, strides: [Int](repeating: 0, count: shape.count), offset: 0)
         }
         return try Tensor.zeros(shape, dtype: dtype, device: node.outputDevice)
     }
@@ -119,8 +119,8 @@ enum AutogradEngine {
         // (the user's, a view, a saved alias, the same gradient on another edge) refers to it.
         _ = consume g
         if isKnownUniquelyReferenced(&storage) {
-            return Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+            return Tensor(uncheckedStorage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
         }
-        return try Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype).clone()
+        return try Tensor(uncheckedStorage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype).clone()
     }
 }

@@ -116,7 +116,7 @@ public struct CaseTensor: Decodable, Sendable {
             base = try Tensor(values.map(\.int64), shape: storageShape, dtype: dtype)
         }
         guard let strides else { return base }
-        return Tensor(viewOf: base, shape: shape, strides: strides, offset: offset)
+        return try Tensor(viewOf: base, shape: shape, strides: strides, offset: offset)
     }
 }
 

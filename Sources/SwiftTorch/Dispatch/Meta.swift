@@ -15,6 +15,8 @@ enum Meta {
                 throw TorchError(.shapeMismatch, "\(op): shapes \(shapes.map { describe(shape: $0) }.joined(separator: " and ")) do not broadcast: size \(result[d]) and \(size) differ at dimension \(d) and neither is 1")
             }
         }
+        // Valid shapes can broadcast to one with too many elements ([n, 1] with [1, n]).
+        _ = try ShapeArithmetic.elementCount(op, result)
         return result
     }
 
@@ -109,7 +111,7 @@ enum Meta {
         for i in 0..<t.rank where t.shape[i] == shape[lead + i] && t.shape[i] != 1 {
             strides[lead + i] = t.strides[i]
         }
-        return Tensor(viewOf: t, shape: shape, strides: strides, offset: t.offset)
+        return Tensor(uncheckedViewOf: t, shape: shape, strides: strides, offset: t.offset)
     }
 
     /// The usual elementwise preparation: promote the named tensor arguments to one compute
@@ -196,6 +198,6 @@ enum Meta {
 
 extension Tensor {
     func alias(wrapped: Bool) -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: wrapped)
+        Tensor(uncheckedStorage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: wrapped)
     }
 }

@@ -34,7 +34,8 @@ public final class Conv2d: Module, UnaryLayer {
         self.padding = padding
         self.dilation = dilation
         self.groups = groups
-        let fanIn = inChannels / groups * kernelSize.height * kernelSize.width
+        // The weight's shape is the user's: its sizes are multiplied with overflow checks.
+        let fanIn = try ShapeArithmetic.elementCount("Conv2d", [inChannels / groups, kernelSize.height, kernelSize.width])
         let bound = Init.kaimingUniformBound(fanIn: fanIn, a: 5.0.squareRoot())
         self.weight = try Init.uniform([outChannels, inChannels / groups, kernelSize.height, kernelSize.width],
                                        low: -bound, high: bound, dtype: dtype, device: device, generator: generator)

@@ -1,10 +1,11 @@
 import SwiftTorchCore
 
 enum Creation {
-    static func requireSizes(_ op: String, _ size: [Int]) throws {
-        for s in size where s < 0 {
-            throw TorchError(.invalidArgument, "\(op): sizes must be non-negative, got \(describe(shape: size))")
-        }
+    /// Checks the shape of a tensor `op` is about to create: non-negative sizes
+    /// (`invalidArgument`), and element and byte counts an `Int` can hold (`outOfMemory`:
+    /// no allocator could give such a tensor).
+    static func requireSizes(_ op: String, _ size: [Int], _ dtype: DType) throws {
+        _ = try ShapeArithmetic.byteCount(op, size, dtype)
     }
 
     /// The dtype PyTorch infers from a Swift number: Double → float32, Int → int64, Bool → bool.
@@ -31,7 +32,10 @@ enum Creation {
         guard (step > 0 && end >= start) || (step < 0 && end <= start) else {
             throw TorchError(.invalidArgument, "arange: upper bound and lower bound inconsistent with step sign (start \(start), end \(end), step \(step))")
         }
-        return Int(((end - start) / step).rounded(.up))
+        // (end - start) / step can be far beyond an Int (arange(0, 1e30)), or infinite when
+        // the difference overflows a Double: the conversion is checked, never trapped.
+        return try ShapeArithmetic.integer("arange", (end - start) / step, rounding: .up,
+                                           "the number of elements (start \(start), end \(end), step \(step))")
     }
 }
 
@@ -41,8 +45,9 @@ extension Op {
         "full(int[] size, Scalar fill_value, *, ScalarType? dtype=None, Device? device=None) -> Tensor", group: .creation,
         meta: { args in
             let size = args.ints("size")
-            try Creation.requireSizes("full", size)
-            return [TensorSpec(size, args.optionalDType("dtype") ?? Creation.inferredDType([args["fill_value"]]))]
+            let dtype = args.optionalDType("dtype") ?? Creation.inferredDType([args["fill_value"]])
+            try Creation.requireSizes("full", size, dtype)
+            return [TensorSpec(size, dtype)]
         }))
     /// `start, start + step, ...` up to but excluding `end`.
     public static let arange = declare(OperatorDefinition(
@@ -65,8 +70,9 @@ extension Op {
         "eye(int n, int? m=None, *, ScalarType? dtype=None, Device? device=None) -> Tensor", group: .creation,
         meta: { args in
             let n = args.int("n"), m = args.optionalInt("m") ?? n
-            try Creation.requireSizes("eye", [n, m])
-            return [TensorSpec([n, m], args.optionalDType("dtype") ?? .defaultFloat)]
+            let dtype = args.optionalDType("dtype") ?? .defaultFloat
+            try Creation.requireSizes("eye", [n, m], dtype)
+            return [TensorSpec([n, m], dtype)]
         }))
 
     static let creationFamily = [full, arange, linspace, eye]

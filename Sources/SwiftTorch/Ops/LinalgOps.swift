@@ -30,8 +30,8 @@ enum Linalg {
         guard a.rank >= 1, b.rank >= 1 else {
             throw TorchError(.shapeMismatch, "\(op): both arguments need at least 1 dimension, got shapes \(describe(shape: a.shape)) and \(describe(shape: b.shape))")
         }
-        let a2 = a.rank == 1 ? Tensor(viewOf: a, shape: [1, a.shape[0]], strides: [0, a.strides[0]], offset: a.offset) : a
-        let b2 = b.rank == 1 ? Tensor(viewOf: b, shape: [b.shape[0], 1], strides: [b.strides[0], 0], offset: b.offset) : b
+        let a2 = a.rank == 1 ? Tensor(uncheckedViewOf: a, shape: [1, a.shape[0]], strides: [0, a.strides[0]], offset: a.offset) : a
+        let b2 = b.rank == 1 ? Tensor(uncheckedViewOf: b, shape: [b.shape[0], 1], strides: [b.strides[0], 0], offset: b.offset) : b
         let m = a2.shape[a2.rank - 2], k = a2.shape[a2.rank - 1]
         let k2 = b2.shape[b2.rank - 2], n = b2.shape[b2.rank - 1]
         guard k == k2 else { throw mismatch(op, a, b) }

@@ -31,28 +31,35 @@ enum Geometry {
         return viewD == -1 ? newStrides : nil
     }
 
-    /// Resolves one `-1` in a requested shape and checks the element count.
+    /// Resolves one `-1` in a requested shape and checks the element count. The known
+    /// sizes are multiplied with overflow checks: the request is the user's.
     static func inferShape(_ op: String, _ requested: [Int], count: Int, from shape: [Int]) throws -> [Int] {
-        var result = requested
         let unknown = requested.indices.filter { requested[$0] == -1 }
         guard unknown.count <= 1, requested.allSatisfy({ $0 >= -1 }) else {
             throw TorchError(.invalidArgument, "\(op): invalid shape \(describe(shape: requested)); sizes must be >= 0 with at most one -1")
         }
-        let known = requested.filter { $0 != -1 }.reduce(1, *)
-        if let u = unknown.first {
-            guard known != 0, count % known == 0 else {
-                throw TorchError(.shapeMismatch, "\(op): shape \(describe(shape: requested)) is invalid for input of shape \(describe(shape: shape)) (\(count) elements)")
+        let known = try ShapeArithmetic.elementCount(op, requested.filter { $0 != -1 })
+        guard let u = unknown.first else {
+            guard known == count else {
+                throw TorchError(.shapeMismatch, "\(op): shape \(describe(shape: requested)) is invalid for input of shape \(describe(shape: shape)): element count differs (\(known) vs \(count))")
             }
-            result[u] = count / known
+            return requested
         }
-        guard result.reduce(1, *) == count else {
-            throw TorchError(.shapeMismatch, "\(op): shape \(describe(shape: requested)) is invalid for input of shape \(describe(shape: shape)): element count differs (\(result.reduce(1, *)) vs \(count))")
+        guard known != 0, count % known == 0 else {
+            throw TorchError(.shapeMismatch, "\(op): shape \(describe(shape: requested)) is invalid for input of shape \(describe(shape: shape)) (\(count) elements)")
         }
+        var result = requested
+        result[u] = count / known
         return result
     }
 
-    static func view(_ t: Tensor, shape: [Int], strides: [Int], offset: Int? = nil) -> Tensor {
-        Tensor(viewOf: t, shape: shape, strides: strides, offset: offset ?? t.offset)
+    /// A view of `t`'s storage with new geometry, checked against that storage: view
+    /// operators compute their geometry from user sizes (expand's, narrow's), so a mistake
+    /// in either is an error naming `op`, never an out-of-bounds view.
+    static func view(_ op: String, _ t: Tensor, shape: [Int], strides: [Int], offset: Int? = nil) throws -> Tensor {
+        let offset = offset ?? t.offset
+        try ShapeArithmetic.checkView(op, shape: shape, strides: strides, offset: offset, dtype: t.dtype, storageBytes: t.storage.byteCount)
+        return Tensor(uncheckedViewOf: t, shape: shape, strides: strides, offset: offset)
     }
 }
 
@@ -64,10 +71,10 @@ extension Op {
             let t = args.tensor("self")
             let shape = try Geometry.inferShape("reshape", args.ints("shape"), count: t.count, from: t.shape)
             if let strides = Geometry.viewStrides(shape: t.shape, strides: t.strides, newShape: shape) {
-                return [Geometry.view(t, shape: shape, strides: strides)]
+                return [try Geometry.view("reshape", t, shape: shape, strides: strides)]
             }
             let copy = try t.clone()
-            return [Geometry.view(copy, shape: shape, strides: Tensor.contiguousStrides(for: shape))]
+            return [try Geometry.view("reshape", copy, shape: shape, strides: Tensor.contiguousStrides(for: shape))]
         }, derivative: ShapeGrad.reshapeBack))
     public static let permute = declare(OperatorDefinition(
         "permute(Tensor self, int[] dims) -> Tensor", group: .shape,
@@ -78,7 +85,7 @@ extension Op {
                 throw TorchError(.invalidArgument, "permute: dims \(given) must name each of the \(t.rank) dimensions of shape \(describe(shape: t.shape)) once")
             }
             let dims = try Meta.wrapDims("permute", given, of: t)
-            return [Geometry.view(t, shape: dims.map { t.shape[$0] }, strides: dims.map { t.strides[$0] })]
+            return [try Geometry.view("permute", t, shape: dims.map { t.shape[$0] }, strides: dims.map { t.strides[$0] })]
         }, derivative: ShapeGrad.permute))
     public static let transpose = declare(OperatorDefinition(
         "transpose(Tensor self, int dim0, int dim1) -> Tensor", group: .shape,
@@ -90,7 +97,7 @@ extension Op {
             var shape = t.shape, strides = t.strides
             shape.swapAt(a, b)
             strides.swapAt(a, b)
-            return [Geometry.view(t, shape: shape, strides: strides)]
+            return [try Geometry.view("transpose", t, shape: shape, strides: strides)]
         }, derivative: ShapeGrad.transpose))
     public static let squeeze = declare(OperatorDefinition(
         "squeeze(Tensor self, int[]? dim=None) -> Tensor", group: .shape,
@@ -98,7 +105,7 @@ extension Op {
             let t = args.tensor("self")
             let dims = try args.optionalInts("dim").map { try Meta.wrapDims("squeeze", $0, of: t) } ?? Array(0..<t.rank)
             let keep = (0..<t.rank).filter { !(dims.contains($0) && t.shape[$0] == 1) }
-            return [Geometry.view(t, shape: keep.map { t.shape[$0] }, strides: keep.map { t.strides[$0] })]
+            return [try Geometry.view("squeeze", t, shape: keep.map { t.shape[$0] }, strides: keep.map { t.strides[$0] })]
         }, derivative: ShapeGrad.reshapeBack))
     public static let unsqueeze = declare(OperatorDefinition(
         "unsqueeze(Tensor self, int dim) -> Tensor", group: .shape,
@@ -109,7 +116,7 @@ extension Op {
             let stride = d < t.rank ? t.strides[d] * t.shape[d] : 1
             shape.insert(1, at: d)
             strides.insert(Swift.max(stride, 1), at: d)
-            return [Geometry.view(t, shape: shape, strides: strides)]
+            return [try Geometry.view("unsqueeze", t, shape: shape, strides: strides)]
         }, derivative: ShapeGrad.reshapeBack))
     public static let flatten = declare(OperatorDefinition(
         "flatten(Tensor self, int start_dim=0, int end_dim=-1) -> Tensor", group: .shape,
@@ -136,8 +143,13 @@ extension Op {
             var shape = size, strides = [Int](repeating: 0, count: size.count)
             for d in 0..<size.count {
                 if d < lead {
-                    guard size[d] >= 0 else { throw TorchError(.invalidArgument, "expand: -1 is not allowed in a new leading dimension (size \(describe(shape: size)))") }
+                    guard size[d] >= 0 else {
+                        throw TorchError(.invalidArgument, "expand: the new leading dimension \(d) must have a non-negative size, got \(size[d]) in \(describe(shape: size)) (-1 only keeps an existing size)")
+                    }
                     continue
+                }
+                guard size[d] >= -1 else {
+                    throw TorchError(.invalidArgument, "expand: sizes must be non-negative (or -1 to keep a size), got \(size[d]) at dimension \(d) of \(describe(shape: size))")
                 }
                 let old = t.shape[d - lead]
                 if size[d] == -1 || size[d] == old {
@@ -149,7 +161,7 @@ extension Op {
                     throw TorchError(.shapeMismatch, "expand: size \(old) at dimension \(d - lead) of shape \(describe(shape: t.shape)) cannot expand to \(size[d]) in \(describe(shape: size)); only size-1 dimensions expand")
                 }
             }
-            return [Geometry.view(t, shape: shape, strides: strides)]
+            return [try Geometry.view("expand", t, shape: shape, strides: strides)]
         }, derivative: ShapeGrad.expand))
     public static let narrow = declare(OperatorDefinition(
         "narrow(Tensor self, int dim, int start, int length) -> Tensor", group: .shape,
@@ -160,12 +172,16 @@ extension Op {
             var start = args.int("start")
             let length = args.int("length")
             if start < 0 { start += t.shape[d] }
-            guard start >= 0, length >= 0, start + length <= t.shape[d] else {
+            // `length <= size - start`, not `start + length <= size`: the sum can overflow.
+            guard start >= 0, start <= t.shape[d], length >= 0, length <= t.shape[d] - start else {
                 throw TorchError(.indexOutOfRange, "narrow: start \(args.int("start")) and length \(length) exceed dimension \(d) of size \(t.shape[d]) (shape \(describe(shape: t.shape)))")
             }
             var shape = t.shape
             shape[d] = length
-            return [Geometry.view(t, shape: shape, strides: t.strides, offset: t.offset + start * t.strides[d])]
+            // A size-1 dimension may carry any stride, so even start * stride is checked.
+            let skip = try ShapeArithmetic.product("narrow", start, t.strides[d], "the offset of start \(start) along dimension \(d)")
+            let offset = try ShapeArithmetic.sum("narrow", t.offset, skip, "the storage offset of the narrowed view")
+            return [try Geometry.view("narrow", t, shape: shape, strides: t.strides, offset: offset)]
         }, derivative: ShapeGrad.narrow))
     /// Concatenates along an existing dimension; inputs are promoted to one dtype.
     public static let cat = declare(OperatorDefinition(
@@ -188,7 +204,7 @@ extension Op {
                 guard t.rank == first.rank, (0..<t.rank).allSatisfy({ $0 == d || t.shape[$0] == first.shape[$0] }) else {
                     throw TorchError(.shapeMismatch, "cat: sizes of tensors must match except in dimension \(d): got \(describe(shape: first.shape)) and \(describe(shape: t.shape))")
                 }
-                shape[d] += t.shape[d]
+                shape[d] = try ShapeArithmetic.sum("cat", shape[d], t.shape[d], "the concatenated size of dimension \(d)")
             }
             let dtype = Meta.resultType(tensors)
             args["tensors"] = .tensorList(try tensors.map { try Meta.cast($0, to: dtype) })
@@ -214,15 +230,7 @@ extension Op {
         "as_strided(Tensor self, int[] size, int[] stride, int storage_offset) -> Tensor", group: .shape,
         composite: { args in
             let t = args.tensor("self")
-            let size = args.ints("size"), strides = args.ints("stride"), offset = args.int("storage_offset")
-            guard size.count == strides.count, size.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }), offset >= 0 else {
-                throw TorchError(.invalidArgument, "as_strided: size \(describe(shape: size)) and stride \(describe(shape: strides)) must have equal length and non-negative entries, offset >= 0")
-            }
-            let last = size.contains(0) ? offset : offset + zip(size, strides).map { ($0 - 1) * $1 }.reduce(0, +)
-            guard (last + 1) * t.dtype.itemSize <= Swift.max(t.storage.byteCount, t.dtype.itemSize) || size.contains(0) else {
-                throw TorchError(.indexOutOfRange, "as_strided: size \(describe(shape: size)), stride \(describe(shape: strides)) and offset \(offset) reach beyond the storage of \(t.storage.byteCount / t.dtype.itemSize) elements")
-            }
-            return [Geometry.view(t, shape: size, strides: strides, offset: offset)]
+            return [try Geometry.view("as_strided", t, shape: args.ints("size"), strides: args.ints("stride"), offset: args.int("storage_offset"))]
         }))
 
     static let shapeFamily = [reshape, permute, transpose, squeeze, unsqueeze, flatten, expand, narrow, cat, stack, asStrided]

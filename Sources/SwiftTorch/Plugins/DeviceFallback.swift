@@ -88,7 +88,7 @@ public enum DeviceFallback {
     /// Copies a host result into a device tensor the dispatcher already allocated.
     private static func writeBack(_ result: Tensor, into target: Tensor, device: Device) throws {
         let host = try result.contiguous()
-        let shaped = Tensor(viewOf: host, shape: target.shape, strides: Tensor.contiguousStrides(for: target.shape), offset: host.offset)
+        let shaped = try Tensor(viewOf: host, shape: target.shape, strides: Tensor.contiguousStrides(for: target.shape), offset: host.offset)
         _ = try Runtime.dispatcher().callBelowAutograd(Op.copy_, Op.copy_.schema.bind([.tensor(target), .tensor(try shaped.to(device))]))
     }
 

@@ -35,46 +35,93 @@ public final class Generator: Sendable {
         return (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// One step of xoshiro256**: the next raw value.
+    @inline(__always)
+    private static func step(_ s: inout (UInt64, UInt64, UInt64, UInt64)) -> UInt64 {
+        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= t
+        s.3 = (s.3 << 45) | (s.3 >> 19)
+        return result
+    }
+
+    /// A raw value as a uniform number in [0, 1) with `bits` random bits (kept in 1...53,
+    /// the bits a `Double` holds exactly; the shifts below trap outside 0...64).
+    @inline(__always)
+    private static func unit(_ raw: UInt64, bits: Int) -> Double {
+        let bits = UInt64(Swift.min(Swift.max(bits, 1), 53))
+        return Double(raw >> (64 - bits)) * (1 / Double(UInt64(1) << bits))
+    }
+
+    /// A source of standard normal values (Box–Muller): each pair of uniforms gives two
+    /// values, the second kept for the next call.
+    private struct NormalPairs {
+        var spare: Double?
+
+        mutating func next(_ s: inout (UInt64, UInt64, UInt64, UInt64)) -> Double {
+            if let v = spare { spare = nil; return v }
+            let u0 = Generator.unit(Generator.step(&s), bits: 53), u1 = Generator.unit(Generator.step(&s), bits: 53)
+            let r = (-2 * Glibc.log(1 - u0)).squareRoot()
+            let theta = 2 * Double.pi * u1
+            spare = r * Glibc.sin(theta)
+            return r * Glibc.cos(theta)
+        }
+    }
+
     /// `count` raw 64-bit values.
     public func next(_ count: Int) -> [UInt64] {
-        state.withLock { s in
-            var out = [UInt64](); out.reserveCapacity(count)
-            for _ in 0..<count {
-                let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
-                let t = s.1 << 17
-                s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
-                s.2 ^= t
-                s.3 = (s.3 << 45) | (s.3 >> 19)
-                out.append(result)
-            }
-            return out
-        }
+        state.withLock { s in (0..<Swift.max(count, 0)).map { _ in Generator.step(&s) } }
     }
 
     /// `count` uniform values in [0, 1) with `bits` random bits each (24 for float32, so
     /// that rounding to float32 can never reach 1).
     public func uniform(_ count: Int, bits: Int = 53) -> [Double] {
-        let scale = 1 / Double(UInt64(1) << UInt64(bits))
-        return next(count).map { Double($0 >> UInt64(64 - bits)) * scale }
+        state.withLock { s in (0..<Swift.max(count, 0)).map { _ in Generator.unit(Generator.step(&s), bits: bits) } }
     }
 
     /// `count` standard normal values (Box–Muller).
     public func normal(_ count: Int) -> [Double] {
-        let u = uniform(count + count % 2)
-        var out = [Double](); out.reserveCapacity(u.count)
-        for i in stride(from: 0, to: u.count, by: 2) {
-            let r = (-2 * Glibc.log(1 - u[i])).squareRoot()
-            let theta = 2 * Double.pi * u[i + 1]
-            out.append(r * Glibc.cos(theta))
-            out.append(r * Glibc.sin(theta))
+        state.withLock { s in
+            var pairs = NormalPairs()
+            return (0..<Swift.max(count, 0)).map { _ in pairs.next(&s) }
         }
-        return Array(out.prefix(count))
     }
 
     /// `count` integers uniform in `low..<high`.
     public func integers(_ count: Int, low: Int64, high: Int64) -> [Int64] {
         let span = UInt64(bitPattern: high &- low)
         return next(count).map { low &+ Int64(bitPattern: $0 % span) }
+    }
+
+    // The tensor fills below draw the same sequence as the arrays above, written straight
+    // into the tensor: a tensor the allocator could give may be far larger than an array
+    // of `Double`s Swift could allocate (and Swift's allocation cannot fail softly).
+
+    /// Fills `t` (on the host) with ``uniform(_:bits:)``'s values.
+    func fillUniform(_ t: Tensor, bits: Int) {
+        state.withLock { s in t.setDoubleValues { _ in Generator.unit(Generator.step(&s), bits: bits) } }
+    }
+
+    /// Fills `t` (on the host) with ``normal(_:)``'s values.
+    func fillNormal(_ t: Tensor) {
+        state.withLock { s in
+            var pairs = NormalPairs()
+            t.setDoubleValues { _ in pairs.next(&s) }
+        }
+    }
+
+    /// Fills `t` (on the host) with ``integers(_:low:high:)``'s values.
+    func fillIntegers(_ t: Tensor, low: Int64, high: Int64) {
+        let span = UInt64(bitPattern: high &- low)
+        state.withLock { s in
+            // Floating outputs take the value through Double, as Tensor(_:shape:) does.
+            if t.dtype.isFloatingPoint {
+                t.setDoubleValues { _ in Double(low &+ Int64(bitPattern: Generator.step(&s) % span)) }
+            } else {
+                t.setInt64Values { _ in low &+ Int64(bitPattern: Generator.step(&s) % span) }
+            }
+        }
     }
 }
 
@@ -85,13 +132,13 @@ extension Tensor {
     /// Uniform values in [0, 1).
     public static func rand(_ shape: [Int], dtype: DType = .defaultFloat, device: Device? = nil,
                             generator: Generator = .default) throws -> Tensor {
-        try random("rand", shape, dtype, device) { generator.uniform($0, bits: dtype == .float32 ? 24 : 53) }
+        try random("rand", shape, dtype, device) { generator.fillUniform($0, bits: dtype == .float32 ? 24 : 53) }
     }
 
     /// Standard normal values.
     public static func randn(_ shape: [Int], dtype: DType = .defaultFloat, device: Device? = nil,
                              generator: Generator = .default) throws -> Tensor {
-        try random("randn", shape, dtype, device) { generator.normal($0) }
+        try random("randn", shape, dtype, device) { generator.fillNormal($0) }
     }
 
     /// Integers uniform in `low..<high`, as int64 by default.
@@ -100,18 +147,21 @@ extension Tensor {
         guard high > low else {
             throw TorchError(.invalidArgument, "randint: high (\(high)) must be greater than low (\(low))")
         }
-        try Creation.requireSizes("randint", shape)
-        let values = generator.integers(shape.reduce(1, *), low: Int64(low), high: Int64(high))
-        return try Tensor(values, shape: shape, dtype: dtype).placed(on: device)
+        let host = try Tensor(zerosOnCPU: shape, dtype: dtype, for: "randint")
+        generator.fillIntegers(host, low: Int64(low), high: Int64(high))
+        return try host.placed(on: device)
     }
 
+    /// A host tensor of `shape` (checked, and allocated without trapping), filled by `fill`,
+    /// then placed on `device`.
     private static func random(_ op: String, _ shape: [Int], _ dtype: DType, _ device: Device?,
-                               _ draw: (Int) -> [Double]) throws -> Tensor {
-        try Creation.requireSizes(op, shape)
+                               _ fill: (Tensor) -> Void) throws -> Tensor {
         guard dtype.isFloatingPoint else {
             throw TorchError(.dtypeMismatch, "\(op): dtype must be floating point, got \(dtype)")
         }
-        return try Tensor(draw(shape.reduce(1, *)), shape: shape, dtype: dtype).placed(on: device)
+        let host = try Tensor(zerosOnCPU: shape, dtype: dtype, for: op)
+        fill(host)
+        return try host.placed(on: device)
     }
 
     /// Moves a host-made tensor to `device`, or to the default device of the active backends.

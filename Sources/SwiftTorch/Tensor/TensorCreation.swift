@@ -13,12 +13,14 @@ extension Tensor {
 
     /// A tensor of `shape` from `values` in row-major order, on `device` (else the default device).
     public convenience init<S: TensorScalar>(_ values: [S], shape: [Int], dtype: DType? = nil, device: Device? = nil) throws {
-        let count = shape.reduce(1, *)
-        guard shape.allSatisfy({ $0 >= 0 }), count == values.count else {
-            throw TorchError(.shapeMismatch, "Tensor(_:shape:): \(values.count) values do not fill shape \(describe(shape: shape)) (\(count) elements)")
+        // A shape that is not one (a negative size, too many elements) cannot be filled either.
+        let count = try? ShapeArithmetic.elementCount("Tensor(_:shape:)", shape)
+        guard let count, count == values.count else {
+            let needed = count.map { "\($0) elements" } ?? "not a valid shape: sizes must be non-negative with a product an Int can count"
+            throw TorchError(.shapeMismatch, "Tensor(_:shape:): \(values.count) values do not fill shape \(describe(shape: shape)) (\(needed))")
         }
         let dtype = dtype ?? S.defaultDType
-        let host = try Tensor(zerosOnCPU: shape, dtype: dtype)
+        let host = try Tensor(zerosOnCPU: shape, dtype: dtype, for: "Tensor(_:shape:)")
         if dtype.isFloatingPoint || S.defaultDType.isFloatingPoint {
             host.setDoubleValues(values.map(\.doubleValue))
         } else {
@@ -28,11 +30,14 @@ extension Tensor {
         // `torch.tensor` does under `torch.set_default_device`).
         let target = device ?? (try? Runtime.activePriority().defaultDevice) ?? .cpu
         let placed = target.isCPU ? host : try host.to(target)
-        self.init(storage: placed.storage, shape: shape, strides: placed.strides, offset: placed.offset, dtype: dtype)
+        self.init(uncheckedStorage: placed.storage, shape: shape, strides: placed.strides, offset: placed.offset, dtype: dtype)
     }
 
     /// The elements in row-major order as Swift numbers of type `T`.
     public func toArray<T: TensorScalar>(of type: T.Type = T.self) throws -> [T] {
+        // Elements pass through a Double or Int64 array on their way to [T].
+        try HostArrayBudget.require("toArray", count: count, elementSize: 8 + MemoryLayout<T>.stride,
+                                    for: "an array of this \(dtype)\(describe(shape: shape)) tensor's elements")
         let host = try cpu()
         if host.dtype.isFloatingPoint { return host.doubleValues().map(T.init(fromDouble:)) }
         return host.int64Values().map(T.init(fromInt64:))

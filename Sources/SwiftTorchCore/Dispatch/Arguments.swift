@@ -369,7 +369,7 @@ extension Tensor {
             storage = Storage.scalarOnCPU(dtype)
             store(value, as: dtype, at: storage.data)
         }
-        return Tensor(storage: storage, shape: shape, strides: zeroStrides(rank: shape.count), offset: 0,
+        return Tensor(uncheckedStorage: storage, shape: shape, strides: zeroStrides(rank: shape.count), offset: 0,
                       dtype: dtype, isWrappedNumber: true)
     }
 

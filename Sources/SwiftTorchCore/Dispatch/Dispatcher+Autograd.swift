@@ -62,13 +62,13 @@ extension Dispatcher {
 extension Tensor {
     /// A new tensor object over the same elements, without autograd history.
     public func alias() -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
+        Tensor(uncheckedStorage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
     }
 
     /// This tensor's metadata (shape, strides, dtype, device) over an empty storage of the
     /// same device: what autograd keeps of a tensor its derivative does not save.
     func standIn() -> Tensor {
-        Tensor(storage: Storage(device: device, byteCount: 0, data: StandInStorage.data, release: { _ in }),
+        Tensor(uncheckedStorage: Storage(device: device, byteCount: 0, data: StandInStorage.data, release: { _ in }),
                shape: shape, strides: strides, offset: offset, dtype: dtype, isWrappedNumber: isWrappedNumber)
     }
 }

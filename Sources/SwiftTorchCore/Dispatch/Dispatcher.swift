@@ -94,7 +94,7 @@ public final class Dispatcher: Sendable {
             // A composite may hand back an input unchanged; give the caller its own object
             // so that autograd never rewrites the input's history.
             return try composite(arguments).map { out in
-                inputs.contains { $0 === out } ? Tensor(viewOf: out, shape: out.shape, strides: out.strides, offset: out.offset) : out
+                inputs.contains { $0 === out } ? Tensor(uncheckedViewOf: out, shape: out.shape, strides: out.strides, offset: out.offset) : out
             }
         }
         var bound = consume arguments
@@ -171,7 +171,7 @@ public final class Dispatcher: Sendable {
         func moved(_ t: Tensor) throws -> Tensor {
             guard t.device.isCPU, t.rank == 0 else { return t }
             let copy = try callBelowAutograd(toCopy, toCopy.schema.bind([.tensor(t)], [("device", .device(device))]))[0]
-            return Tensor(storage: copy.storage, shape: [], strides: [], offset: 0, dtype: copy.dtype, isWrappedNumber: t.isWrappedNumber)
+            return Tensor(uncheckedStorage: copy.storage, shape: [], strides: [], offset: 0, dtype: copy.dtype, isWrappedNumber: t.isWrappedNumber)
         }
         arguments.values = try arguments.values.map { value in
             switch value {
@@ -185,10 +185,16 @@ public final class Dispatcher: Sendable {
     /// A contiguous output. It lives on the call's device unless its spec names another: a
     /// transfer to the host runs on the device's backend but writes host memory.
     private func allocateOutput(_ spec: TensorSpec, for arguments: Arguments, backend: BackendDescriptor, device: Device) throws -> Tensor {
-        let bytes = spec.shape.reduce(1, *) * spec.dtype.itemSize
+        // Meta rules compute output shapes from user sizes; this is where they become bytes.
+        let bytes = try ShapeArithmetic.byteCount(arguments.schema.name, spec.shape, spec.dtype)
         let target = spec.device ?? device
-        let storage = target.isCPU && !device.isCPU ? try Storage.cpu(byteCount: bytes, zeroed: false) : try backend.allocate(bytes, target)
-        return Tensor(storage: storage, shape: spec.shape, strides: contiguousStrides(for: spec.shape, like: arguments),
+        let storage: Storage
+        do {
+            storage = target.isCPU && !device.isCPU ? try Storage.cpu(byteCount: bytes, zeroed: false) : try backend.allocate(bytes, target)
+        } catch let error as TorchError {
+            throw error.raised(by: arguments.schema.name)
+        }
+        return Tensor(uncheckedStorage: storage, shape: spec.shape, strides: contiguousStrides(for: spec.shape, like: arguments),
                       offset: 0, dtype: spec.dtype)
     }
 

@@ -31,6 +31,39 @@ extension Tensor {
         }
     }
 
+    /// Calls `body` with the storage offsets of the same element in this tensor and in
+    /// `other` (of the same shape), in row-major order: an elementwise walk over two views
+    /// that gathers nothing into arrays.
+    public func forEachElementOffset(alongside other: Tensor, _ body: (Int, Int) throws -> Void) rethrows {
+        precondition(other.shape == shape, "internal: walking \(describe(shape: shape)) alongside \(describe(shape: other.shape))")
+        if count == 0 { return }
+        if rank == 0 { try body(offset, other.offset); return }
+        let last = rank - 1
+        let innerSize = shape[last], innerStride = strides[last], otherInnerStride = other.strides[last]
+        var index = [Int](repeating: 0, count: rank)
+        var base = offset, otherBase = other.offset
+        while true {
+            var o = base, p = otherBase
+            for _ in 0..<innerSize {
+                try body(o, p)
+                o += innerStride
+                p += otherInnerStride
+            }
+            var d = last - 1
+            while d >= 0 {
+                index[d] += 1
+                base += strides[d]
+                otherBase += other.strides[d]
+                if index[d] < shape[d] { break }
+                base -= strides[d] * shape[d]
+                otherBase -= other.strides[d] * shape[d]
+                index[d] = 0
+                d -= 1
+            }
+            if d < 0 { return }
+        }
+    }
+
     private func requireCPU(_ what: String) {
         precondition(device.isCPU, "internal: \(what) reads host memory; move the tensor to the CPU first")
     }
@@ -63,6 +96,52 @@ extension Tensor {
         case .bool: forEachElementOffset { out.append(p.load(fromByteOffset: $0, as: UInt8.self) != 0 ? 1 : 0) }
         }
         return out
+    }
+
+    /// The element at storage offset `offset` (in elements) as a `Double`.
+    @inline(__always)
+    public func doubleElement(atOffset offset: Int) -> Double {
+        let p = storage.data
+        switch dtype {
+        case .float32: return Double(p.load(fromByteOffset: offset * 4, as: Float.self))
+        case .float64: return p.load(fromByteOffset: offset * 8, as: Double.self)
+        case .int32: return Double(p.load(fromByteOffset: offset * 4, as: Int32.self))
+        case .int64: return Double(p.load(fromByteOffset: offset * 8, as: Int64.self))
+        case .bool: return p.load(fromByteOffset: offset, as: UInt8.self) != 0 ? 1 : 0
+        }
+    }
+
+    /// The element at storage offset `offset` (in elements) as an `Int64`; floats convert by
+    /// ``DType/integerValue(_:)``.
+    @inline(__always)
+    public func int64Element(atOffset offset: Int) -> Int64 {
+        let p = storage.data
+        switch dtype {
+        case .float32: return DType.integerValue(Double(p.load(fromByteOffset: offset * 4, as: Float.self)))
+        case .float64: return DType.integerValue(p.load(fromByteOffset: offset * 8, as: Double.self))
+        case .int32: return Int64(p.load(fromByteOffset: offset * 4, as: Int32.self))
+        case .int64: return p.load(fromByteOffset: offset * 8, as: Int64.self)
+        case .bool: return p.load(fromByteOffset: offset, as: UInt8.self) != 0 ? 1 : 0
+        }
+    }
+
+    /// Writes `value(i)` into the `i`-th element (row-major), converting to this tensor's
+    /// dtype. Unlike ``setDoubleValues(_:)-([Double])`` it needs no array of every element,
+    /// which for a large tensor is memory Swift cannot fail to allocate softly.
+    public func setDoubleValues(_ value: (Int) throws -> Double) rethrows {
+        requireCPU("setDoubleValues")
+        let p = storage.data
+        var i = 0
+        try forEachElementOffset { dtype.store(try value(i), at: p, element: $0); i += 1 }
+    }
+
+    /// Writes the integer `value(i)` into the `i`-th element (row-major), converting to this
+    /// tensor's dtype, without an array of every element.
+    public func setInt64Values(_ value: (Int) throws -> Int64) rethrows {
+        requireCPU("setInt64Values")
+        let p = storage.data
+        var i = 0
+        try forEachElementOffset { dtype.store(try value(i), at: p, element: $0); i += 1 }
     }
 
     /// Writes `values` (row-major) into this tensor's elements, converting to its dtype.

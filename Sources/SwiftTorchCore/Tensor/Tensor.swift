@@ -32,9 +32,24 @@ public final class Tensor {
     /// A non-leaf that keeps its `.grad` (PyTorch's `retain_grad()`).
     public var retainsGrad = false
 
-    public init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType,
-                isWrappedNumber: Bool = false, requiresGrad: Bool = false) {
-        precondition(shape.count == strides.count, "internal: shape and strides differ in rank")
+    /// A view of `storage` with the given geometry, for tensors that users and files
+    /// describe. Throws when the geometry is not one a tensor may have: a negative size or
+    /// stride, a negative offset, sizes whose product overflows an `Int`, or an element
+    /// reached outside the storage (see ``ShapeArithmetic/checkView(_:shape:strides:offset:dtype:storageBytes:)``).
+    public convenience init(storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType,
+                            isWrappedNumber: Bool = false, requiresGrad: Bool = false) throws {
+        try ShapeArithmetic.checkView("Tensor(storage:)", shape: shape, strides: strides, offset: offset, dtype: dtype,
+                                      storageBytes: storage.byteCount)
+        self.init(uncheckedStorage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype,
+                  isWrappedNumber: isWrappedNumber, requiresGrad: requiresGrad)
+    }
+
+    /// A view whose geometry the library has already proven to lie inside `storage` (an
+    /// operator's output, a view computed from a valid tensor's geometry). Nothing is
+    /// checked: a wrong geometry here reads and writes outside the storage. Everything a
+    /// user or a file describes goes through ``init(storage:shape:strides:offset:dtype:isWrappedNumber:requiresGrad:)``.
+    package init(uncheckedStorage storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType,
+                 isWrappedNumber: Bool = false, requiresGrad: Bool = false) {
         self.storage = storage
         self.shape = shape
         self.strides = strides
@@ -44,25 +59,30 @@ public final class Tensor {
         self.requiresGrad = requiresGrad
     }
 
-    /// A new, contiguous, zero-filled tensor on the CPU; throws `outOfMemory` when its bytes
-    /// cannot be had (or overflow an `Int`).
-    public convenience init(zerosOnCPU shape: [Int], dtype: DType) throws {
-        var bytes = dtype.itemSize
-        for extent in shape {
-            let (product, overflow) = bytes.multipliedReportingOverflow(by: extent)
-            guard !overflow else {
-                throw TorchError(.outOfMemory, "CPU allocator: can't allocate memory: a \(dtype) tensor of shape \(describe(shape: shape)) needs more bytes than an Int can count")
-            }
-            bytes = product
-        }
-        self.init(storage: try .cpu(byteCount: bytes), shape: shape,
+    /// A new, contiguous, zero-filled tensor on the CPU; throws for a bad shape, and
+    /// `outOfMemory` when its bytes cannot be had. `op` names the caller in the error.
+    public convenience init(zerosOnCPU shape: [Int], dtype: DType, for op: String = "Tensor(zerosOnCPU:)") throws {
+        let bytes = try ShapeArithmetic.byteCount(op, shape, dtype)
+        let storage: Storage
+        do { storage = try .cpu(byteCount: bytes) } catch let error as TorchError { throw error.raised(by: op) }
+        self.init(uncheckedStorage: storage, shape: shape,
                   strides: Tensor.contiguousStrides(for: shape), offset: 0, dtype: dtype)
     }
 
-    /// A view of `base`'s storage with other geometry. Autograd state is not carried over:
-    /// view operators are recorded by the dispatcher like any other.
-    public convenience init(viewOf base: Tensor, shape: [Int], strides: [Int], offset: Int) {
-        self.init(storage: base.storage, shape: shape, strides: strides, offset: offset, dtype: base.dtype)
+    /// A view of `base`'s storage with other geometry, checked against that storage as
+    /// ``init(storage:shape:strides:offset:dtype:isWrappedNumber:requiresGrad:)`` is.
+    /// Autograd state is not carried over: view operators are recorded by the dispatcher
+    /// like any other.
+    public convenience init(viewOf base: Tensor, shape: [Int], strides: [Int], offset: Int) throws {
+        try ShapeArithmetic.checkView("Tensor(viewOf:)", shape: shape, strides: strides, offset: offset, dtype: base.dtype,
+                                      storageBytes: base.storage.byteCount)
+        self.init(uncheckedStorage: base.storage, shape: shape, strides: strides, offset: offset, dtype: base.dtype)
+    }
+
+    /// A view of `base`'s storage whose geometry the caller has proven to lie inside it
+    /// (see ``init(uncheckedStorage:shape:strides:offset:dtype:isWrappedNumber:requiresGrad:)``).
+    package convenience init(uncheckedViewOf base: Tensor, shape: [Int], strides: [Int], offset: Int) {
+        self.init(uncheckedStorage: base.storage, shape: shape, strides: strides, offset: offset, dtype: base.dtype)
     }
 
     public var device: Device { storage.device }
@@ -123,7 +143,8 @@ public final class AutogradNode {
     /// PyTorch-style name, e.g. `AddBackward0`.
     public let name: String
     /// One entry per tensor input of the operator; `nil` where no gradient flows.
-    public let edges: [GradientEdge?]
+    /// Variable only so that `deinit` can take the edges apart (see there).
+    public private(set) var edges: [GradientEdge?]
     public let outputCount: Int
     /// The gradient formula with its saved tensors; dropped after a backward pass that does
     /// not retain the graph.
@@ -146,5 +167,30 @@ public final class AutogradNode {
         self.outputDevice = outputDevice
         self.savedVersions = savedVersions
         self.apply = apply
+    }
+
+    /// Frees the part of the graph that only this node kept alive, in a loop rather than by
+    /// recursion. Left to Swift, releasing the last reference to the head of a chain of a
+    /// million recorded operations (a long `total = total + loss`) would run a million
+    /// nested `deinit`s and overflow the stack. Here each node hands its uniquely held
+    /// predecessors to a worklist before it goes, so every `deinit` finds its edges already
+    /// taken and the stack stays one frame deep (PyTorch's `deleteNode` does the same).
+    deinit {
+        var worklist: [AutogradNode] = []
+        AutogradNode.takeUniquePredecessors(of: &edges, into: &worklist)
+        while let node = worklist.popLast() {
+            AutogradNode.takeUniquePredecessors(of: &node.edges, into: &worklist)
+            // `node` is released here, its edges already empty: its deinit does not recurse.
+        }
+    }
+
+    /// Clears the node edges of `edges`, appending each predecessor that nothing else holds
+    /// to `worklist`; one that others still hold stays alive with them.
+    private static func takeUniquePredecessors(of edges: inout [GradientEdge?], into worklist: inout [AutogradNode]) {
+        for i in edges.indices {
+            guard case .node(var predecessor, _)? = edges[i] else { continue }
+            edges[i] = nil
+            if isKnownUniquelyReferenced(&predecessor) { worklist.append(predecessor) }
+        }
     }
 }

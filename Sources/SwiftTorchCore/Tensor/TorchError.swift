@@ -19,6 +19,10 @@ public struct TorchError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String { message }
+
+    /// The same error with `op` in front of its message: for a failure far below an
+    /// operator (the allocator's), which only the operator's caller can name.
+    public func raised(by op: String) -> TorchError { TorchError(kind, "\(op): \(message)") }
 }
 
 /// Formats a shape as PyTorch does: `[2, 3]`.

@@ -112,11 +112,11 @@ extension Tensor {
     func cloneKeepingLayout() throws -> Tensor {
         let storage = try Storage.cpu(byteCount: self.storage.byteCount)
         storage.data.copyMemory(from: self.storage.data, byteCount: self.storage.byteCount)
-        return Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+        return try Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
     }
 
     /// The whole storage as a 1-D tensor (gaps included), to check what a view's write left alone.
     func wholeStorage() -> Tensor {
-        Tensor(storage: storage, shape: [storage.byteCount / dtype.itemSize], strides: [1], offset: 0, dtype: dtype)
+        Tensor(uncheckedStorage: storage, shape: [storage.byteCount / dtype.itemSize], strides: [1], offset: 0, dtype: dtype)
     }
 }

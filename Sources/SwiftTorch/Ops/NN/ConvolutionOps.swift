@@ -31,14 +31,16 @@ struct Conv2dGeometry {
         guard weight[0] % groups == 0 else {
             throw TorchError(.shapeMismatch, "\(op): out_channels (\(weight[0]), weight \(describe(shape: weight))) must be divisible by groups (\(groups))")
         }
-        guard weight[1] * groups == channels else {
-            throw TorchError(.shapeMismatch, "\(op): input channels differ from weight: given groups=\(groups), weight of size \(describe(shape: weight)) expects input \(describe(shape: input)) to have \(weight[1] * groups) channels, but it has \(channels)")
+        // groups is the user's: weight[1] * groups may overflow, and then it is no match.
+        let (expected, overflow) = weight[1].multipliedReportingOverflow(by: groups)
+        guard !overflow, expected == channels else {
+            throw TorchError(.shapeMismatch, "\(op): input channels differ from weight: given groups=\(groups), weight of size \(describe(shape: weight)) expects input \(describe(shape: input)) to have \(overflow ? "\(weight[1]) * \(groups)" : "\(expected)") channels, but it has \(channels)")
         }
         var out = input
         out[out.count - 3] = weight[0]
         for axis in 0..<2 {
             let size = input[input.count - 2 + axis]
-            let length = WindowGeometry.outputLength(input: size, kernel: weight[2 + axis], stride: stride[axis],
+            let length = try WindowGeometry.outputLength(op, input: size, kernel: weight[2 + axis], stride: stride[axis],
                                                      padding: padding[axis], dilation: dilation[axis])
             guard length > 0 else {
                 throw TorchError(.shapeMismatch, "\(op): the kernel \(describe(shape: Array(weight[2...]))) with dilation \(dilation) is larger than the padded input \(describe(shape: Array(input.suffix(2)))) with padding \(padding)")

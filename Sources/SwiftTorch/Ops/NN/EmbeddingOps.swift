@@ -46,7 +46,8 @@ extension Op {
                 guard let largest = values.max() else {
                     throw TorchError(.invalidArgument, "one_hot: cannot infer the number of classes from an empty tensor \(describe(shape: x.shape)); pass num_classes")
                 }
-                classes = Int(largest) + 1
+                // The largest class comes from the data: Int64.max + 1 overflows.
+                classes = try ShapeArithmetic.sum("one_hot", Int(largest), 1, "the number of classes (largest class \(largest) plus one)")
             }
             guard classes >= 0 else {
                 throw TorchError(.invalidArgument, "one_hot: num_classes must be non-negative or -1, got \(classes)")
@@ -55,6 +56,8 @@ extension Op {
                 throw TorchError(.indexOutOfRange, "one_hot: class value \(v) must be in [0, \(classes)) (input \(describe(shape: x.shape)), num_classes \(classes))")
             }
             args["num_classes"] = .int(classes)
-            return [TensorSpec(x.shape + [classes], .int64)]
+            let shape = x.shape + [classes]
+            try Creation.requireSizes("one_hot", shape, .int64)
+            return [TensorSpec(shape, .int64)]
         }))
 }

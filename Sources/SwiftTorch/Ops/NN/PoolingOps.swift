@@ -16,7 +16,7 @@ struct Pool2dGeometry {
         if args.schema.arguments.contains(where: { $0.name == "divisor_override" }), args.optionalInt("divisor_override") == 0 {
             throw TorchError(.invalidArgument, "\(op): divisor_override must be non-zero")
         }
-        for axis in 0..<2 where padding[axis] * 2 > kernel[axis] {
+        for axis in 0..<2 where padding[axis] > kernel[axis] / 2 {
             throw TorchError(.invalidArgument, "\(op): padding \(padding) should be at most half of the kernel size \(kernel)")
         }
         args["kernel_size"] = .ints(kernel)
@@ -29,7 +29,7 @@ struct Pool2dGeometry {
         var out = input
         for axis in 0..<2 {
             let size = input[input.count - 2 + axis]
-            let length = WindowGeometry.outputLength(input: size, kernel: kernel[axis], stride: stride[axis], padding: padding[axis],
+            let length = try WindowGeometry.outputLength(op, input: size, kernel: kernel[axis], stride: stride[axis], padding: padding[axis],
                                                      dilation: dilation[axis], ceilMode: ceilMode)
             guard length > 0 else {
                 throw TorchError(.shapeMismatch, "\(op): output size is too small for input \(describe(shape: input)) with kernel \(kernel), stride \(stride), padding \(padding), dilation \(dilation)")

@@ -22,12 +22,26 @@ enum WindowGeometry {
     /// `stride` over `input` padded by `padding` on both sides. With `ceilMode` a last,
     /// partial window counts, unless it would start inside the right padding (PyTorch's
     /// `pooling_output_shape`).
-    static func outputLength(input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
-                             ceilMode: Bool = false) -> Int {
-        let span = input + 2 * padding - dilation * (kernel - 1) - 1
+    ///
+    /// Every step is overflow-checked: stride, padding and dilation are the user's, and
+    /// `padding = Int.max` or `dilation = 1 << 62` must be an error naming `op`, not a trap.
+    static func outputLength(_ op: String, input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int,
+                             ceilMode: Bool = false) throws -> Int {
+        // Worded only for an error (the `what` arguments below are autoclosures).
+        func geometry() -> String { "input \(input), kernel \(kernel), stride \(stride), padding \(padding), dilation \(dilation)" }
+        let padded = try ShapeArithmetic.sum(op, input, try ShapeArithmetic.product(op, 2, padding, "twice the padding"),
+                                             "the padded input length (\(geometry()))")
+        let reach = try ShapeArithmetic.product(op, dilation, kernel - 1, "the window's reach (\(geometry()))")
+        // A kernel of size 0 (a convolution weight may have one) makes the reach negative.
+        let span = try ShapeArithmetic.sum(op, padded, -reach - 1, "the padded input length less the window's reach (\(geometry()))")
         guard span >= 0 else { return 0 }
-        var length = (span + (ceilMode ? stride - 1 : 0)) / stride + 1
-        if ceilMode, (length - 1) * stride >= input + padding { length -= 1 }
+        // span / stride rounded up is span / stride plus one when there is a remainder:
+        // span + stride - 1 could overflow for a huge stride.
+        var length = span / stride + (ceilMode && span % stride != 0 ? 1 : 0) + 1
+        // (length - 1) * stride <= span + stride - 1 fits, but is checked all the same.
+        if ceilMode, try ShapeArithmetic.product(op, length - 1, stride, "the last window's start (\(geometry()))") >= input + padding {
+            length -= 1
+        }
         return length
     }
 
