@@ -50,7 +50,7 @@ struct InfoCommand: ParsableCommand {
         if plugins.isEmpty { print("  none found") }
         for plugin in plugins {
             var line = "  \(plugin.name) (\(plugin.path)): \(plugin.status.summary)"
-            if case .loaded(let backends, _) = plugin.status,
+            if case .loaded(let backends, _, _) = plugin.status,
                backends.contains(where: { Runtime.registry.backendDescriptor(named: $0)?.availability.isAvailable == false }) {
                 line += " (its backend is unavailable here; see above)"
             }
