@@ -145,7 +145,7 @@ struct DataTests {
 }
 
 /// An IDX file of unsigned bytes with the given sizes.
-private func idx(_ sizes: [Int], _ values: [UInt8]) -> [UInt8] {
+func idxBytes(_ sizes: [Int], _ values: [UInt8]) -> [UInt8] {
     [0, 0, 8, UInt8(sizes.count)] + sizes.flatMap { s in (0..<4).map { UInt8(truncatingIfNeeded: s >> (8 * (3 - $0))) } } + values
 }
 
@@ -158,8 +158,8 @@ private let syntheticLabels: [UInt8] = [3, 1, 4]
 
 /// Writes the four MNIST files (train and t10k alike) to `folder`, gzip-compressed or not.
 private func writeMNIST(to folder: URL, compressed: Bool, images: [UInt8]? = nil, labels: [UInt8]? = nil) throws {
-    let files = [("images-idx3-ubyte", images ?? idx([3, 28, 28], syntheticPixels)),
-                 ("labels-idx1-ubyte", labels ?? idx([3], syntheticLabels))]
+    let files = [("images-idx3-ubyte", images ?? idxBytes([3, 28, 28], syntheticPixels)),
+                 ("labels-idx1-ubyte", labels ?? idxBytes([3], syntheticLabels))]
     for prefix in ["train", "t10k"] {
         for (name, bytes) in files {
             let url = folder.appendingPathComponent("\(prefix)-\(name)" + (compressed ? ".gz" : ""))
@@ -233,12 +233,12 @@ struct StoredDataTests {
 
     /// Damaged MNIST files and the words their errors must contain.
     static let damagedMNIST: [(String, images: [UInt8]?, labels: [UInt8]?, compressed: Bool, problem: String)] = [
-        ("bad magic", [0, 0, 8, 1] + idx([3, 28, 28], syntheticPixels).dropFirst(4), nil, false, "bad magic number"),
-        ("labels file as images", idx([3], syntheticLabels), nil, false, "bad magic number"),
-        ("truncated images", Array(idx([3, 28, 28], syntheticPixels).dropLast(100)), nil, false, "truncated"),
-        ("truncated header", Array(idx([3, 28, 28], syntheticPixels).prefix(10)), nil, false, "truncated"),
-        ("extra bytes", idx([3, 28, 28], syntheticPixels) + [0], nil, false, "corrupt"),
-        ("counts differ", nil, idx([2], [1, 2]), false, "3 images but"),
+        ("bad magic", [0, 0, 8, 1] + idxBytes([3, 28, 28], syntheticPixels).dropFirst(4), nil, false, "bad magic number"),
+        ("labels file as images", idxBytes([3], syntheticLabels), nil, false, "bad magic number"),
+        ("truncated images", Array(idxBytes([3, 28, 28], syntheticPixels).dropLast(100)), nil, false, "truncated"),
+        ("truncated header", Array(idxBytes([3, 28, 28], syntheticPixels).prefix(10)), nil, false, "truncated"),
+        ("extra bytes", idxBytes([3, 28, 28], syntheticPixels) + [0], nil, false, "corrupt"),
+        ("counts differ", nil, idxBytes([2], [1, 2]), false, "3 images but"),
         ("truncated gzip", nil, nil, true, "truncated gzip"),
     ]
 
