@@ -74,7 +74,7 @@ struct SafetensorsHeader {
         do {
             raw = try JSONDecoder().decode(RawHeader.self, from: Data(json))
         } catch {
-            throw fail("the header is not valid safetensors JSON (\(Self.explain(error)))")
+            throw fail("the header is not valid safetensors JSON (\(explain(decodingError: error)))")
         }
         metadata = raw.metadata
 
@@ -167,17 +167,6 @@ struct SafetensorsHeader {
             }
         }
         return out + "\""
-    }
-
-    private static func explain(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        switch error {
-        case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c):
-            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? c.debugDescription : "at \(path): \(c.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 }
 
