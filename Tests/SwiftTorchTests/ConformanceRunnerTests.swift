@@ -40,6 +40,7 @@ struct ConformanceRunnerTests {
             addCase("bad/negative-stride", first: #"{"dtype": "float32", "shape": [2], "strides": [-1], "offset": 1, "storage": [1, 2]}"#),
             addCase("bad/stride-overflow", first: #"{"dtype": "float32", "shape": [3, 2], "strides": [4611686018427387904, 1], "offset": 0, "storage": [1, 2]}"#),
             addCase("bad/huge-shape", first: #"{"dtype": "float32", "shape": [4294967296, 4294967296], "data": []}"#),
+            addCase("bad/expanded", first: #"{"dtype": "float32", "shape": [65536, 65536], "strides": [0, 0], "offset": 0, "storage": [1]}"#),
             addCase("bad/op", op: "frobnicate"),
             #"{"id": "bad/inputs", "op": "add", "inputs": 7}"#,
             #"{"op": "add", "inputs": []}"#,
@@ -47,7 +48,7 @@ struct ConformanceRunnerTests {
         ]
         let (failures, passed) = try outcomes(caseFile(cases))
         #expect(passed == ["good/before", "good/after"])
-        #expect(failures.count == 10)
+        #expect(failures.count == 11)
         #expect(failures["bad/dtype"]?.hasPrefix("malformed case: at cases.Index 1.inputs.Index 0") == true, "\(failures)")
         #expect(failures["bad/dtype"]?.contains("unknown dtype 'float16'") == true, "\(failures)")
         #expect(failures["bad/data-count"]?.contains("shape [3] needs 3 values in `data`, the case gives 2") == true, "\(failures)")
@@ -55,11 +56,12 @@ struct ConformanceRunnerTests {
         #expect(failures["bad/offset"]?.contains("reads element 2, outside its 2-element storage") == true, "\(failures)")
         #expect(failures["bad/negative-stride"]?.contains("offset and strides must be non-negative") == true, "\(failures)")
         #expect(failures["bad/stride-overflow"]?.contains("outside its 2-element storage") == true, "\(failures)")
-        #expect(failures["bad/huge-shape"]?.contains("more elements than Int.max") == true, "\(failures)")
+        #expect(failures["bad/huge-shape"]?.contains("more bytes than Int.max") == true, "\(failures)")
+        #expect(failures["bad/expanded"]?.contains("4294967296 elements, more than the 16777216 a case may hold") == true, "\(failures)")
         #expect(failures["bad/op"]?.hasPrefix("unknown operator 'frobnicate'") == true, "\(failures)")
-        #expect(failures["bad/inputs"]?.hasPrefix("malformed case: at cases.Index 9.inputs") == true, "\(failures)")
+        #expect(failures["bad/inputs"]?.hasPrefix("malformed case: at cases.Index 10.inputs") == true, "\(failures)")
         // A case without an id is named by its place in the file.
-        #expect(failures["case #10"]?.contains("id") == true, "\(failures)")
+        #expect(failures["case #11"]?.contains("id") == true, "\(failures)")
     }
 
     @Test func aViewInsideItsStorageStillRuns() throws {

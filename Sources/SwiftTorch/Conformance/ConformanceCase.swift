@@ -123,6 +123,9 @@ public struct CaseTensor: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case dtype, shape, strides, offset, data, storage }
 
+    /// The most elements a case tensor may have (16 Mi): far more than any case needs.
+    public static let maximumElements = 1 << 24
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let name = try c.decode(String.self, forKey: .dtype)
@@ -140,8 +143,14 @@ public struct CaseTensor: Decodable, Sendable {
     /// values do not fill, or a view that reaches outside its storage, throws: the view is
     /// checked here, so a case file can never make a kernel read or write out of bounds.
     public func makeTensor() throws -> Tensor {
-        guard let elements = checkedByteCount(shape: shape, itemSize: 1) else {
-            throw TorchError(.shapeMismatch, "case tensor: shape \(describe(shape: shape)) has a negative size or more elements than Int.max")
+        guard let bytes = checkedByteCount(shape: shape, itemSize: dtype.itemSize) else {
+            throw TorchError(.shapeMismatch, "case tensor: \(dtype) of shape \(describe(shape: shape)) has a negative size or more bytes than Int.max")
+        }
+        let elements = bytes / dtype.itemSize
+        // A stride-0 view can make a huge tensor of a few stored values; an operator would
+        // then run for hours on it. Case files hold small tensors.
+        guard elements <= Self.maximumElements else {
+            throw TorchError(.invalidArgument, "case tensor: shape \(describe(shape: shape)) has \(elements) elements, more than the \(Self.maximumElements) a case may hold")
         }
         if strides == nil, values.count != elements {
             throw TorchError(.shapeMismatch, "case tensor: shape \(describe(shape: shape)) needs \(elements) values in `data`, the case gives \(values.count)")
