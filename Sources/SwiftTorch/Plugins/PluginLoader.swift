@@ -136,6 +136,8 @@ public enum PluginLoader {
             return (name, .initializationFailed(errors.message ?? "initialize returned \(status) without a reason"))
         }
         let registered = host.commit()
+        // A stand-in replaced by the real plugin's backend is no longer free to take.
+        state.withLock { $0.placeholders.subtract(registered.backends) }
         return (name, .loaded(backends: registered.backends, kernels: registered.kernels, overrides: registered.overrides))
     }
 
