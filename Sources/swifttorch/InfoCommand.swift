@@ -48,9 +48,13 @@ struct InfoCommand: ParsableCommand {
         print("plugins:")
         let plugins = PluginLoader.plugins
         if plugins.isEmpty { print("  none found") }
+        if let allowed = ProcessInfo.processInfo.environment["SWIFTTORCH_PLUGIN_OVERRIDE"], !allowed.isEmpty {
+            // Replacing reference's kernels changes the oracle that SWIFTTORCH_CHECK and conformance trust.
+            print("  SWIFTTORCH_PLUGIN_OVERRIDE=\(allowed): these plugins may replace kernels and backends they did not register")
+        }
         for plugin in plugins {
             var line = "  \(plugin.name) (\(plugin.path)): \(plugin.status.summary)"
-            if case .loaded(let backends, _) = plugin.status,
+            if case .loaded(let backends, _, _) = plugin.status,
                backends.contains(where: { Runtime.registry.backendDescriptor(named: $0)?.availability.isAvailable == false }) {
                 line += " (its backend is unavailable here; see above)"
             }

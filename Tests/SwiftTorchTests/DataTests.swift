@@ -10,9 +10,11 @@ private func indexedDataset(_ n: Int) throws -> TensorDataset {
     return try TensorDataset(features, Tensor(Array(0..<n), shape: [n]))
 }
 
-/// The labels (sample indices) of every batch in one pass.
-private func labelsPerBatch<D: Dataset>(_ loader: DataLoader<D>) throws -> [[Int]] {
-    try loader.map { try $0[1].toArray(of: Int.self) }
+/// The labels (sample indices) of every batch in one pass, through the documented loop.
+private func labelsPerBatch<D: Dataset>(_ loader: DataLoader<D>) async throws -> [[Int]] {
+    var labels: [[Int]] = []
+    for try await batch in loader { labels.append(try batch[1].toArray(of: Int.self)) }
+    return labels
 }
 
 /// A dataset without a batch fast path, so batches are collated sample by sample.
@@ -44,50 +46,57 @@ struct DataTests {
         #expect(throws: TorchError.self) { try TensorDataset(Tensor(1.0)) }
     }
 
-    @Test func loaderBatchesInOrderWithASmallerLastBatch() throws {
+    @Test func loaderBatchesInOrderWithASmallerLastBatch() async throws {
         let loader = DataLoader(try indexedDataset(10), batchSize: 4)
         #expect(loader.count == 3)
-        let batches = Array(loader)
+        var batches: [[Tensor]] = []
+        for try await batch in loader { batches.append(batch) }
         #expect(batches.map { $0[0].shape } == [[4, 2], [4, 2], [2, 2]])
         #expect(batches.map { $0[1].shape } == [[4], [4], [2]])
         #expect(try batches[0][0].toArray(of: Double.self) == [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5])
-        #expect(try labelsPerBatch(loader) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
+        #expect(try await labelsPerBatch(loader) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
     }
 
-    @Test func dropLastLeavesOutTheIncompleteBatch() throws {
+    @Test func dropLastLeavesOutTheIncompleteBatch() async throws {
         let loader = DataLoader(try indexedDataset(10), batchSize: 4, dropLast: true)
         #expect(loader.count == 2)
-        #expect(try labelsPerBatch(loader) == [[0, 1, 2, 3], [4, 5, 6, 7]])
+        #expect(try await labelsPerBatch(loader) == [[0, 1, 2, 3], [4, 5, 6, 7]])
         #expect(DataLoader(try indexedDataset(8), batchSize: 4, dropLast: true).count == 2)
         #expect(DataLoader(try indexedDataset(3), batchSize: 4, dropLast: true).count == 0)
     }
 
-    @Test func shuffleVisitsEverySampleOncePerEpochInANewOrder() throws {
+    @Test func shuffleVisitsEverySampleOncePerEpochInANewOrder() async throws {
         let loader = DataLoader(try indexedDataset(50), batchSize: 8, shuffle: true, generator: Generator(seed: 3))
-        let first = try labelsPerBatch(loader).flatMap { $0 }
-        let second = try labelsPerBatch(loader).flatMap { $0 }
+        let first = try await labelsPerBatch(loader).flatMap { $0 }
+        let second = try await labelsPerBatch(loader).flatMap { $0 }
         #expect(first.sorted() == Array(0..<50))
         #expect(second.sorted() == Array(0..<50))
         #expect(first != Array(0..<50))
         #expect(first != second)
     }
 
-    @Test func sameSeedGivesTheSameEpochs() throws {
+    @Test func sameSeedGivesTheSameEpochs() async throws {
         let a = DataLoader(try indexedDataset(30), batchSize: 7, shuffle: true, generator: Generator(seed: 11))
         let b = DataLoader(try indexedDataset(30), batchSize: 7, shuffle: true, generator: Generator(seed: 11))
-        for _ in 0..<3 { #expect(try labelsPerBatch(a) == labelsPerBatch(b)) }
+        for _ in 0..<3 {
+            let (fromA, fromB) = (try await labelsPerBatch(a), try await labelsPerBatch(b))
+            #expect(fromA == fromB)
+        }
         let c = DataLoader(try indexedDataset(30), batchSize: 7, shuffle: true, generator: Generator(seed: 12))
-        #expect(try labelsPerBatch(c) != labelsPerBatch(DataLoader(try indexedDataset(30), batchSize: 7, shuffle: true, generator: Generator(seed: 11))))
+        let d = DataLoader(try indexedDataset(30), batchSize: 7, shuffle: true, generator: Generator(seed: 11))
+        let (fromC, fromD) = (try await labelsPerBatch(c), try await labelsPerBatch(d))
+        #expect(fromC != fromD)
     }
 
     @Test func samplesWithoutAFastPathAreStacked() throws {
-        var iterator = DataLoader(SquaresDataset(), batchSize: 3).makeIterator()
-        let batch = try #require(try iterator.nextBatch())
+        // Synchronous code walks a pass with the iterator's next(), as trainClassifier does.
+        var iterator = DataLoader(SquaresDataset(), batchSize: 3).makeAsyncIterator()
+        let batch = try #require(try iterator.next())
         #expect(batch[0].shape == [3, 2])
         #expect(try batch[0].toArray(of: Double.self) == [0, 0, 1, 1, 2, 4])
         #expect(try batch[1].toArray(of: Int.self) == [0, 1, 2])
-        #expect(try iterator.nextBatch()?[1].toArray(of: Int.self) == [3, 4])
-        #expect(try iterator.nextBatch() == nil)
+        #expect(try iterator.next()?[1].toArray(of: Int.self) == [3, 4])
+        #expect(try iterator.next() == nil)
     }
 
     @Test func collateRejectsSamplesOfDifferentShapes() throws {
@@ -127,16 +136,16 @@ struct DataTests {
         #expect(throws: TorchError.self) { try randomSplit(data, fractions: [0.5, 0.4]) }
     }
 
-    @Test func loaderOverASubsetBatchesTheSubsetsSamples() throws {
+    @Test func loaderOverASubsetBatchesTheSubsetsSamples() async throws {
         let parts = try randomSplit(try indexedDataset(20), lengths: [15, 5], generator: Generator(seed: 1))
         let loader = DataLoader(parts[1], batchSize: 2)
         #expect(loader.count == 3)
-        #expect(try labelsPerBatch(loader).flatMap { $0 } == parts[1].indices)
+        #expect(try await labelsPerBatch(loader).flatMap { $0 } == parts[1].indices)
     }
 }
 
 /// An IDX file of unsigned bytes with the given sizes.
-private func idx(_ sizes: [Int], _ values: [UInt8]) -> [UInt8] {
+func idxBytes(_ sizes: [Int], _ values: [UInt8]) -> [UInt8] {
     [0, 0, 8, UInt8(sizes.count)] + sizes.flatMap { s in (0..<4).map { UInt8(truncatingIfNeeded: s >> (8 * (3 - $0))) } } + values
 }
 
@@ -149,8 +158,8 @@ private let syntheticLabels: [UInt8] = [3, 1, 4]
 
 /// Writes the four MNIST files (train and t10k alike) to `folder`, gzip-compressed or not.
 private func writeMNIST(to folder: URL, compressed: Bool, images: [UInt8]? = nil, labels: [UInt8]? = nil) throws {
-    let files = [("images-idx3-ubyte", images ?? idx([3, 28, 28], syntheticPixels)),
-                 ("labels-idx1-ubyte", labels ?? idx([3], syntheticLabels))]
+    let files = [("images-idx3-ubyte", images ?? idxBytes([3, 28, 28], syntheticPixels)),
+                 ("labels-idx1-ubyte", labels ?? idxBytes([3], syntheticLabels))]
     for prefix in ["train", "t10k"] {
         for (name, bytes) in files {
             let url = folder.appendingPathComponent("\(prefix)-\(name)" + (compressed ? ".gz" : ""))
@@ -224,12 +233,12 @@ struct StoredDataTests {
 
     /// Damaged MNIST files and the words their errors must contain.
     static let damagedMNIST: [(String, images: [UInt8]?, labels: [UInt8]?, compressed: Bool, problem: String)] = [
-        ("bad magic", [0, 0, 8, 1] + idx([3, 28, 28], syntheticPixels).dropFirst(4), nil, false, "bad magic number"),
-        ("labels file as images", idx([3], syntheticLabels), nil, false, "bad magic number"),
-        ("truncated images", Array(idx([3, 28, 28], syntheticPixels).dropLast(100)), nil, false, "truncated"),
-        ("truncated header", Array(idx([3, 28, 28], syntheticPixels).prefix(10)), nil, false, "truncated"),
-        ("extra bytes", idx([3, 28, 28], syntheticPixels) + [0], nil, false, "corrupt"),
-        ("counts differ", nil, idx([2], [1, 2]), false, "3 images but"),
+        ("bad magic", [0, 0, 8, 1] + idxBytes([3, 28, 28], syntheticPixels).dropFirst(4), nil, false, "bad magic number"),
+        ("labels file as images", idxBytes([3], syntheticLabels), nil, false, "bad magic number"),
+        ("truncated images", Array(idxBytes([3, 28, 28], syntheticPixels).dropLast(100)), nil, false, "truncated"),
+        ("truncated header", Array(idxBytes([3, 28, 28], syntheticPixels).prefix(10)), nil, false, "truncated"),
+        ("extra bytes", idxBytes([3, 28, 28], syntheticPixels) + [0], nil, false, "corrupt"),
+        ("counts differ", nil, idxBytes([2], [1, 2]), false, "3 images but"),
         ("truncated gzip", nil, nil, true, "truncated gzip"),
     ]
 

@@ -20,13 +20,14 @@ enum PluginFixtures {
         return url
     }()
 
-    /// Builds `Tests/Fixtures/Plugins/<name>.c` into `libswifttorch_<name>.so` and returns its path.
-    static func build(_ name: String) throws -> String {
-        let output = folder.appendingPathComponent("libswifttorch_\(name).so").path
+    /// Builds `Tests/Fixtures/Plugins/<name>.c` into `libswifttorch_<name>.so` and returns its
+    /// path; with `variant`, into `libswifttorch_<name>_<variant>.so`, with `defines` (`-D`).
+    static func build(_ name: String, variant: String? = nil, defines: [String] = []) throws -> String {
+        let output = folder.appendingPathComponent("libswifttorch_\(name)\(variant.map { "_" + $0 } ?? "").so").path
         if FileManager.default.fileExists(atPath: output) { return output }
         let source = root.appendingPathComponent("Tests/Fixtures/Plugins/\(name).c").path
         let include = root.appendingPathComponent("Sources/CSwiftTorchABI/include").path
-        try run("/usr/bin/env", ["cc", "-std=c11", "-shared", "-fPIC", "-I", include, "-o", output, source])
+        try run("/usr/bin/env", ["cc", "-std=c11", "-shared", "-fPIC", "-I", include] + defines.map { "-D" + $0 } + ["-o", output, source])
         return output
     }
 
@@ -133,7 +134,7 @@ struct PluginTests {
         let search = PluginDiscovery.search(environment: ["SWIFTTORCH_PLUGIN_PATH": folder])
         #expect(search.files.contains { $0.name == "cuda" }, "discovery did not find \(path)")
         let record = PluginLoader.load(path: path)
-        guard case .loaded(let backends, let kernels) = record.status else {
+        guard case .loaded(let backends, let kernels, _) = record.status else {
             Issue.record("the CUDA plugin did not load: \(record.status.summary)")
             return
         }

@@ -15,7 +15,7 @@ func withDataTestFolder(_ body: (URL) throws -> Void) throws {
 }
 
 /// Bytes of a safetensors file with the given header JSON and data section.
-private func safetensorsBytes(header: String, data: [UInt8]) -> [UInt8] {
+func safetensorsBytes(header: String, data: [UInt8]) -> [UInt8] {
     let json = Array(header.utf8)
     let length = UInt64(json.count)
     return (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * UInt64($0))) } + json + data

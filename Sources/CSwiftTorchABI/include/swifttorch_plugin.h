@@ -156,21 +156,28 @@ typedef struct st_backend {
 /* Bit for a dtype in register_kernel's dtype mask; a mask of 0 means every dtype. */
 #define ST_DTYPE_BIT(dtype) (1u << (unsigned)(dtype))
 
-/* The host's callbacks. `host_context` goes back as the first argument. */
+/* The host's callbacks. `host_context` goes back as the first argument, exactly as given:
+ * the host refuses NULL or any other pointer (the call fails with a reason). */
 typedef struct st_host_api {
     size_t struct_size;
     uint32_t abi_major;
     uint32_t abi_minor;
     void *host_context;
-    /* Registers (or replaces) a backend; call it before registering its kernels. */
+    /* Registers a backend; call it before registering its kernels. `backend->struct_size`
+     * must be sizeof(st_backend) as this header defines it. A name that another backend
+     * already has (a built-in one, another plugin's) is refused unless the user names this
+     * plugin in SWIFTTORCH_PLUGIN_OVERRIDE. */
     int32_t (*register_backend)(void *host_context, const st_backend *backend, void *error_context);
-    /* Registers `kernel` as `backend`'s implementation of operator `op`. */
+    /* Registers `kernel` as `backend`'s implementation of operator `op`. `backend` is one this
+     * plugin registered; another backend's kernels (reference's are the oracle) can be
+     * replaced only when the user names this plugin in SWIFTTORCH_PLUGIN_OVERRIDE. */
     int32_t (*register_kernel)(void *host_context, const char *backend, const char *op,
                                uint32_t dtype_mask, st_kernel_fn kernel, void *kernel_data,
                                void *error_context);
     /* Records why the current call failed; the message is copied. */
     void (*report_error)(void *error_context, int32_t kind, const char *message);
-    /* Memory on any device the host has a backend for (host memory for CPU); NULL on failure. */
+    /* Memory on any device the host has a backend for (host memory for CPU); NULL on failure
+     * (a size no machine has, an unknown device), with the reason reported to error_context. */
     void *(*allocate)(void *host_context, st_device device, size_t bytes, void *error_context);
     void (*release)(void *host_context, st_device device, void *pointer);
     /* A one-line notice on standard error (for example a warning the user should see once). */

@@ -7,6 +7,9 @@ import SwiftTorchCore
 /// Trains `model` for `epochs` passes over `loader`, PyTorch's beginner loop: for each batch,
 /// `zeroGrad`, forward, cross entropy, `backward`, `step`. `afterStep` sees each step's loss
 /// (epoch from 1, step from 0); `afterEpoch` sees each finished epoch and may throw to stop.
+///
+/// Synchronous, because `swifttorch bench` (a synchronous command) times it: it walks each
+/// pass with the loader's iterator, whose `next()` throws what `for try await` would.
 public func trainClassifier<D: Dataset>(
     _ model: some UnaryLayer, on loader: DataLoader<D>, optimizer: some Optimizer, epochs: Int,
     afterStep: (_ epoch: Int, _ step: Int, _ loss: Tensor) throws -> Void = { _, _, _ in },
@@ -15,9 +18,9 @@ public func trainClassifier<D: Dataset>(
     let lossFunction = CrossEntropyLoss()
     for epoch in 1...epochs {
         model.train()
-        var iterator = loader.makeIterator()
+        var batches = loader.makeAsyncIterator()
         var step = 0
-        while let batch = try iterator.nextBatch() {
+        while let batch = try batches.next() {
             optimizer.zeroGrad()
             let loss = try lossFunction(model(batch[0]), batch[1])
             try loss.backward()
@@ -35,8 +38,8 @@ public func countCorrect<D: Dataset>(_ model: some UnaryLayer, on loader: DataLo
     model.eval()
     var correct = 0
     try withNoGrad {
-        var iterator = loader.makeIterator()
-        while let batch = try iterator.nextBatch() {
+        var batches = loader.makeAsyncIterator()
+        while let batch = try batches.next() {
             correct += try model(batch[0]).argmax(dim: 1).eq(batch[1]).sum().item(Int.self)
         }
     }

@@ -1,7 +1,10 @@
 import Foundation
 import SwiftTorchCore
 
-/// One case of a `swifttorch-conformance/1` file (see Docs/conformance.md).
+/// One case of a `swifttorch-conformance/1` file (see Docs/conformance.md). A case that
+/// cannot be read (an unknown dtype, a value of the wrong JSON type) is still a case: it
+/// keeps whatever id it has and says why in ``problem``, and the runner reports it as that
+/// case's failure while the rest of the file runs.
 public struct ConformanceCase: Decodable, Sendable {
     public let id: String
     public let op: String
@@ -14,8 +17,16 @@ public struct ConformanceCase: Decodable, Sendable {
     public let error: Bool
     public let why: String?
     public let tags: [String]
+    /// Why the case could not be read, or nil for a well-formed case.
+    public let problem: String?
 
     enum CodingKeys: String, CodingKey { case id, op, inputs, args, expected, rtol, atol, grad, error, why, tags }
+
+    /// A case that could not be read: its id (or its place in the file), its op when known.
+    init(malformed id: String, op: String?, problem: String) {
+        (self.id, self.op, self.problem) = (id, op ?? "?", problem)
+        (inputs, args, expected, rtol, atol, grad, error, why, tags) = ([], [:], nil, nil, nil, nil, false, nil, [])
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -30,6 +41,25 @@ public struct ConformanceCase: Decodable, Sendable {
         error = try c.decodeIfPresent(Bool.self, forKey: .error) ?? false
         why = try c.decodeIfPresent(String.self, forKey: .why)
         tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
+        problem = nil
+    }
+}
+
+/// One element of a file's `cases`: the case, or, when it cannot be decoded, a malformed
+/// case with the reason. Never throws, so one bad case cannot reject the file.
+private struct CaseSlot: Decodable {
+    let value: ConformanceCase
+
+    init(from decoder: any Decoder) {
+        do {
+            value = try ConformanceCase(from: decoder)
+        } catch {
+            let fields = try? decoder.container(keyedBy: ConformanceCase.CodingKeys.self)
+            let id = fields.flatMap { try? $0.decodeIfPresent(String.self, forKey: .id) }
+            let op = fields.flatMap { try? $0.decodeIfPresent(String.self, forKey: .op) }
+            let place = decoder.codingPath.last?.intValue.map { "case #\($0)" } ?? "a case"
+            value = ConformanceCase(malformed: id ?? place, op: op, problem: explain(decodingError: error))
+        }
     }
 }
 
@@ -93,6 +123,9 @@ public struct CaseTensor: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case dtype, shape, strides, offset, data, storage }
 
+    /// The most elements a case tensor may have (16 Mi): far more than any case needs.
+    public static let maximumElements = 1 << 24
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let name = try c.decode(String.self, forKey: .dtype)
@@ -106,8 +139,23 @@ public struct CaseTensor: Decodable, Sendable {
         values = try c.decodeIfPresent([CaseNumber].self, forKey: .data) ?? c.decode([CaseNumber].self, forKey: .storage)
     }
 
-    /// Builds the tensor (a view over its own storage when strides are given).
+    /// Builds the tensor (a view over its own storage when strides are given). A shape the
+    /// values do not fill, or a view that reaches outside its storage, throws: the view is
+    /// checked here, so a case file can never make a kernel read or write out of bounds.
     public func makeTensor() throws -> Tensor {
+        guard let bytes = checkedByteCount(shape: shape, itemSize: dtype.itemSize) else {
+            throw TorchError(.shapeMismatch, "case tensor: \(dtype) of shape \(describe(shape: shape)) has a negative size or more bytes than Int.max")
+        }
+        let elements = bytes / dtype.itemSize
+        // A stride-0 view can make a huge tensor of a few stored values; an operator would
+        // then run for hours on it. Case files hold small tensors.
+        guard elements <= Self.maximumElements else {
+            throw TorchError(.invalidArgument, "case tensor: shape \(describe(shape: shape)) has \(elements) elements, more than the \(Self.maximumElements) a case may hold")
+        }
+        if strides == nil, values.count != elements {
+            throw TorchError(.shapeMismatch, "case tensor: shape \(describe(shape: shape)) needs \(elements) values in `data`, the case gives \(values.count)")
+        }
+        if let strides { try checkView(strides: strides, elements: elements) }
         let storageShape = strides == nil ? shape : [values.count]
         let base: Tensor
         if dtype.isFloatingPoint {
@@ -117,6 +165,32 @@ public struct CaseTensor: Decodable, Sendable {
         }
         guard let strides else { return base }
         return try Tensor(viewOf: base, shape: shape, strides: strides, offset: offset)
+    }
+
+    /// Every element the view reads lies in its `storage`: strides non-negative (as PyTorch's),
+    /// one per dimension, and the last element reached (sizes minus one times strides, plus
+    /// the offset) before the storage's end. An empty view reads nothing.
+    private func checkView(strides: [Int], elements: Int) throws {
+        let view = "case tensor: a view of shape \(describe(shape: shape)), strides \(describe(shape: strides)) and offset \(offset)"
+        guard strides.count == shape.count else {
+            throw TorchError(.shapeMismatch, "\(view) needs one stride per dimension")
+        }
+        guard offset >= 0, strides.allSatisfy({ $0 >= 0 }) else {
+            throw TorchError(.invalidArgument, "\(view): offset and strides must be non-negative")
+        }
+        guard elements > 0 else { return }
+        var last = offset
+        for (size, stride) in zip(shape, strides) {
+            let (reach, overflow) = (size - 1).multipliedReportingOverflow(by: stride)
+            let (sum, past) = last.addingReportingOverflow(reach)
+            guard !overflow, !past else {
+                throw TorchError(.indexOutOfRange, "\(view) reaches past Int.max, outside its \(values.count)-element storage")
+            }
+            last = sum
+        }
+        guard last < values.count else {
+            throw TorchError(.indexOutOfRange, "\(view) reads element \(last), outside its \(values.count)-element storage")
+        }
     }
 }
 
@@ -154,11 +228,21 @@ public enum CaseNumber: Decodable, Sendable {
     }
 }
 
-/// A whole case file.
+/// A whole case file. A file that is not JSON, or has no `format` or `cases`, is refused
+/// whole; a malformed case inside it is one case's failure (``ConformanceCase/problem``).
 public struct ConformanceFile: Decodable, Sendable {
     public let format: String
     public let generator: String?
     public let cases: [ConformanceCase]
+
+    enum CodingKeys: String, CodingKey { case format, generator, cases }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        generator = try c.decodeIfPresent(String.self, forKey: .generator)
+        cases = try c.decode([CaseSlot].self, forKey: .cases).map(\.value)
+    }
 
     /// Reads and checks a file; the error names the file and what is wrong.
     public static func load(_ path: String) throws -> ConformanceFile {
@@ -166,9 +250,14 @@ public struct ConformanceFile: Decodable, Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw TorchError(.io, "conformance: cannot read '\(path)': \(error.localizedDescription)")
         }
+        return try decode(data, name: path)
+    }
+
+    /// Decodes a file's contents; `name` goes into the errors.
+    static func decode(_ data: Data, name path: String) throws -> ConformanceFile {
         let file: ConformanceFile
         do { file = try JSONDecoder().decode(ConformanceFile.self, from: data) } catch {
-            throw TorchError(.io, "conformance: '\(path)' is not a valid case file: \(error)")
+            throw TorchError(.io, "conformance: '\(path)' is not a valid case file: \(explain(decodingError: error))")
         }
         guard file.format == "swifttorch-conformance/1" else {
             throw TorchError(.io, "conformance: '\(path)' has format '\(file.format)', expected 'swifttorch-conformance/1'")

@@ -62,8 +62,11 @@ public struct ConformanceRunner {
 
     /// Runs one case; never throws: every error becomes an outcome.
     public func run(_ c: ConformanceCase, on backend: String) -> CaseOutcome {
+        if let problem = c.problem {
+            return .failed("malformed case: \(problem)", maxDifference: 0)
+        }
         guard let op = Runtime.registry.operator(named: c.op) else {
-            return .skipped("operator '\(c.op)' is not in SwiftTorch yet")
+            return .failed("unknown operator '\(c.op)': SwiftTorch has no operator of that name (swifttorch ops lists them)", maxDifference: 0)
         }
         let dispatcher: Dispatcher
         do { dispatcher = try Runtime.dispatcher() } catch { return .failed("\(error)", maxDifference: 0) }

@@ -23,11 +23,19 @@ public enum Digits {
         try load(from: bundledFile())
     }
 
+    /// The largest digits CSV SwiftTorch reads, plain or unpacked: 16 MiB. A line of 65 small
+    /// numbers takes about 200 bytes, so this holds some 80,000 samples (the whole UCI set
+    /// has 5,620, about 1 MB); anything larger is damaged, or a gzip bomb.
+    public static let maximumFileSize = 16 << 20
+
     /// Digits in the bundled file's format from `url`: CSV lines of 64 pixel values 0...16 and
-    /// a label 0...9, gzip-compressed or plain.
+    /// a label 0...9, gzip-compressed or plain, at most ``maximumFileSize`` bytes unpacked.
     public static func load(from url: URL) throws -> (features: Tensor, labels: Tensor) {
         var bytes = try readFileBytes(url, what: "digits file")
-        if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, name: url.path) }
+        if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, name: url.path, limit: maximumFileSize) }
+        guard bytes.count <= maximumFileSize else {
+            throw TorchError(.io, "digits file \(url.path): \(bytes.count) bytes, more than the \(maximumFileSize) a digits CSV can plausibly hold")
+        }
         return try parse(bytes, file: url.path)
     }
 

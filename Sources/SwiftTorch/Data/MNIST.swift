@@ -30,8 +30,9 @@ public enum MNIST {
 
     /// Images float32 [N, 28, 28] and labels int64 [N] of `split` from `folder`. A file is
     /// looked for under its plain and `.gz` names, in `folder` and in `folder/MNIST/raw`
-    /// (torchvision's layout). A missing folder or file, a bad magic number, truncated data
-    /// or image and label counts that differ throw `TorchError(.io)` naming the paths.
+    /// (torchvision's layout). A missing folder or file, a bad magic number, truncated data,
+    /// gzip data that inflates past what its header declares, or image and label counts that
+    /// differ throw `TorchError(.io)` naming the paths.
     public static func load(from folder: URL, split: Split = .train, scaling: Scaling = .unitInterval) throws
         -> (images: Tensor, labels: Tensor) {
         var isFolder: ObjCBool = false
@@ -40,8 +41,8 @@ public enum MNIST {
         }
         let imageURL = try locate("\(split.prefix)-images-idx3-ubyte", in: folder, kind: "images")
         let labelURL = try locate("\(split.prefix)-labels-idx1-ubyte", in: folder, kind: "labels")
-        let images = try IDXFile(readMaybeCompressed(imageURL, kind: "images"), rank: 3, file: imageURL.path, kind: "images")
-        let labels = try IDXFile(readMaybeCompressed(labelURL, kind: "labels"), rank: 1, file: labelURL.path, kind: "labels")
+        let images = try IDXFile.read(imageURL, rank: 3, kind: "images")
+        let labels = try IDXFile.read(labelURL, rank: 1, kind: "labels")
         guard images.shape[0] == labels.shape[0] else {
             throw TorchError(.io, "MNIST: \(imageURL.path) holds \(images.shape[0]) images but \(labelURL.path) holds \(labels.shape[0]) labels")
         }
@@ -58,11 +59,5 @@ public enum MNIST {
             return found
         }
         throw TorchError(.io, "MNIST: no \(kind) file found; tried:\n" + candidates.map { "  " + $0.path }.joined(separator: "\n"))
-    }
-
-    /// The file's bytes, decompressed when they are gzip data (recognised by content, not name).
-    private static func readMaybeCompressed(_ url: URL, kind: String) throws -> [UInt8] {
-        let bytes = try readFileBytes(url, what: "MNIST \(kind) file")
-        return Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, name: url.path) : bytes
     }
 }

@@ -22,7 +22,14 @@ extension Generator {
 /// let parts = try randomSplit(data, lengths: [1000, 797], generator: Generator(seed: 0))
 /// ```
 public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: Generator = .default) throws -> [Subset<D>] {
-    guard lengths.allSatisfy({ $0 >= 0 }), lengths.reduce(0, +) == dataset.count else {
+    // A checked sum: lengths near Int.max are an error, not an overflow trap.
+    var total = 0, valid = true
+    for length in lengths {
+        let (sum, overflow) = total.addingReportingOverflow(length)
+        valid = valid && length >= 0 && !overflow
+        total = sum
+    }
+    guard valid, total == dataset.count else {
         throw TorchError(.invalidArgument, "randomSplit: the lengths \(lengths) must be non-negative and add up to the dataset's \(dataset.count) samples")
     }
     let order = generator.permutation(dataset.count)

@@ -57,11 +57,15 @@ private func posixWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count:
     #endif
 }
 
-/// Writes a file so that readers see either the old contents or the complete new ones:
-/// `body` writes a temporary file in the destination's folder (a rename is atomic only
-/// within one file system), which is flushed to disk and then renamed over `url`. If
-/// anything fails, the temporary file is removed and `url` is left as it was.
-func writeFileAtomically(_ url: URL, what: String, _ body: (FileSink) throws -> Void) throws {
+/// Writes a file so that readers see either the old contents or the complete new ones, and
+/// so that a power cut after this returns keeps the new ones: `body` writes a temporary file
+/// in the destination's folder (a rename is atomic only within one file system), which is
+/// flushed to disk and renamed over `url`, and then the folder is flushed too, since the
+/// rename lives in the folder, not in the file. If anything fails before the rename, the
+/// temporary file is removed and `url` is left as it was. `sync` is `fsync`; tests pass a
+/// recorder.
+func writeFileAtomically(_ url: URL, what: String, sync: (Int32) -> Int32 = { fsync($0) },
+                         _ body: (FileSink) throws -> Void) throws {
     let destination = url.path
     let folder = url.deletingLastPathComponent().path
     let temporary = url.deletingLastPathComponent()
@@ -74,7 +78,7 @@ func writeFileAtomically(_ url: URL, what: String, _ body: (FileSink) throws -> 
     do {
         try body(FileSink(descriptor: descriptor, path: temporary))
         // Flush before the rename, so a crash cannot leave a renamed but empty file.
-        guard fsync(descriptor) == 0 else {
+        guard sync(descriptor) == 0 else {
             throw TorchError(.io, "\(what) \(destination): flushing \(temporary) failed (\(String(cString: strerror(errno))))")
         }
         closed = true
@@ -88,5 +92,19 @@ func writeFileAtomically(_ url: URL, what: String, _ body: (FileSink) throws -> 
         if !closed { close(descriptor) }
         unlink(temporary)
         throw error
+    }
+    try syncFolder(folder, what: "\(what) \(destination)", sync: sync)
+}
+
+/// Flushes `folder`'s entries (a rename into it) to disk. A file system that cannot sync a
+/// folder says EINVAL, and then there is nothing more to do.
+private func syncFolder(_ folder: String, what: String, sync: (Int32) -> Int32) throws {
+    let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+        throw TorchError(.io, "\(what): written, but its folder \(folder) cannot be opened to flush the rename (\(String(cString: strerror(errno))))")
+    }
+    defer { close(descriptor) }
+    guard sync(descriptor) == 0 || errno == EINVAL else {
+        throw TorchError(.io, "\(what): written, but flushing its folder \(folder) failed (\(String(cString: strerror(errno)))); the new file may not survive a power cut")
     }
 }

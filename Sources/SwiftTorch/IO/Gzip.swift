@@ -1,5 +1,10 @@
 import CZlib
 import SwiftTorchCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// gzip compression through the system zlib, for data files such as the bundled digits CSV
 /// and MNIST's `.gz` files.
@@ -9,12 +14,33 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
+    /// The most any decompression produces, whatever a caller allows: 2 GiB. SwiftTorch's
+    /// data files (MNIST is 47 MB unpacked) are far smaller; more is a damaged or hostile
+    /// file (a few MB of gzip can claim tens of GB).
+    public static let hardLimit = 1 << 31
+
     /// The uncompressed contents of gzip data (concatenated members are joined, as gzip does).
     /// `name` (a file path, say) goes into the error a truncated or corrupt input throws.
-    public static func decompress(_ input: [UInt8], name: String = "gzip data") throws -> [UInt8] {
+    /// Data that decompresses to more than `limit` bytes (capped at ``hardLimit``) throws as
+    /// soon as it passes the limit, so memory never grows past it: pass the size the data's
+    /// own header promises, when it has one.
+    public static func decompress(_ input: [UInt8], name: String = "gzip data", limit: Int = hardLimit) throws -> [UInt8] {
+        try inflateGzip(input, name: name, limit: Swift.min(Swift.max(limit, 0), hardLimit), prefixOnly: false)
+    }
+
+    /// The first `count` bytes of gzip data's contents (all of them when there are fewer),
+    /// decompressing no further: enough to read a header that says how large the rest is.
+    public static func decompressedPrefix(_ input: [UInt8], count: Int, name: String = "gzip data") throws -> [UInt8] {
+        try inflateGzip(input, name: name, limit: Swift.min(Swift.max(count, 0), hardLimit), prefixOnly: true)
+    }
+
+    /// Inflates into one buffer that grows up to `limit` bytes; past that, returns the first
+    /// `limit` bytes (`prefixOnly`) or throws.
+    private static func inflateGzip(_ input: [UInt8], name: String, limit: Int, prefixOnly: Bool) throws -> [UInt8] {
         guard isCompressed(input) else {
             throw TorchError(.io, "\(name): not gzip data (it does not start with the bytes 1f 8b)")
         }
+        if prefixOnly, limit == 0 { return [] }
         // Heap-allocated: zlib keeps a pointer back to the stream and checks it on every call,
         // so the z_stream must not move, which a Swift local does not promise.
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -26,31 +52,40 @@ public enum Gzip {
         }
         defer { inflateEnd(stream) }
 
-        // Inflate straight into one growing buffer. The gzip trailer's size field (the length
-        // modulo 2^32) makes the first guess exact for ordinary files; the buffer doubles
-        // otherwise. The guess is capped, since a damaged trailer can claim up to 4 GiB.
+        // One byte of room past the limit: producing it proves the data is longer than allowed.
+        let ceiling = prefixOnly ? limit : limit + 1
+        // The gzip trailer's size field (the length modulo 2^32) makes the first guess exact
+        // for ordinary files; the buffer doubles otherwise. The guess is capped, since a
+        // damaged trailer can claim up to 4 GiB.
         let trailerSize = input.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
-        var capacity = max(min(trailerSize, input.count * 16), 1 << 16)
-        var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
+        var capacity = Swift.min(Swift.max(Swift.min(trailerSize, input.count * 16) + 1, 1 << 16), ceiling)
+        // malloc and realloc, not Swift's allocate: running out of memory is an error, not a
+        // trap, and realloc grows large blocks without copying them.
+        guard var buffer = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else {
+            throw TorchError(.outOfMemory, "\(name): can't allocate memory: \(capacity) bytes to decompress into")
+        }
+        defer { free(buffer) }
         var produced = 0
         try input.withUnsafeBufferPointer { source in
             var fed = 0
             while true {
                 if stream.pointee.avail_in == 0, fed < source.count {
                     // avail_in is 32-bit: feed very large inputs in pieces.
-                    let n = min(source.count - fed, 1 << 30)
+                    let n = Swift.min(source.count - fed, 1 << 30)
                     stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + fed)
                     stream.pointee.avail_in = uInt(n)
                     fed += n
                 }
                 if produced == capacity {
-                    let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
-                    larger.initialize(from: buffer, count: produced)
-                    buffer.deallocate()
-                    (buffer, capacity) = (larger, capacity * 2)
+                    // Full at the ceiling: a prefix is complete, and whole data is too long.
+                    if capacity == ceiling { return }
+                    let larger = Swift.min(capacity * 2, ceiling)
+                    guard let grown = realloc(buffer, larger)?.assumingMemoryBound(to: UInt8.self) else {
+                        throw TorchError(.outOfMemory, "\(name): can't allocate memory: \(larger) bytes to decompress into")
+                    }
+                    (buffer, capacity) = (grown, larger)
                 }
-                let room = min(capacity - produced, 1 << 30)
+                let room = Swift.min(capacity - produced, 1 << 30)
                 stream.pointee.next_out = buffer + produced
                 stream.pointee.avail_out = uInt(room)
                 let status = inflate(stream, Z_NO_FLUSH)
@@ -76,7 +111,11 @@ public enum Gzip {
                 }
             }
         }
-        return Array(UnsafeBufferPointer(start: buffer, count: produced))
+        if !prefixOnly, produced > limit {
+            throw TorchError(.io, "\(name): the gzip data decompresses to more than \(limit) bytes, the most expected of it"
+                + (limit == hardLimit ? " (SwiftTorch's cap)" : "") + "; the file is damaged or not what it claims to be")
+        }
+        return Array(UnsafeBufferPointer(start: buffer, count: Swift.min(produced, limit)))
     }
 
     /// `input` compressed as one gzip member; `level` 0 (store) ... 9 (smallest).

@@ -58,17 +58,23 @@ struct SafetensorsHeader {
         guard length <= UInt64(bytes.count - 8) else {
             throw fail("the header length \(length) goes beyond the end of the file (\(bytes.count - 8) bytes follow the length field); the file is truncated or not safetensors")
         }
-        guard length <= UInt64(Self.maximumHeaderLength) else {
-            throw fail("the header length \(length) is over the \(Self.maximumHeaderLength)-byte limit")
-        }
-        dataStart = 8 + Int(length)
-        let dataLength = bytes.count - dataStart
+        let dataStart = 8 + Int(length)
+        try self.init(json: bytes[8..<dataStart], dataStart: dataStart, dataLength: bytes.count - dataStart, fail: fail)
+    }
+
+    /// Validates a header's JSON against a data section of `dataLength` bytes that starts at
+    /// byte `dataStart` of the file; `fail` turns a problem into the error thrown. The reader
+    /// runs this on what it reads, and the writer on what it is about to write, so a file
+    /// SwiftTorch writes is always one it can read.
+    init(json: ArraySlice<UInt8>, dataStart: Int, dataLength: Int, fail: (String) -> TorchError) throws {
+        try Self.checkLength(json.count, fail: fail)
+        self.dataStart = dataStart
 
         let raw: RawHeader
         do {
-            raw = try JSONDecoder().decode(RawHeader.self, from: Data(bytes[8..<dataStart]))
+            raw = try JSONDecoder().decode(RawHeader.self, from: Data(json))
         } catch {
-            throw fail("the header is not valid safetensors JSON (\(Self.explain(error)))")
+            throw fail("the header is not valid safetensors JSON (\(explain(decodingError: error)))")
         }
         metadata = raw.metadata
 
@@ -80,18 +86,15 @@ struct SafetensorsHeader {
             guard entry.shape.allSatisfy({ $0 >= 0 }) else {
                 throw fail("tensor '\(name)' has a negative size in its shape \(describe(shape: entry.shape))")
             }
+            guard let byteCount = checkedByteCount(shape: entry.shape, itemSize: dtype.itemSize) else {
+                throw fail("tensor '\(name)' has shape \(describe(shape: entry.shape)), too large to exist")
+            }
             guard entry.data_offsets.count == 2 else {
                 throw fail("tensor '\(name)' has \(entry.data_offsets.count) data_offsets; expected [begin, end]")
             }
             let (begin, end) = (entry.data_offsets[0], entry.data_offsets[1])
             guard begin >= 0, begin <= end, end <= dataLength else {
                 throw fail("tensor '\(name)' has data_offsets [\(begin), \(end)] outside the \(dataLength)-byte data section")
-            }
-            var byteCount = dtype.itemSize
-            for size in entry.shape {
-                let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
-                guard !overflow else { throw fail("tensor '\(name)' has shape \(describe(shape: entry.shape)), too large to exist") }
-                byteCount = product
             }
             guard byteCount == end - begin else {
                 throw fail("tensor '\(name)' of shape \(describe(shape: entry.shape)) and dtype \(entry.dtype) needs \(byteCount) bytes, but its data_offsets [\(begin), \(end)] span \(end - begin)")
@@ -120,6 +123,13 @@ struct SafetensorsHeader {
         self.entries = entries
     }
 
+    /// Refuses a header of `length` bytes (or of at least that many) over the limit.
+    static func checkLength(_ length: Int, atLeast: Bool = false, fail: (String) -> TorchError) throws {
+        guard length <= maximumHeaderLength else {
+            throw fail("the header length \(atLeast ? "would be at least " : "")\(length) is over the \(maximumHeaderLength)-byte limit")
+        }
+    }
+
     /// The header's JSON for tensors laid out in `entries` order, padded with spaces so the
     /// data section starts 8-byte aligned (as the reference implementation does).
     static func encode(_ entries: [SafetensorsEntry], metadata: [String: String]) -> [UInt8] {
@@ -138,6 +148,10 @@ struct SafetensorsHeader {
     }
 
     private static func jsonString(_ s: String) -> String {
+        // Most names and values need no escape: take them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -153,17 +167,6 @@ struct SafetensorsHeader {
             }
         }
         return out + "\""
-    }
-
-    private static func explain(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        switch error {
-        case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c):
-            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? c.debugDescription : "at \(path): \(c.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 }
 

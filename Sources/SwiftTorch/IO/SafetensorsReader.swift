@@ -23,8 +23,13 @@ public struct SafetensorsReader {
 
     /// Reads and validates the file at `url`.
     public init(contentsOf url: URL) throws {
+        try self.init(bytes: readFileBytes(url, what: "safetensors file"), url: url)
+    }
+
+    /// Validates `bytes`, a file's contents; `url` names it in errors.
+    init(bytes: [UInt8], url: URL) throws {
         self.url = url
-        bytes = try readFileBytes(url, what: "safetensors file")
+        self.bytes = bytes
         let header = try SafetensorsHeader(parsing: bytes, file: url.path)
         metadata = header.metadata
         names = header.entries.map(\.name)

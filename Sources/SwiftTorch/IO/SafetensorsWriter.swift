@@ -36,8 +36,16 @@ public struct SafetensorsWriter {
 
     /// Writes the file atomically: the bytes go to a temporary file in the same folder, which
     /// then replaces `url` in one rename. If anything fails, `url` keeps its old contents and
-    /// the temporary file is removed.
+    /// the temporary file is removed. A header that ``SafetensorsReader`` would refuse (over
+    /// its 100 MB limit, say) throws `.invalidArgument` before anything is written.
     public func write(to url: URL) throws {
+        func refuse(_ problem: String) -> TorchError {
+            TorchError(.invalidArgument, "SafetensorsWriter: \(url.path) would not be readable, so it was not written: \(problem)")
+        }
+        // The header holds every name and metadata string: one too long for the reader is
+        // refused before it is encoded.
+        let strings = names.reduce(0) { $0 + $1.utf8.count } + metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        try SafetensorsHeader.checkLength(strings, atLeast: true, fail: refuse)
         var entries: [SafetensorsEntry] = []
         var position = 0
         for (name, tensor) in zip(names, tensors) {
@@ -46,6 +54,8 @@ public struct SafetensorsWriter {
             position += byteCount
         }
         let header = SafetensorsHeader.encode(entries, metadata: metadata)
+        // The reader's own checks, before a byte is written: what it would refuse, this refuses.
+        _ = try SafetensorsHeader(json: header[...], dataStart: 8 + header.count, dataLength: position, fail: refuse)
         let length = UInt64(header.count)
         let lengthBytes = (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * UInt64($0))) }
 

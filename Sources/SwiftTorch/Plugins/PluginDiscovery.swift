@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// Where plugins are looked for: `SWIFTTORCH_PLUGIN_PATH` (colon-separated files or
-/// folders), then the executable's folder, then the folder of the image that holds this
+/// folders, relative ones against the current folder), then the executable's folder, then the folder of the image that holds this
 /// library (for SwiftPM builds both are `.build/<config>/`). In a folder, every
 /// `libswifttorch_<name>.so` is a plugin; the first file of a name wins.
 enum PluginDiscovery {
@@ -49,7 +49,9 @@ enum PluginDiscovery {
             let name = pluginName(fileName: file) ?? (file as NSString).deletingPathExtension
             if !result.files.contains(where: { $0.name == name }) { result.files.append((name, path)) }
         }
-        for entry in (environment["SWIFTTORCH_PLUGIN_PATH"] ?? "").split(separator: ":").map(String.init) where !entry.isEmpty {
+        // Relative entries are made absolute here, so the file checked is the file loaded.
+        let entries = (environment["SWIFTTORCH_PLUGIN_PATH"] ?? "").split(separator: ":").map { PluginLoader.absolutePath(String($0)) }
+        for entry in entries {
             var isFolder: ObjCBool = false
             if fm.fileExists(atPath: entry, isDirectory: &isFolder) {
                 if isFolder.boolValue { addFolder(entry) } else { addFile(entry) }

@@ -1,8 +1,11 @@
 /// What happened to one plugin: every plugin found (or expected) gets exactly one status, and
 /// `swifttorch info` prints it.
 public enum PluginStatus: Sendable, Equatable {
-    /// Loaded and initialised; it registered these backends and kernels.
-    case loaded(backends: [String], kernels: [String])
+    /// Loaded and initialised; it registered these backends and kernels. `overrides` lists
+    /// what it replaced that it had not registered (`reference: neg (float64)`, `backend
+    /// openmp`), which only `SWIFTTORCH_PLUGIN_OVERRIDE` allows; empty for a plugin that
+    /// keeps to its own backends.
+    case loaded(backends: [String], kernels: [String], overrides: [String] = [])
     /// No file at any of these paths.
     case notFound(tried: [String])
     /// `dlopen` (or `dlsym` of the entry point) failed; the text is `dlerror()`'s.
@@ -21,9 +24,11 @@ public enum PluginStatus: Sendable, Equatable {
     /// One line for `swifttorch info`.
     public var summary: String {
         switch self {
-        case .loaded(let backends, let kernels):
+        case .loaded(let backends, let kernels, let overrides):
             let names = kernels.isEmpty ? "none" : kernels.joined(separator: ", ")
-            return "loaded; backends: \(backends.joined(separator: ", ")); \(kernels.count) kernels: \(names)"
+            let replaced = overrides.isEmpty ? ""
+                : "; REPLACES what it did not register (allowed by \(PluginOverridePolicy.variable)): \(overrides.joined(separator: ", "))"
+            return "loaded; backends: \(backends.joined(separator: ", ")); \(kernels.count) kernels: \(names)" + replaced
         case .notFound(let tried):
             return "not found; tried: \(tried.joined(separator: ", "))"
         case .dlopenFailed(let message):

@@ -1,0 +1,2 @@
+/* The driver is a declaration; this file gives the target something to compile. */
+#include "fuzzer_driver.h"
