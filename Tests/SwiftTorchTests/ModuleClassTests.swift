@@ -76,7 +76,10 @@ struct ModuleClassTests {
         #expect(error?.message == "Linear: feature counts must be non-negative, got inFeatures -1, outFeatures 3")
         // The placeholder weight owns no memory and is an empty tensor, not a trap.
         #expect(model.fc.weight.shape == [0])
-        #expect(throws: TorchError.self) { try model.fc.checkConstructed() }
+        // The model finds its layer's error before any data is seen.
+        let early = #expect(throws: TorchError.self) { try model.checkConstructed() }
+        #expect(early == model.fc.constructionError)
+        try model.ok.checkConstructed()
     }
 
     @Test("every layer with sizes defers its construction error to its first forward call", arguments: [

@@ -69,7 +69,7 @@ open class BatchNorm: Module, UnaryLayer {
     open var acceptedRanks: [Int] { [2, 3, 4] }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try checkConstructed()
+        try throwConstructionError()
         guard acceptedRanks.contains(x.rank) else {
             throw TorchError(.shapeMismatch, "\(Self.self): expected a \(acceptedRanks.map { "\($0)-D" }.joined(separator: " or ")) input, got shape \(describe(shape: x.shape))")
         }

@@ -64,7 +64,7 @@ public final class Conv2d: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try checkConstructed()
+        try throwConstructionError()
         return try conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }

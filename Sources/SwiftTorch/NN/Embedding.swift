@@ -41,7 +41,7 @@ public final class Embedding: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ indices: Tensor) throws -> Tensor {
-        try checkConstructed()
+        try throwConstructionError()
         return try embedding(indices, weight: weight, paddingIdx: paddingIdx)
     }
 }

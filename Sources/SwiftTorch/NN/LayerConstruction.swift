@@ -13,13 +13,22 @@ import SwiftTorchCore
 //
 // So a layer initialiser validates its arguments and allocates its tensors at once, as
 // PyTorch does, and when that fails it keeps the error instead of throwing it: its tensors
-// are empty placeholders and its first forward call throws the error (`checkConstructed()`).
-// `constructionError` shows it earlier to code that wants to look. Nothing traps.
+// are empty placeholders and its first forward call throws the error. `constructionError`
+// and `checkConstructed()` show it earlier to code that wants to look. Nothing traps.
 
 extension Module {
-    /// Throws the error this module met while it was built (a bad size, memory that could
-    /// not be had); layers call it first in their forward pass.
+    /// Throws the first error met while building this module or any module below it (a
+    /// bad size, memory that could not be had): `try model.checkConstructed()` reports it
+    /// before training starts, where a forward call would report it anyway.
     public func checkConstructed() throws {
+        for module in modules() {
+            if let error = module.constructionError { throw error }
+        }
+    }
+
+    /// Throws this layer's own construction error; a layer's forward pass calls it first
+    /// (it walks no tree, so it costs nothing on the hot path).
+    func throwConstructionError() throws {
         if let constructionError { throw constructionError }
     }
 }

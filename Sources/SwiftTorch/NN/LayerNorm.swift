@@ -43,7 +43,7 @@ public final class LayerNorm: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try checkConstructed()
+        try throwConstructionError()
         return try layerNorm(x, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
     }
 }

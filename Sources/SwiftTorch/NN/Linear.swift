@@ -46,7 +46,7 @@ public final class Linear: Module, UnaryLayer {
 
     /// `x Wᵀ + b` over the last dimension of `x`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try checkConstructed()
+        try throwConstructionError()
         return try linear(x, weight: weight, bias: bias)
     }
 }

@@ -27,7 +27,7 @@ open class Module {
     public private(set) var isTraining = true
 
     /// Why this module could not be built (a bad size, memory that could not be had), or
-    /// nil. Its first forward call throws it (``checkConstructed()``).
+    /// nil. Its first forward call throws it; ``checkConstructed()`` finds it in a model.
     public internal(set) var constructionError: TorchError?
 
     /// A module in training mode.
