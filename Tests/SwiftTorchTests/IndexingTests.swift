@@ -43,6 +43,19 @@ struct IndexingTests {
         #expect(try x[1, .ellipsis, 2, .all].shape == [4])
     }
 
+    @Test("extreme bounds and steps clamp instead of overflowing")
+    func extremeBounds() throws {
+        let x = try Self.arange()
+        #expect(try Self.values(x[0, 0, .stride(by: .max)]) == [0])
+        #expect(try Self.values(x[0, 0, .stride(from: .min, to: .max, by: 3)]) == [0, 3])
+        #expect(try Self.values(x[0, 0, ...Int.max]) == [0, 1, 2, 3])
+        #expect(try x[0, 0, Int.max...].shape == [0])
+        let w = try Tensor.arange(0.0, 5.0).requiringGrad()
+        try w[.stride(from: 1, by: .max)].sum().backward()
+        #expect(try Self.values(w.grad!) == [0, 1, 0, 0, 0])
+        #expect(throws: TorchError.self) { try x[Int.min] }
+    }
+
     @Test("basic subscripts are views: writing through them writes the tensor")
     func basicIsAView() throws {
         let x = try Self.arange()

@@ -99,5 +99,6 @@ extension Array: TensorIndexExpression where Element == Int {
 }
 
 /// The exclusive end of an inclusive bound: `b + 1`, except that -1 (the last entry) means
-/// "to the end" (Python's `a:`), since `-1 + 1` would be 0.
-private func inclusiveEnd(_ bound: Int) -> Int? { bound == -1 ? nil : bound &+ 1 }
+/// "to the end" (Python's `a:`), since `-1 + 1` would be 0; so does `Int.max`, which has no
+/// successor.
+private func inclusiveEnd(_ bound: Int) -> Int? { bound == -1 || bound == .max ? nil : bound + 1 }

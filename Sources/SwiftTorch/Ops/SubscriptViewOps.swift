@@ -10,8 +10,10 @@ struct SliceBounds: Equatable {
     let start: Int
     let end: Int
     let step: Int
-    /// Entries in `start..<end` every `step`.
-    var count: Int { end > start ? (end - start + step - 1) / step : 0 }
+    /// Entries in `start..<end` every `step` (written so that a huge step cannot overflow).
+    var count: Int { end > start ? (end - start - 1) / step + 1 : 0 }
+    /// One past the last entry visited: where `arange(start, _, step: step)` stops.
+    var lastExclusive: Int { count > 0 ? start + (count - 1) * step + 1 : start }
 
     /// Python's `x[start:end:step]` along a dimension of `size` (`step` must be positive).
     init(start: Int?, end: Int?, step: Int, size: Int) {
@@ -50,7 +52,9 @@ extension Op {
             let bounds = try Subscripts.sliceBounds(args, dim: d, size: t.shape[d])
             var shape = t.shape, strides = t.strides
             shape[d] = bounds.count
-            strides[d] *= bounds.step
+            // With one entry or none the stride is never used; keeping it avoids an overflow
+            // for a huge step. With two or more, step * stride stays inside the storage.
+            if bounds.count > 1 { strides[d] *= bounds.step }
             return [Geometry.view(t, shape: shape, strides: strides, offset: t.offset + bounds.start * t.strides[d])]
         }, derivative: SubscriptGrad.slice))
 }

@@ -19,7 +19,7 @@ enum SubscriptGrad {
         let d = ctx.arguments.int("dim") < 0 ? ctx.arguments.int("dim") + x.rank : ctx.arguments.int("dim")
         let bounds = try Subscripts.sliceBounds(ctx.arguments, dim: d, size: x.shape[d])
         if bounds.start == 0, bounds.step == 1, bounds.count == x.shape[d] { return ctx.gradients(["self": ctx.grad]) }
-        let positions = try Tensor.arange(bounds.start, bounds.start + bounds.count * bounds.step, step: bounds.step, device: x.device)
+        let positions = try Tensor.arange(bounds.start, bounds.lastExclusive, step: bounds.step, device: x.device)
         return ctx.gradients(["self": try scattered(ctx.grad, into: x.shape, dim: d, at: positions)])
     }
 
