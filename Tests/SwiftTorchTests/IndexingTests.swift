@@ -134,9 +134,9 @@ struct IndexingTests {
     }
 
     @Test("errors name the dimension and its size", arguments: [
-        ({ @Sendable (x: Tensor) in try x[5] }, "index 5 is out of bounds for dimension 0 with size 2"),
-        ({ @Sendable (x: Tensor) in try x[0, 7] }, "index 7 is out of bounds for dimension 1 with size 3"),
-        ({ @Sendable (x: Tensor) in try x[0, -4] }, "index -4 is out of bounds for dimension 1 with size 3"),
+        ({ @Sendable (x: Tensor) in try x[5] }, "index 5 is out of range for dimension 0 with size 2"),
+        ({ @Sendable (x: Tensor) in try x[0, 7] }, "index 7 is out of range for dimension 1 with size 3"),
+        ({ @Sendable (x: Tensor) in try x[0, -4] }, "index -4 is out of range for dimension 1 with size 3"),
         ({ @Sendable (x: Tensor) in try x[.all, Tensor([3])] }, "index 3 is out of range for dimension 1 with size 3"),
         ({ @Sendable (x: Tensor) in try x[.all, [0], Tensor([-5])] }, "index -5 is out of range for dimension 2 with size 4"),
         ({ @Sendable (x: Tensor) in try x[Tensor([true, false, true])] }, "the shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2, 3, 4] at index 0"),

@@ -61,12 +61,12 @@ extension Op {
 
 /// Checks shared by the subscript operators and the Swift subscript itself.
 enum Subscripts {
-    /// `index` wrapped into `0..<shape[dim]`, or PyTorch's out-of-bounds error naming the
+    /// `index` wrapped into `0..<shape[dim]`, or the out-of-range error (PyTorch's) naming the
     /// dimension, its size and the shape.
     static func wrapIndex(_ index: Int, dim: Int, shape: [Int]) throws -> Int {
         let size = shape[dim]
         guard index >= -size, index < size else {
-            throw TorchError(.indexOutOfRange, "index \(index) is out of bounds for dimension \(dim) with size \(size) (shape \(describe(shape: shape)))")
+            throw TorchError(.indexOutOfRange, "index \(index) is out of range for dimension \(dim) with size \(size) (shape \(describe(shape: shape)))")
         }
         return index < 0 ? index + size : index
     }
