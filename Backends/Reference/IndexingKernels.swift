@@ -3,7 +3,8 @@ import SwiftTorchCore
 // Indexing reference kernels. Meta checks index bounds on the CPU already; the kernels check
 // again so that a bad index can only ever throw, never trap.
 
-let indexingKernels: [(String, Kernel)] = [("index_select", indexSelectKernel), ("gather", gatherKernel)]
+let indexingKernels: [(String, Kernel)] = [("index_select", indexSelectKernel), ("gather", gatherKernel),
+                                           ("index", advancedIndexKernel), ("index_put_", advancedIndexPutKernel)]
 
 /// `index` wrapped into `0..<size` (negative values count from the end), or an error.
 private func wrapIndex(_ op: String, _ index: Int64, size: Int, dim: Int, shape: [Int]) throws -> Int {
@@ -99,5 +100,61 @@ private let gatherKernel: Kernel = { call in
             }
         }
         return positions
+    }
+}
+
+/// Row-major offsets in `self` of the rows that advanced indexing picks: meta has broadcast
+/// the index tensors to one shape, so position `b` of every index tensor names one row of
+/// the dims they leave alone (`inner` elements long), starting at the returned offset.
+private func advancedRowStarts(_ op: String, _ call: KernelCall) throws -> (starts: [Int], inner: Int) {
+    let x = call.arguments.tensor("self"), indices = call.arguments.tensorList("indices")
+    guard let first = indices.first, indices.count <= x.rank, indices.allSatisfy({ $0.shape == first.shape }) else {
+        throw TorchError(.shapeMismatch, "\(op): internal: index tensors were not broadcast to one shape for self \(describe(shape: x.shape))")
+    }
+    let strides = Tensor.contiguousStrides(for: x.shape)
+    var starts = [Int](repeating: 0, count: first.count)
+    for (d, index) in indices.enumerated() {
+        for (b, value) in index.int64Values().enumerated() {
+            starts[b] += try wrapIndex(op, value, size: x.shape[d], dim: d, shape: x.shape) * strides[d]
+        }
+    }
+    return (starts, x.shape[indices.count...].reduce(1, *))
+}
+
+/// `out[b, r] = self[indices[0][b], indices[1][b], ..., r]`, `r` running over the dims not indexed.
+private let advancedIndexKernel: Kernel = { call in
+    let x = call.arguments.tensor("self"), out = call.output
+    let (starts, inner) = try advancedRowStarts("index", call)
+    guard starts.count * inner == out.count else {
+        throw TorchError(.shapeMismatch, "index: internal: \(starts.count) rows of \(inner) do not fill the output \(describe(shape: out.shape))")
+    }
+    try copyPicked(from: x, to: out) { starts.flatMap { $0..<($0 + inner) } }
+}
+
+/// `self[indices..., r] = values[b, r]` (or `+=` with `accumulate`), in the order of `b`, so
+/// that the last write to a repeated position wins. Every value is read before any is written.
+private let advancedIndexPutKernel: Kernel = { call in
+    let x = call.arguments.tensor("self"), values = call.arguments.tensor("values")
+    let accumulate = call.arguments.bool("accumulate")
+    let (starts, inner) = try advancedRowStarts("index_put_", call)
+    guard starts.count * inner == values.count else {
+        throw TorchError(.shapeMismatch, "index_put_: internal: values \(describe(shape: values.shape)) were not broadcast to the \(starts.count) rows of \(inner) they fill")
+    }
+    func write<T>(_ current: [T], _ source: [T], _ add: (T, T) -> T) -> [T] {
+        var result = current
+        for (b, start) in starts.enumerated() {
+            for r in 0..<inner {
+                result[start + r] = accumulate ? add(result[start + r], source[b * inner + r]) : source[b * inner + r]
+            }
+        }
+        return result
+    }
+    if x.dtype.isFloatingPoint {
+        x.setDoubleValues(write(x.doubleValues(), values.doubleValues(), +))
+    } else if x.dtype == .bool {
+        // Adding bools is a logical or, as PyTorch's index_put_ with accumulate does.
+        x.setInt64Values(write(x.int64Values(), values.int64Values()) { $0 != 0 || $1 != 0 ? 1 : 0 })
+    } else {
+        x.setInt64Values(write(x.int64Values(), values.int64Values(), &+))
     }
 }

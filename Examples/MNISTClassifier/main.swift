@@ -20,12 +20,12 @@ runExample("mnist-mlp") {
     let testLoader = DataLoader(try TensorDataset(test.images.flatten(startDim: 1), test.labels), batchSize: 1000)
 
     manualSeed(0)
-    let model = try Sequential {
-        try Linear(784, 128)
+    let model = Sequential {
+        Linear(784, 128)
         ReLU()
-        try Linear(128, 64)
+        Linear(128, 64)
         ReLU()
-        try Linear(64, 10)
+        Linear(64, 10)
     }
     let optimizer = try SGD(model.parameters(), lr: 0.01, momentum: 0.9)
     try trainWithProgress(model, on: trainLoader, optimizer: optimizer, epochs: epochs)

@@ -9,7 +9,7 @@ let x = try Tensor.randn([100, 3])
 let trueWeight = try Tensor([[2.0], [-3.0], [0.5]])
 let y = try x.matmul(trueWeight) + 1.0 + Tensor.randn([100, 1]) * 0.01
 
-let model = try Linear(3, 1)
+let model = Linear(3, 1)
 let lossFunction = MSELoss()
 let optimizer = try SGD(model.parameters(), lr: 0.1)
 

@@ -26,7 +26,7 @@ struct GradcheckTests {
                 case .tensor(let t) where t.dtype.isFloatingPoint:
                     slots.append((i, nil)); inputs.append(try t.requiringGrad())
                 case .tensorList(let ts):
-                    for (j, t) in ts.enumerated() { slots.append((i, j)); inputs.append(try t.requiringGrad()) }
+                    for (j, t) in ts.enumerated() where t.dtype.isFloatingPoint { slots.append((i, j)); inputs.append(try t.requiringGrad()) }
                 default: continue
                 }
             }

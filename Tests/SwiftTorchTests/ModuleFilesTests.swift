@@ -12,10 +12,10 @@ struct ModuleFilesTests {
     }
 
     func mlp() throws -> Sequential {
-        try Sequential {
-            try Linear(64, 32)
+        Sequential {
+            Linear(64, 32)
             ReLU()
-            try Linear(32, 10)
+            Linear(32, 10)
         }
     }
 
@@ -51,8 +51,8 @@ struct ModuleFilesTests {
     func shapeMismatch() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-\(UUID()).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
-        try Sequential { try Linear(64, 16) }.save(to: url)
-        let error = try #require(throws: TorchError.self) { try Sequential { try Linear(64, 32) }.load(from: url) }
+        try Sequential { Linear(64, 16) }.save(to: url)
+        let error = try #require(throws: TorchError.self) { try Sequential { Linear(64, 32) }.load(from: url) }
         #expect(error.message.contains("0.weight"))
         #expect(error.message.contains("[16, 64]"))
     }

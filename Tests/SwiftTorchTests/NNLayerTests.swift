@@ -40,16 +40,16 @@ struct NNLayerTests {
     }
 
     static func digitsCNN() throws -> Sequential {
-        try Sequential {
-            try Conv2d(1, 4, kernelSize: 3, padding: 1)
-            try BatchNorm2d(4)
+        Sequential {
+            Conv2d(1, 4, kernelSize: 3, padding: 1)
+            BatchNorm2d(4)
             ReLU()
             MaxPool2d(kernelSize: 2)
-            try Conv2d(4, 8, kernelSize: 3)
+            Conv2d(4, 8, kernelSize: 3)
             ReLU()
             Flatten()
-            try LayerNorm(32)
-            try Linear(32, 10)
+            LayerNorm(32)
+            Linear(32, 10)
         }
     }
 
@@ -77,7 +77,7 @@ struct NNLayerTests {
         let e = try Self.expected().batch_norm
         let x1 = try Self.wave([4, 3, 2, 2], 0.37, 1.0), x2 = try Self.wave([2, 3, 3, 1], 0.11, 0.5)
         try Runtime.withBackend(backend) {
-            let bn = try BatchNorm2d(3, dtype: .float32)
+            let bn = BatchNorm2d(3, dtype: .float32)
             #expect(bn.namedParameters().map(\.0) == ["weight", "bias"])
             #expect(bn.namedBuffers().map(\.0) == ["running_mean", "running_var", "num_batches_tracked"])
             try Self.expectClose(try bn(x1), e.train_output, "training output")
@@ -88,7 +88,7 @@ struct NNLayerTests {
             bn.eval()
             try Self.expectClose(try bn(x1), e.eval_output, "eval output")
 
-            let cumulative = try BatchNorm2d(3, momentum: nil, dtype: .float32)
+            let cumulative = BatchNorm2d(3, momentum: nil, dtype: .float32)
             _ = try cumulative(x1)
             _ = try cumulative(x2)
             try Self.expectClose(try #require(cumulative.runningMean), e.cumulative_mean, "cumulative running_mean")
@@ -107,14 +107,17 @@ struct NNLayerTests {
 
     @Test("Conv2d and Linear-style layers have PyTorch's names and default initialisation bounds")
     func conv2dInitialisation() throws {
-        let conv = try Conv2d(6, 8, kernelSize: [3, 2], groups: 2, generator: Generator(seed: 1))
+        let conv = Conv2d(6, 8, kernelSize: [3, 2], groups: 2, generator: Generator(seed: 1))
         #expect(conv.namedParameters().map(\.0) == ["weight", "bias"])
         #expect(conv.weight.shape == [8, 3, 3, 2] && conv.bias?.shape == [8])
         let bound = 1 / Double(3 * 3 * 2).squareRoot()
         let w = try conv.weight.toArray(of: Double.self)
         #expect(w.allSatisfy { abs($0) <= bound } && w.contains { abs($0) > 0.8 * bound })
-        #expect(throws: TorchError.self) { try Conv2d(5, 8, kernelSize: 3, groups: 2) }
-        let layerNorm = try LayerNorm([3, 4])
+        // A bad size does not stop construction; the first forward call throws it.
+        let badGroups = Conv2d(5, 8, kernelSize: 3, groups: 2)
+        #expect(badGroups.constructionError?.message.contains("divisible by groups") == true)
+        #expect(throws: TorchError.self) { try badGroups(Tensor.zeros([1, 5, 4, 4])) }
+        let layerNorm = LayerNorm([3, 4])
         #expect(layerNorm.namedParameters().map(\.0) == ["weight", "bias"])
         #expect(try layerNorm.weight!.toArray(of: Double.self).allSatisfy { $0 == 1 })
     }
@@ -147,7 +150,7 @@ struct NNLayerTests {
 
     @Test("Embedding zeroes and freezes its padding row; out-of-range indices are errors")
     func embeddingPadding() throws {
-        let table = try Embedding(5, 3, paddingIdx: -1, generator: Generator(seed: 3))
+        let table = Embedding(5, 3, paddingIdx: -1, generator: Generator(seed: 3))
         #expect(table.paddingIdx == 4)
         #expect(try table.weight.narrow(dim: 0, start: 4, length: 1).toArray(of: Double.self) == [0, 0, 0])
         let indices = try Tensor([Int64(4), 1, 4, 1], shape: [2, 2])
@@ -185,12 +188,12 @@ struct NNLayerTests {
     @Test("a CNN with every new layer saves and loads through safetensors")
     func saveAndLoad() throws {
         func makeModel() throws -> Sequential {
-            try Sequential {
-                try Conv2d(1, 2, kernelSize: 3)
-                try BatchNorm2d(2)
+            Sequential {
+                Conv2d(1, 2, kernelSize: 3)
+                BatchNorm2d(2)
                 AvgPool2d(kernelSize: 2)
                 Flatten()
-                try LayerNorm(8)
+                LayerNorm(8)
                 Dropout(p: 0.1)
             }
         }

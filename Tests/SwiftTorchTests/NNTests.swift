@@ -13,12 +13,12 @@ private final class Block: Module {
     @Parameter(key: "scale_factor") var gain = try! Tensor(zerosOnCPU: [1], dtype: .float32)
 
     init(generator: Generator = .default) throws {
-        encoder = try Sequential {
-            try Linear(4, 8, generator: generator)
+        encoder = Sequential {
+            Linear(4, 8, generator: generator)
             ReLU()
-            try Linear(8, 3, generator: generator)
+            Linear(8, 3, generator: generator)
         }
-        heads = [try Linear(3, 2, bias: false, generator: generator), try Linear(3, 2, generator: generator)]
+        heads = [Linear(3, 2, bias: false, generator: generator), Linear(3, 2, generator: generator)]
         runningMean = try Tensor.zeros([2])
         super.init()
     }
@@ -27,7 +27,7 @@ private final class Block: Module {
 private final class Wrapper: Module {
     let fc: Linear
     init(generator: Generator = .default) throws {
-        fc = try Linear(3, 4, generator: generator)
+        fc = Linear(3, 4, generator: generator)
         super.init()
     }
 }
@@ -73,7 +73,7 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
         }
 
         @Test func aSharedParameterIsListedOnce() throws {
-            let a = try Linear(2, 2), b = try Linear(2, 2)
+            let a = Linear(2, 2), b = Linear(2, 2)
             b.weight = a.weight
             let model = Sequential([a, b])
             #expect(model.namedParameters().map(\.0) == ["0.weight", "0.bias", "1.bias"])
@@ -81,7 +81,7 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
         }
 
         @Test func assigningAComputedTensorToAParameterMakesItALeaf() throws {
-            let layer = try Linear(2, 2)
+            let layer = Linear(2, 2)
             let source = try Tensor.ones([2, 2]).requiringGrad()
             layer.weight = try source * 3
             #expect(layer.weight.isLeaf)
@@ -90,7 +90,7 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
         }
 
         @Test func toDTypeConvertsFloatTensorsAndKeepsTrainability() throws {
-            let a = try Linear(2, 2), b = try Linear(2, 2)
+            let a = Linear(2, 2), b = Linear(2, 2)
             b.weight = a.weight
             try #require(b.bias).requiresGrad = false
             let model = Sequential([a, b])
@@ -116,7 +116,7 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
         }
 
         @Test func moduleZeroGradDropsGradients() throws {
-            let layer = try Linear(2, 1)
+            let layer = Linear(2, 1)
             try layer(Tensor.ones([3, 2])).sum().backward()
             #expect(layer.weight.grad != nil && layer.bias?.grad != nil)
             layer.zeroGrad()
@@ -144,7 +144,7 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
         }
 
         @Test func stateDictTensorsShareStorageButNotGradients() throws {
-            let layer = try Linear(2, 2)
+            let layer = Linear(2, 2)
             let saved = try #require(layer.stateDict()["weight"])
             #expect(saved.storage === layer.weight.storage)
             #expect(!saved.requiresGrad)
@@ -187,7 +187,7 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
         }
 
         @Test func loadingConvertsTheDType() throws {
-            let layer = try Linear(2, 1)
+            let layer = Linear(2, 1)
             try layer.loadStateDict(["weight": try Tensor([[1.5, -2.0]], dtype: .float64), "bias": try Tensor([0.25], dtype: .float64)])
             #expect(layer.weight.dtype == .float32)
             #expect(try values(layer(Tensor([[2.0, 1.0]]))) == [1.25])
@@ -197,7 +197,7 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
     @Suite("Layers compute PyTorch's functions")
     struct Layers {
         @Test func linearInitIsUniformWithinOneOverSqrtFanIn() throws {
-            let layer = try Linear(100, 50, generator: Generator(seed: 7))
+            let layer = Linear(100, 50, generator: Generator(seed: 7))
             #expect(layer.weight.shape == [50, 100])
             #expect(layer.bias?.shape == [50])
             let w = try values(layer.weight), b = try values(layer.bias!)
@@ -206,12 +206,12 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
             #expect(w.max()! > 0.099 && w.min()! < -0.099)
             #expect(Swift.abs(w.reduce(0, +) / Double(w.count)) < 0.005)
             #expect(try values(Linear(100, 50, generator: Generator(seed: 7)).weight) == w)
-            #expect(try Linear(3, 2, bias: false).bias == nil)
-            #expect(try Linear(3, 2, bias: false).namedParameters().map(\.0) == ["weight"])
+            #expect(Linear(3, 2, bias: false).bias == nil)
+            #expect(Linear(3, 2, bias: false).namedParameters().map(\.0) == ["weight"])
         }
 
         @Test func linearComputesXTimesWeightTransposedPlusBias() throws {
-            let layer = try Linear(2, 3, dtype: .float64)
+            let layer = Linear(2, 3, dtype: .float64)
             try layer.loadStateDict(["weight": try Tensor([[1.0, 2], [3, 4], [5, 6]]), "bias": try Tensor([0.5, -0.5, 1])])
             #expect(try values(layer(Tensor([[1.0, -1], [2, 0]], dtype: .float64))) == [-0.5, -1.5, 0, 2.5, 5.5, 11])
         }
@@ -248,12 +248,12 @@ private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.s
 
         @Test func sequentialBuilderChainsLayersWithConditionsAndLoops() throws {
             let deep = true
-            let model = try Sequential {
-                try Linear(4, 8)
+            let model = Sequential {
+                Linear(4, 8)
                 ReLU()
-                for _ in 0..<2 { try Linear(8, 8) }
+                for _ in 0..<2 { Linear(8, 8) }
                 if deep { Tanh() } else { Identity() }
-                try Linear(8, 2)
+                Linear(8, 2)
             }
             #expect(model.count == 6)
             #expect(model.namedParameters().map(\.0) == [

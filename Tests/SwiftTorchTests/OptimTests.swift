@@ -195,7 +195,7 @@ struct OptimTests {
         let gen = Generator(seed: 42)
         let x = try Tensor.randn([64, 3], generator: gen)
         let y = try (x.matmul(Tensor([[2.0], [-3.0], [0.5]])) + 1)
-        let model = try Linear(3, 1, generator: gen)
+        let model = Linear(3, 1, generator: gen)
         let optimizer = try SGD(model.parameters(), lr: 0.1, momentum: 0.5)
         let lossFunction = MSELoss()
         var loss = try lossFunction(model(x), y)

@@ -50,22 +50,7 @@ extension Tensor {
         try dispatch(Op.scatterAdd, [.tensor(self), .int(dim), .tensor(index), .tensor(source)])
     }
 
-    /// Elements `range` of the first dimension (a view), as `x[a..<b]`.
-    public subscript(range: Range<Int>) -> Tensor {
-        get throws { try narrow(dim: 0, start: range.lowerBound, length: range.count) }
-    }
-
-    /// One entry of the first dimension, with that dimension removed, as `x[i]`.
-    public subscript(index: Int) -> Tensor {
-        get throws {
-            guard rank > 0 else { throw TorchError(.indexOutOfRange, "index: a 0-d tensor cannot be indexed; use item()") }
-            let i = index < 0 ? index + shape[0] : index
-            guard i >= 0, i < shape[0] else {
-                throw TorchError(.indexOutOfRange, "index \(index) is out of range for dimension 0 with size \(shape[0]) (shape \(describe(shape: shape)))")
-            }
-            return try narrow(dim: 0, start: i, length: 1).squeeze(0)
-        }
-    }
+    // `x[2]`, `x[1..<3]` and every other subscript are in TensorSubscript.swift.
 
     /// Every `step`-th entry of `dim` from `start` up to `end` (a strided view), as `x[start:end:step]`.
     public func slice(dim: Int, start: Int = 0, end: Int? = nil, step: Int = 1) throws -> Tensor {

@@ -98,12 +98,12 @@ public struct DigitsRecipe {
     /// `Examples/DigitsMLP`: an MLP 64-128-64-10 with ReLU, SGD lr 0.01.
     public static var mlp: DigitsRecipe {
         DigitsRecipe(name: "digits-mlp", imageShape: [64], learningRate: 0.01) {
-            try Sequential {
-                try Linear(64, 128)
+            Sequential {
+                Linear(64, 128)
                 ReLU()
-                try Linear(128, 64)
+                Linear(128, 64)
                 ReLU()
-                try Linear(64, 10)
+                Linear(64, 10)
             }
         }
     }
@@ -112,14 +112,14 @@ public struct DigitsRecipe {
     /// (32→64, padding 1) → ReLU → flatten → linear (1024→10); SGD lr 0.05.
     public static var cnn: DigitsRecipe {
         DigitsRecipe(name: "digits-cnn", imageShape: [1, 8, 8], learningRate: 0.05) {
-            try Sequential {
-                try Conv2d(1, 32, kernelSize: 3, padding: 1)
+            Sequential {
+                Conv2d(1, 32, kernelSize: 3, padding: 1)
                 ReLU()
                 MaxPool2d(kernelSize: 2)
-                try Conv2d(32, 64, kernelSize: 3, padding: 1)
+                Conv2d(32, 64, kernelSize: 3, padding: 1)
                 ReLU()
                 Flatten()
-                try Linear(64 * 4 * 4, 10)
+                Linear(64 * 4 * 4, 10)
             }
         }
     }
@@ -149,12 +149,12 @@ public struct MLPStep {
     /// Builds the model, optimizer and batch after `manualSeed(0)`.
     public init() throws {
         manualSeed(0)
-        model = try Sequential {
-            try Linear(784, 128)
+        model = Sequential {
+            Linear(784, 128)
             ReLU()
-            try Linear(128, 64)
+            Linear(128, 64)
             ReLU()
-            try Linear(64, 10)
+            Linear(64, 10)
         }
         optimizer = try SGD(model.parameters(), lr: 0.01, momentum: 0.9)
         inputs = try Tensor.randn([64, 784])

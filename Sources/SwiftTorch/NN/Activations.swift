@@ -46,6 +46,9 @@ public final class GELU: Module, UnaryLayer {
         super.init()
     }
 
+    /// `approximate='none'`, as PyTorch prints it.
+    public override var extraRepr: String { "approximate=\(PythonLiteral.string(approximate.rawValue))" }
+
     /// GELU of `x`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.gelu(approximate: approximate.rawValue) }
 }
@@ -67,6 +70,8 @@ public final class Softmax: Module, UnaryLayer {
         self.dim = dim
         super.init()
     }
+    /// `dim=1`, as PyTorch prints it.
+    public override var extraRepr: String { "dim=\(dim)" }
     /// `exp(x) / sum(exp(x))` along `dim`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.softmax(dim: dim) }
 }
@@ -80,6 +85,8 @@ public final class LogSoftmax: Module, UnaryLayer {
         self.dim = dim
         super.init()
     }
+    /// `dim=1`, as PyTorch prints it.
+    public override var extraRepr: String { "dim=\(dim)" }
     /// `log(softmax(x))` along `dim`, computed stably.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.logSoftmax(dim: dim) }
 }

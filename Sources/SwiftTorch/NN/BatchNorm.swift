@@ -12,6 +12,10 @@ open class BatchNorm: Module, UnaryLayer {
     public let eps: Double
     /// The running statistics' update factor; nil averages over all batches seen.
     public let momentum: Double?
+    /// Whether the layer has a learnable scale and shift.
+    public let affine: Bool
+    /// Whether the layer keeps running statistics for evaluation.
+    public let trackRunningStats: Bool
     /// `[numFeatures]` scale, nil without the affine transform.
     @Parameter public var weight: Tensor?
     /// `[numFeatures]` shift, nil without the affine transform.
@@ -21,26 +25,51 @@ open class BatchNorm: Module, UnaryLayer {
     /// How many training batches have updated the running statistics (int64, 0-d).
     @Buffer public var numBatchesTracked: Tensor?
 
+    /// Batch normalisation of `numFeatures` channels. A non-positive count, or memory that
+    /// cannot be had, is thrown by the first forward call.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true, dtype: DType = .defaultFloat, device: Device? = nil) throws {
-        guard numFeatures > 0 else {
-            throw TorchError(.invalidArgument, "\(Self.self): num_features must be positive, got \(numFeatures)")
-        }
+                trackRunningStats: Bool = true, dtype: DType = .defaultFloat, device: Device? = nil) {
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum
-        self.weight = affine ? try Tensor.ones([numFeatures], dtype: dtype, device: device) : nil
-        self.bias = affine ? try Tensor.zeros([numFeatures], dtype: dtype, device: device) : nil
-        self.runningMean = trackRunningStats ? try Tensor.zeros([numFeatures], dtype: dtype, device: device) : nil
-        self.runningVar = trackRunningStats ? try Tensor.ones([numFeatures], dtype: dtype, device: device) : nil
-        self.numBatchesTracked = trackRunningStats ? try Tensor.zeros([], dtype: .int64, device: device) : nil
+        self.affine = affine
+        self.trackRunningStats = trackRunningStats
+        let name = "\(Self.self)"
+        let made = LayerTensors(name) { () throws -> [Tensor?] in
+            guard numFeatures > 0 else {
+                throw TorchError(.invalidArgument, "\(name): num_features must be positive, got \(numFeatures)")
+            }
+            return [
+                affine ? try Tensor.ones([numFeatures], dtype: dtype, device: device) : nil,
+                affine ? try Tensor.zeros([numFeatures], dtype: dtype, device: device) : nil,
+                trackRunningStats ? try Tensor.zeros([numFeatures], dtype: dtype, device: device) : nil,
+                trackRunningStats ? try Tensor.ones([numFeatures], dtype: dtype, device: device) : nil,
+                trackRunningStats ? try Tensor.zeros([], dtype: .int64, device: device) : nil,
+            ]
+        }
+        // Without its tensors the layer keeps the optional ones unset; its forward call throws.
+        let tensors = made.value ?? [nil, nil, nil, nil, nil]
+        self.weight = tensors[0]
+        self.bias = tensors[1]
+        self.runningMean = tensors[2]
+        self.runningVar = tensors[3]
+        self.numBatchesTracked = tensors[4]
         super.init()
+        constructionError = made.error
+    }
+
+    /// `16, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True`, as
+    /// PyTorch prints it.
+    public override var extraRepr: String {
+        "\(numFeatures), eps=\(eps), momentum=\(PythonLiteral.optional(momentum)), affine=\(PythonLiteral.bool(affine)), "
+            + "bias=\(PythonLiteral.bool(bias != nil)), track_running_stats=\(PythonLiteral.bool(trackRunningStats))"
     }
 
     /// The input ranks this layer accepts; subclasses narrow them.
     open var acceptedRanks: [Int] { [2, 3, 4] }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try throwConstructionError()
         guard acceptedRanks.contains(x.rank) else {
             throw TorchError(.shapeMismatch, "\(Self.self): expected a \(acceptedRanks.map { "\($0)-D" }.joined(separator: " or ")) input, got shape \(describe(shape: x.shape))")
         }

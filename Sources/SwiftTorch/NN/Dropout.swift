@@ -16,6 +16,9 @@ public final class Dropout: Module, UnaryLayer {
         super.init()
     }
 
+    /// `p=0.5, inplace=False`, as PyTorch prints it (this layer never works in place).
+    public override var extraRepr: String { "p=\(p), inplace=False" }
+
     /// `x` with elements dropped and survivors scaled (training), or `x` itself.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try dropout(x, p: p, training: isTraining, generator: generator)

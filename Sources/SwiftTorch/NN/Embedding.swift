@@ -11,24 +11,37 @@ public final class Embedding: Module, UnaryLayer {
     /// The `[numEmbeddings, embeddingDim]` table.
     @Parameter public var weight: Tensor
 
+    /// A table drawn standard normal from `generator`. Bad sizes or a `paddingIdx` out of
+    /// range, or memory that cannot be had, are thrown by the first forward call.
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, paddingIdx: Int? = nil, dtype: DType = .defaultFloat,
-                device: Device? = nil, generator: Generator = .default) throws {
-        guard numEmbeddings > 0, embeddingDim >= 0 else {
-            throw TorchError(.invalidArgument, "Embedding: num_embeddings (\(numEmbeddings)) must be positive and embedding_dim (\(embeddingDim)) non-negative")
-        }
-        if let p = paddingIdx, p < -numEmbeddings || p >= numEmbeddings {
-            throw TorchError(.invalidArgument, "Embedding: padding_idx \(p) must be within num_embeddings (\(numEmbeddings))")
-        }
+                device: Device? = nil, generator: Generator = .default) {
         self.numEmbeddings = numEmbeddings
         self.embeddingDim = embeddingDim
-        self.paddingIdx = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
-        let table = try Tensor.randn([numEmbeddings, embeddingDim], dtype: dtype, generator: generator)
-        if let row = self.paddingIdx { try table.narrow(dim: 0, start: row, length: 1).zero_() }
-        self.weight = try table.placed(on: device)
+        let row = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }
+        self.paddingIdx = row
+        let made = LayerTensors("Embedding") { () throws -> Tensor in
+            guard numEmbeddings > 0, embeddingDim >= 0 else {
+                throw TorchError(.invalidArgument, "Embedding: num_embeddings (\(numEmbeddings)) must be positive and embedding_dim (\(embeddingDim)) non-negative")
+            }
+            if let p = paddingIdx, p < -numEmbeddings || p >= numEmbeddings {
+                throw TorchError(.invalidArgument, "Embedding: padding_idx \(p) must be within num_embeddings (\(numEmbeddings))")
+            }
+            let table = try Tensor.randn([numEmbeddings, embeddingDim], dtype: dtype, generator: generator)
+            if let row { try table.narrow(dim: 0, start: row, length: 1).zero_() }
+            return try table.placed(on: device)
+        }
+        self.weight = made.value ?? .unbuiltPlaceholder(dtype)
         super.init()
+        constructionError = made.error
+    }
+
+    /// `10, 3` and `padding_idx=0` when set, as PyTorch prints it.
+    public override var extraRepr: String {
+        "\(numEmbeddings), \(embeddingDim)" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
     }
 
     public func callAsFunction(_ indices: Tensor) throws -> Tensor {
-        try embedding(indices, weight: weight, paddingIdx: paddingIdx)
+        try throwConstructionError()
+        return try embedding(indices, weight: weight, paddingIdx: paddingIdx)
     }
 }

@@ -2,28 +2,41 @@ import SwiftTorchCore
 
 /// The base of every layer and model, as PyTorch's `nn.Module`.
 ///
-/// Parameters, buffers and submodules are found by reflection (`Mirror`): stored
-/// properties wrapped in `@Parameter` or `@Buffer`, and properties holding a `Module`, an
-/// optional one or an array of them. Nothing is registered by hand:
+/// A model is a subclass with its layers as stored properties and a `callAsFunction` (the
+/// `forward` of PyTorch, which is what makes `model(x)` a call). Layer initialisers do not
+/// throw (see `LayerConstruction.swift`), so the layers are declared where they are built,
+/// line for line as in PyTorch, and the model needs no initialiser of its own:
 ///
 /// ```swift
 /// final class MLP: Module {
-///     let fc1 = try Linear(4, 8)
-///     let fc2 = try Linear(8, 2)
+///     let fc1 = Linear(4, 8)
+///     let fc2 = Linear(8, 2)
 ///     func callAsFunction(_ x: Tensor) throws -> Tensor { try fc2(fc1(x).relu()) }
 /// }
-/// try MLP().namedParameters().map(\.0)  // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+/// MLP().namedParameters().map(\.0)  // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
 /// ```
 ///
-/// Names are PyTorch's state-dict keys: a property's name in snake_case (`runningMean` →
-/// `running_mean`), array elements by index (`blocks.0.weight`).
+/// Parameters, buffers and submodules are found by reflection (`Mirror`): stored
+/// properties wrapped in `@Parameter` or `@Buffer`, and properties holding a `Module`, an
+/// optional one or an array of them. Nothing is registered by hand. Names are PyTorch's
+/// state-dict keys: a property's name in snake_case (`runningMean` → `running_mean`), array
+/// elements by index (`blocks.0.weight`).
 open class Module {
     /// Whether the module is in training mode (Dropout drops, BatchNorm uses batch
     /// statistics); set with ``train(_:)`` and ``eval()``.
     public private(set) var isTraining = true
 
+    /// Why this module could not be built (a bad size, memory that could not be had), or
+    /// nil. Its first forward call throws it; ``checkConstructed()`` finds it in a model.
+    public internal(set) var constructionError: TorchError?
+
     /// A module in training mode.
     public init() {}
+
+    /// This module's own settings as `print(model)` shows them inside its parentheses
+    /// (PyTorch's `extra_repr`): `in_features=784, out_features=128, bias=True`. Empty by
+    /// default; layers override it.
+    open var extraRepr: String { "" }
 
     /// The direct submodules with their names, in declaration order (superclass
     /// properties first). Override to name children differently, as ``Sequential`` does.

@@ -19,6 +19,13 @@ public final class MaxPool2d: Module, UnaryLayer {
         super.init()
     }
 
+    /// `kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False`, sizes as given
+    /// (an int or a pair), as PyTorch prints it.
+    public override var extraRepr: String {
+        "kernel_size=\(PythonLiteral.intOrPair(kernelSize)), stride=\(PythonLiteral.intOrPair(stride ?? kernelSize)), "
+            + "padding=\(PythonLiteral.intOrPair(padding)), dilation=\(PythonLiteral.intOrPair(dilation)), ceil_mode=\(PythonLiteral.bool(ceilMode))"
+    }
+
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
@@ -42,6 +49,12 @@ public final class AvgPool2d: Module, UnaryLayer {
         self.countIncludePad = countIncludePad
         self.divisorOverride = divisorOverride
         super.init()
+    }
+
+    /// `kernel_size=2, stride=2, padding=0`, sizes as given, as PyTorch prints it.
+    public override var extraRepr: String {
+        "kernel_size=\(PythonLiteral.intOrPair(kernelSize)), stride=\(PythonLiteral.intOrPair(stride ?? kernelSize)), "
+            + "padding=\(PythonLiteral.intOrPair(padding))"
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {

@@ -4,10 +4,10 @@ import SwiftTorchCore
 /// position, so parameters are `0.weight`, `2.bias`, ... as in PyTorch's state dicts.
 ///
 /// ```swift
-/// let model = try Sequential {
-///     try Linear(64, 128)
+/// let model = Sequential {
+///     Linear(64, 128)
 ///     ReLU()
-///     try Linear(128, 10)
+///     Linear(128, 10)
 /// }
 /// let logits = try model(x)
 /// ```

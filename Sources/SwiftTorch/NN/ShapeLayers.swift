@@ -15,6 +15,9 @@ public final class Flatten: Module, UnaryLayer {
         super.init()
     }
 
+    /// `start_dim=1, end_dim=-1`, as PyTorch prints it.
+    public override var extraRepr: String { "start_dim=\(startDim), end_dim=\(endDim)" }
+
     /// `x` with dimensions `startDim...endDim` merged.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.flatten(startDim: startDim, endDim: endDim) }
 }

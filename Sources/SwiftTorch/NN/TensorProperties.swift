@@ -35,7 +35,7 @@ extension Optional: ModuleTensorValue where Wrapped == Tensor {
 /// To choose another, pass `key:` with the initial value at the declaration (Swift allows
 /// wrapper arguments only there), or spell the property as the key (`ln_1`).
 ///
-/// The wrapper is a class so that reflection can replace the tensor (`Module.to(_:)`):
+/// The wrapper is a class so that reflection finds the one wrapper a module holds:
 /// `Mirror` hands out copies of structs, but references to objects.
 @propertyWrapper
 public final class Parameter<Value: ModuleTensorValue> {
@@ -90,32 +90,20 @@ protocol ModuleTensorSlot: AnyObject {
     var slotKind: ModuleTensorKind { get }
     var slotKey: String? { get }
     var slotPersistent: Bool { get }
-    /// The tensor held; setting it replaces the tensor (never to nil).
-    var slotTensor: Tensor? { get set }
+    /// The tensor held.
+    var slotTensor: Tensor? { get }
 }
 
 extension Parameter: ModuleTensorSlot {
     var slotKind: ModuleTensorKind { .parameter }
     var slotKey: String? { key }
     var slotPersistent: Bool { true }
-    var slotTensor: Tensor? {
-        get { wrappedValue.moduleTensor }
-        set {
-            guard let newValue else { return }
-            // A replacement keeps the parameter's frozen or trainable state.
-            let trainable = wrappedValue.moduleTensor?.requiresGrad ?? true
-            wrappedValue = .holding(newValue)
-            wrappedValue.moduleTensor?.requiresGrad = trainable && newValue.dtype.isFloatingPoint
-        }
-    }
+    var slotTensor: Tensor? { wrappedValue.moduleTensor }
 }
 
 extension Buffer: ModuleTensorSlot {
     var slotKind: ModuleTensorKind { .buffer }
     var slotKey: String? { key }
     var slotPersistent: Bool { persistent }
-    var slotTensor: Tensor? {
-        get { wrappedValue.moduleTensor }
-        set { if let newValue { wrappedValue = .holding(newValue) } }
-    }
+    var slotTensor: Tensor? { wrappedValue.moduleTensor }
 }

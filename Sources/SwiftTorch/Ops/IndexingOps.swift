@@ -86,5 +86,5 @@ extension Op {
             return [TensorSpec(t.shape, t.dtype)]
         }, derivative: IndexingGrad.scatterAdd))
 
-    static let indexingFamily = [indexSelect, gather, indexAdd, scatterAdd]
+    static let indexingFamily = [indexSelect, gather, indexAdd, scatterAdd] + subscriptFamily
 }

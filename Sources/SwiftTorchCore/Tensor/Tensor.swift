@@ -4,13 +4,23 @@
 /// belongs to one object that every holder sees. Operations live in the `SwiftTorch`
 /// module and all go through the dispatcher.
 public final class Tensor {
-    public let storage: Storage
-    public let shape: [Int]
+    // The data fields change only through `setData(_:)` (PyTorch's `tensor.data = ...`,
+    // which `Module.to` needs to move a parameter without replacing it). Reads are on every
+    // hot path, so the getters are inlinable and the fields skip dynamic exclusivity checks,
+    // which a plain `var` would pay on each read (a runtime call), unlike the `let` they were.
+    @exclusivity(unchecked) @usableFromInline var _storage: Storage
+    @exclusivity(unchecked) @usableFromInline var _shape: [Int]
+    @exclusivity(unchecked) @usableFromInline var _strides: [Int]
+    @exclusivity(unchecked) @usableFromInline var _offset: Int
+    @exclusivity(unchecked) @usableFromInline var _dtype: DType
+
+    @inlinable public var storage: Storage { _storage }
+    @inlinable public var shape: [Int] { _shape }
     /// Element strides per dimension; 0 for a broadcast (expanded) dimension.
-    public let strides: [Int]
+    @inlinable public var strides: [Int] { _strides }
     /// First element, counted in elements from the start of `storage`.
-    public let offset: Int
-    public let dtype: DType
+    @inlinable public var offset: Int { _offset }
+    @inlinable public var dtype: DType { _dtype }
     /// A Swift number used as an operand (`x + 2`). It takes part in type promotion with
     /// the lowest priority, as a Python scalar does in PyTorch.
     public let isWrappedNumber: Bool
@@ -50,11 +60,11 @@ public final class Tensor {
     /// user or a file describes goes through ``init(storage:shape:strides:offset:dtype:isWrappedNumber:requiresGrad:)``.
     package init(uncheckedStorage storage: Storage, shape: [Int], strides: [Int], offset: Int, dtype: DType,
                  isWrappedNumber: Bool = false, requiresGrad: Bool = false) {
-        self.storage = storage
-        self.shape = shape
-        self.strides = strides
-        self.offset = offset
-        self.dtype = dtype
+        self._storage = storage
+        self._shape = shape
+        self._strides = strides
+        self._offset = offset
+        self._dtype = dtype
         self.isWrappedNumber = isWrappedNumber
         self.requiresGrad = requiresGrad
     }
@@ -83,6 +93,19 @@ public final class Tensor {
     /// (see ``init(uncheckedStorage:shape:strides:offset:dtype:isWrappedNumber:requiresGrad:)``).
     package convenience init(uncheckedViewOf base: Tensor, shape: [Int], strides: [Int], offset: Int) {
         self.init(uncheckedStorage: base.storage, shape: shape, strides: strides, offset: offset, dtype: base.dtype)
+    }
+
+    /// Makes this tensor hold `source`'s elements (its storage, shape, strides, offset and
+    /// dtype) while it stays the same object with its own autograd fields: PyTorch's
+    /// `tensor.data = source`. `Module.to(_:)` moves parameters this way, so that an
+    /// optimizer holding them keeps updating the model. Like PyTorch's, it is not recorded
+    /// by autograd and must not race with other uses of this tensor.
+    public func setData(_ source: Tensor) {
+        _storage = source.storage
+        _shape = source.shape
+        _strides = source.strides
+        _offset = source.offset
+        _dtype = source.dtype
     }
 
     public var device: Device { storage.device }

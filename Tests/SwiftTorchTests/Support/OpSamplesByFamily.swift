@@ -152,6 +152,36 @@ extension OpSamples {
             return [OpSample(label: "dim1", keywords: [("self", .tensor(x)), ("dim", .int(1)), ("index", .tensor(try indices([rows, 4], below: cols))),
                                                        ("src", .tensor(try randn([rows, 5])))], terms: 4)]
         default:
+            return try subscriptSamples(name, x)
+        }
+    }
+
+    /// The operators behind `x[...]`: views (select, slice), gathers by index tensors
+    /// (index) and writes at them (index_put_, index_put).
+    private func subscriptSamples(_ name: String, _ x: Tensor) throws -> [OpSample]? {
+        let (rows, cols) = (x.shape[0], x.shape[1])
+        // Distinct positions, so that a plain write has one winner (gradcheck needs that too).
+        let distinctRows = try Tensor([Int64(rows - 1), 0, Int64(rows / 2)], shape: [3])
+        let negativeCols = try Tensor([Int64(-1), 0, Int64(-cols)], shape: [3])
+        switch name {
+        case "select":
+            return [OpSample(label: "dim1-negative", keywords: [("self", .tensor(x)), ("dim", .int(1)), ("index", .int(-2))], terms: 1),
+                    OpSample(label: "dim0-transposed", keywords: [("self", .tensor(try transposed(rows, cols))), ("dim", .int(0)), ("index", .int(1))], terms: 1)]
+        case "slice":
+            return [OpSample(label: "stepped", keywords: [("self", .tensor(x)), ("dim", .int(0)), ("start", .int(1)), ("end", .int(-1)), ("step", .int(2))], terms: 1),
+                    OpSample(label: "clamped-end", keywords: [("self", .tensor(x)), ("dim", .int(1)), ("start", .int(-2)), ("end", .int(100))], terms: 1)]
+        case "index":
+            return [OpSample(label: "one-dim-repeats", keywords: [("self", .tensor(x)), ("indices", .tensorList([try indices([2, 4], below: rows)]))], terms: 1),
+                    OpSample(label: "two-dims-broadcast", keywords: [("self", .tensor(try transposed(rows, cols))),
+                                                                    ("indices", .tensorList([try distinctRows.reshape([3, 1]), negativeCols]))], terms: 1)]
+        case "index_put_", "index_put":
+            return [OpSample(label: "rows-broadcast-values", keywords: [("self", .tensor(x)), ("indices", .tensorList([distinctRows])),
+                                                                        ("values", .tensor(try randn([cols])))], terms: 1),
+                    OpSample(label: "accumulate-repeats", keywords: [("self", .tensor(x)), ("indices", .tensorList([try indices([5], below: rows), try negativeCols.narrow(dim: 0, start: 0, length: 1)])),
+                                                                     ("values", .tensor(try randn([5]))), ("accumulate", .bool(true))], terms: 5)]
+        case "nonzero":
+            return [OpSample(label: "mask", keywords: [("self", .tensor(try x.gt(0.0)))], terms: 1)]
+        default:
             return nil
         }
     }
