@@ -79,14 +79,35 @@ public struct PlotFigure: Sendable {
             let middle = PlotFigure.number((top + bottom) / 2)
             out.append(#"<text x="14" y="\#(middle)" text-anchor="middle" transform="rotate(-90 14 \#(middle))">\#(PlotFigure.escaped(panel.yLabel))</text>"#)
         }
+        var drawn: [(x: Double, y: Double)] = []
         for (i, series) in panel.series.enumerated() {
-            let color = PlotFigure.colors[i % PlotFigure.colors.count]
-            let line = series.points.filter { $0.x.isFinite && $0.y.isFinite }.map { "\(x($0.x)),\(y($0.y))" }
-            out.append(#"<polyline class="series" data-series="\#(PlotFigure.escaped(series.name))" points="\#(line.joined(separator: " "))" fill="none" stroke="\#(color)" stroke-width="1.8"/>"#)
-            // Legend: top right, one row per series.
-            let rowY = top + 12 + Double(i) * 16
-            out.append(#"<line x1="\#(PlotFigure.number(right - 110))" y1="\#(PlotFigure.number(rowY))" x2="\#(PlotFigure.number(right - 90))" y2="\#(PlotFigure.number(rowY))" stroke="\#(color)" stroke-width="1.8"/>"#)
-            out.append(#"<text x="\#(PlotFigure.number(right - 84))" y="\#(PlotFigure.number(rowY))" dominant-baseline="middle">\#(PlotFigure.escaped(series.name))</text>"#)
+            let points = series.points.filter { $0.x.isFinite && $0.y.isFinite }
+                .map { (x: xAxis.position($0.x, from: left, to: right), y: yAxis.position($0.y, from: bottom, to: top)) }
+            drawn += points
+            let line = points.map { "\(PlotFigure.number($0.x)),\(PlotFigure.number($0.y))" }.joined(separator: " ")
+            out.append(#"<polyline class="series" data-series="\#(PlotFigure.escaped(series.name))" points="\#(line)" fill="none" stroke="\#(PlotFigure.colors[i % PlotFigure.colors.count])" stroke-width="1.8"/>"#)
+        }
+        out += legend(panel.series.map(\.name), area: (left, right, top, bottom), avoiding: drawn)
+        return out
+    }
+
+    /// The legend: a framed box with one row per series, in the corner of the plotting area
+    /// that covers the fewest drawn points (matplotlib's "best" location, simplified).
+    private func legend(_ names: [String], area: (left: Double, right: Double, top: Double, bottom: Double),
+                        avoiding points: [(x: Double, y: Double)]) -> [String] {
+        guard !names.isEmpty else { return [] }
+        // Text width estimated from the character count (about 6.2 px per character at 11 px).
+        let width = 34 + Double(names.map(\.count).max()!) * 6.2, height = 8 + Double(names.count) * 16
+        let inset = 8.0
+        let corners = [(area.right - inset - width, area.top + inset), (area.right - inset - width, area.bottom - inset - height),
+                       (area.left + inset, area.top + inset), (area.left + inset, area.bottom - inset - height)]
+        let covered = corners.map { x, y in points.count { $0.x >= x && $0.x <= x + width && $0.y >= y && $0.y <= y + height } }
+        let (x, y) = corners[covered.firstIndex(of: covered.min()!)!]
+        var out = [#"<rect class="legend" x="\#(PlotFigure.number(x))" y="\#(PlotFigure.number(y))" width="\#(PlotFigure.number(width))" height="\#(PlotFigure.number(height))" fill="white" fill-opacity="0.85" stroke="rgb(200,200,200)"/>"#]
+        for (i, name) in names.enumerated() {
+            let rowY = PlotFigure.number(y + 12 + Double(i) * 16), color = PlotFigure.colors[i % PlotFigure.colors.count]
+            out.append(#"<line x1="\#(PlotFigure.number(x + 6))" y1="\#(rowY)" x2="\#(PlotFigure.number(x + 26))" y2="\#(rowY)" stroke="\#(color)" stroke-width="1.8"/>"#)
+            out.append(#"<text x="\#(PlotFigure.number(x + 32))" y="\#(rowY)" dominant-baseline="middle">\#(PlotFigure.escaped(name))</text>"#)
         }
         return out
     }
