@@ -243,6 +243,21 @@ struct CheckpointTests {
         #expect(error.message.contains("not a SwiftTorch checkpoint"))
     }
 
+    @Test func partsLeftOutOfACheckpointAreErrorsOnlyWhenAskedFor() throws {
+        let model = try makeModel(seed: 0)
+        let url = temporaryFile("model-only.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try saveCheckpoint(to: url, model: model, epoch: 2, generator: nil)
+        let generator = Generator(seed: 3)
+        let before = generator.getState()
+        let checkpoint = try loadCheckpoint(from: url, model: model, generator: generator)
+        #expect(checkpoint.epoch == 2)
+        #expect(checkpoint.rngState == nil)
+        #expect(generator.getState() == before)
+        let optimizer = try SGD(model.parameters(), lr: 0.1)
+        #expect(throws: TorchError.self) { try loadCheckpoint(from: url, model: model, optimizer: optimizer, generator: nil) }
+    }
+
     @Test func theGeneratorStateReplaysTheSameValues() throws {
         let generator = Generator(seed: 5)
         _ = generator.next(3)

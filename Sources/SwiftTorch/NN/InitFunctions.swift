@@ -9,16 +9,24 @@ import SwiftTorchCore
 extension Init {
     /// The activation a layer feeds, for ``calculateGain(_:param:)``.
     public enum Nonlinearity: String, Sendable {
+        /// No activation, or a convolution's output as it is (gain 1).
         case linear, conv1d, conv2d, conv3d
+        /// A transposed convolution's output (gain 1).
         case convTranspose1d = "conv_transpose1d", convTranspose2d = "conv_transpose2d", convTranspose3d = "conv_transpose3d"
+        /// Sigmoid (gain 1), tanh (5/3) and ReLU (√2).
         case sigmoid, tanh, relu
+        /// Leaky ReLU (√(2 / (1 + slope²))).
         case leakyRelu = "leaky_relu"
+        /// SELU (3/4).
         case selu
     }
 
     /// Which fan a Kaiming fill keeps the variance of: inputs (forward pass) or outputs (backward).
     public enum FanMode: String, Sendable {
-        case fanIn = "fan_in", fanOut = "fan_out"
+        /// The inputs: keeps the forward pass's variance.
+        case fanIn = "fan_in"
+        /// The outputs: keeps the backward pass's variance.
+        case fanOut = "fan_out"
     }
 
     /// The recommended gain for `nonlinearity`, as `nn.init.calculate_gain`: 1 for linear,
@@ -37,7 +45,9 @@ extension Init {
 
     /// `tensor`'s fan-in and fan-out: input and output features (sizes of dimensions 1 and 0)
     /// times the receptive field (the product of the other sizes), as PyTorch computes them.
-    public static func fans(_ tensor: Tensor, _ op: String = "fans") throws -> (fanIn: Int, fanOut: Int) {
+    public static func fans(_ tensor: Tensor) throws -> (fanIn: Int, fanOut: Int) { try fans(tensor, op: "fans") }
+
+    static func fans(_ tensor: Tensor, op: String) throws -> (fanIn: Int, fanOut: Int) {
         guard tensor.shape.count >= 2 else {
             throw TorchError(.invalidArgument, "Init.\(op): Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got \(tensor.dtype)\(describe(shape: tensor.shape)))")
         }
@@ -139,12 +149,12 @@ extension Init {
     }
 
     private static func xavierStd(_ tensor: Tensor, _ gain: Double, _ op: String) throws -> Double {
-        let (fanIn, fanOut) = try fans(tensor, op)
+        let (fanIn, fanOut) = try fans(tensor, op: op)
         return gain * (2.0 / Double(fanIn + fanOut)).squareRoot()
     }
 
     private static func kaimingStd(_ tensor: Tensor, _ a: Double, _ mode: FanMode, _ nonlinearity: Nonlinearity, _ op: String) throws -> Double {
-        let (fanIn, fanOut) = try fans(tensor, op)
+        let (fanIn, fanOut) = try fans(tensor, op: op)
         return calculateGain(nonlinearity, param: a) / Double(mode == .fanIn ? fanIn : fanOut).squareRoot()
     }
 

@@ -15,6 +15,7 @@ public struct OptimizerStateDict {
     /// ..., `initial_lr` once a scheduler set it), with `params`: its parameters' indices.
     public var paramGroups: [[String: StateValue]]
 
+    /// A state dict of the given parts (as a checkpoint reader builds it).
     public init(state: [Int: [String: Tensor]], paramGroups: [[String: StateValue]]) {
         self.state = state
         self.paramGroups = paramGroups

@@ -12,12 +12,18 @@ import SwiftTorchCore
 public final class ReduceLROnPlateau: LearningRateSchedule {
     /// Whether the metric should fall (a loss) or rise (an accuracy).
     public enum Mode: String, Sendable {
-        case min, max
+        /// Lower is better (a loss).
+        case min
+        /// Higher is better (an accuracy).
+        case max
     }
 
     /// Whether `threshold` is a fraction of the best value or an absolute amount.
     public enum ThresholdMode: String, Sendable {
-        case rel, abs
+        /// A new best must beat the old by `threshold` times its size.
+        case rel
+        /// A new best must beat the old by `threshold`.
+        case abs
     }
 
     /// The optimizer whose learning rates this scheduler lowers.

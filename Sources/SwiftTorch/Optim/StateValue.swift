@@ -5,11 +5,17 @@ import SwiftTorchCore
 /// scheduler's counters, a checkpoint's extra fields. JSON's data model, so a state dict is
 /// saved as JSON and reads as PyTorch's Python dictionaries do (`betas` is a two-number list).
 public enum StateValue: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// A number (JSON has one number type; PyTorch's ints and floats both land here).
     case number(Double)
+    /// True or false.
     case bool(Bool)
+    /// Text, such as a scheduler's mode.
     case string(String)
+    /// A list, such as `betas` or `params`.
     case list([StateValue])
+    /// Named values, such as a nested scheduler's state dict.
     case dictionary([String: StateValue])
+    /// No value (Python's `None`).
     case null
 
     /// A list of numbers.
@@ -18,6 +24,7 @@ public enum StateValue: Sendable, Equatable, Codable, CustomStringConvertible {
     /// A whole number (JSON has one number type; integers up to 2⁵³ round-trip exactly).
     public static func int(_ value: Int) -> StateValue { .number(Double(value)) }
 
+    /// Decodes any JSON value.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -35,6 +42,7 @@ public enum StateValue: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Encodes the value as the JSON value it stands for.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

@@ -125,7 +125,9 @@ public func saveCheckpoint(to url: URL, model: Module, optimizer: (any Optimizer
 
 /// Restores a checkpoint written by ``saveCheckpoint(to:model:optimizer:scheduler:epoch:generator:extra:)``
 /// into `model` and the given `optimizer`, `scheduler` and `generator` (made afresh as for
-/// training), and returns it (its ``Checkpoint/epoch`` and ``Checkpoint/extra``).
+/// training), and returns it (its ``Checkpoint/epoch`` and ``Checkpoint/extra``). An optimizer
+/// or scheduler given but missing from the file is an error; a generator state missing from
+/// the file leaves `generator` as it is.
 ///
 /// Everything is checked before the load is final: if any part does not fit (a missing key,
 /// a shape, a group count) a ``TorchError`` says which, and the objects keep their state.
@@ -140,7 +142,6 @@ public func loadCheckpoint(from url: URL, model: Module, optimizer: (any Optimiz
     let what = "loadCheckpoint(\(url.path))"
     if optimizer != nil, checkpoint.optimizer == nil { throw TorchError(.invalidArgument, "\(what): the checkpoint has no optimizer state") }
     if scheduler != nil, checkpoint.scheduler == nil { throw TorchError(.invalidArgument, "\(what): the checkpoint has no scheduler state") }
-    if generator != nil, checkpoint.rngState == nil { throw TorchError(.invalidArgument, "\(what): the checkpoint has no generator state") }
     // The model's load checks everything before copying, so it goes last; the optimizer and
     // scheduler, loaded first, are put back from their previous state if a later part fails.
     let optimizerBefore = try optimizer?.stateDict()

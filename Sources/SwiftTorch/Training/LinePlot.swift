@@ -19,7 +19,9 @@ public struct LinePlot: Sendable {
 
     /// A point of a series.
     public struct Point: Sendable, Equatable {
+        /// The horizontal value (an epoch, a step).
         public var x: Double
+        /// The vertical value (a loss, an accuracy).
         public var y: Double
     }
 

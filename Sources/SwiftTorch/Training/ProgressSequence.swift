@@ -40,7 +40,9 @@ public struct ProgressSequence<Base: Sequence>: Sequence {
 /// A wrapped plain sequence can also be looped over with `for try await`, so the same loop
 /// reads alike over a synchronous and an asynchronous `DataLoader`.
 extension ProgressSequence: AsyncSequence {
+    /// The plain iterator: its `next()` never suspends.
     public typealias AsyncIterator = Iterator
+    /// A plain sequence does not throw.
     public typealias Failure = Never
 
     /// A new pass over `base`, counted on ``bar``.
@@ -53,7 +55,9 @@ extension ProgressSequence.Iterator: AsyncIteratorProtocol {}
 /// ``ProgressBar``, as ``ProgressSequence`` does for a plain sequence; an error thrown by the
 /// wrapped sequence closes the bar and reaches the loop unchanged.
 public struct AsyncProgressSequence<Base: AsyncSequence>: AsyncSequence {
+    /// The wrapped sequence's elements.
     public typealias Element = Base.Element
+    /// The wrapped sequence's errors, passed through unchanged.
     public typealias Failure = Base.Failure
 
     /// The wrapped sequence.
