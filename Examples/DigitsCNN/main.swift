@@ -1,6 +1,6 @@
 // A convolutional digits classifier: the MLP example's workflow with conv, pool and flatten.
 //
-//   swift run -c release digits-cnn [--epochs N] [--save weights.safetensors]
+//   swift run -c release digits-cnn [--epochs N] [--save weights.safetensors] [--metrics digits-cnn-metrics.csv] [--plot digits-cnn-loss.svg]
 //
 // conv 3x3 (1→32, padding 1) → ReLU → max-pool 2 → conv 3x3 (32→64, padding 1) → ReLU →
 // flatten → linear (1024→10); cross entropy, SGD (lr 0.05, momentum 0.9), batch 64,
@@ -12,7 +12,10 @@ import ExampleSupport
 import SwiftTorch
 
 runExample("digits-cnn") {
-    let options = try ExampleOptions(CommandLine.arguments, defaults: ["epochs": "\(DigitsRecipe.cnn.epochs)"])
-    let model = try runDigitsExample(.cnn, epochs: try options.int("epochs"))
+    let options = try ExampleOptions(CommandLine.arguments, defaults: ["epochs": "\(DigitsRecipe.cnn.epochs)",
+                                                                       "metrics": "digits-cnn-metrics.csv", "plot": "digits-cnn-loss.svg"])
+    let model = try runDigitsExample(.cnn, epochs: try options.int("epochs"),
+                                     metrics: URL(fileURLWithPath: options.string("metrics")!),
+                                     plot: URL(fileURLWithPath: options.string("plot")!))
     try options.saveIfRequested(model, description: "digits-cnn conv32-conv64-linear")
 }

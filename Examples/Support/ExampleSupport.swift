@@ -1,7 +1,7 @@
 import Foundation
 import SwiftTorch
 
-// Small helpers the examples share: options parsing, saving and a progress bar.
+// Small helpers the examples share: options parsing and saving.
 
 /// `--name value` options with defaults; an unknown option is an error that lists the valid ones.
 public struct ExampleOptions {
@@ -44,28 +44,6 @@ public struct ExampleOptions {
 public struct ExampleError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A progress bar on a terminal, plain lines otherwise (logs, CI).
-public final class ProgressReporter {
-    public let total: Int
-    let isTerminal = isatty(STDOUT_FILENO) != 0
-
-    public init(total: Int) { self.total = total }
-
-    public func update(epoch: Int, of epochs: Int, step: Int, loss: Double) {
-        guard isTerminal else { return }
-        let width = 30
-        let filled = total == 0 ? width : width * step / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        print(String(format: "\repoch %2d/%d [%@] %3d/%d loss %.4f", epoch, epochs, bar, step, total, loss), terminator: "")
-        fflush(nil)  // all streams: the C `stdout` global is not concurrency-safe in Swift 6
-    }
-
-    public func finish(epoch: Int, of epochs: Int, loss: Double) {
-        if isTerminal { print("") }
-        if !isTerminal || epoch == epochs { print(String(format: "epoch %2d/%d loss %.4f", epoch, epochs, loss)) }
-    }
 }
 
 /// Runs an example's body; an error is printed (not a crash with a stack trace) and the

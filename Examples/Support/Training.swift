@@ -4,19 +4,25 @@ import SwiftTorch
 // `swifttorch bench` times): the same steps, with a progress bar and the running loss.
 
 /// Trains `model` for `epochs` passes over `loader` (`zeroGrad`, forward, cross entropy,
-/// `backward`, `step` per batch), reporting the running mean loss. Returns the time taken.
+/// `backward`, `step` per batch) with one library progress bar per epoch showing the running
+/// loss; `afterEpoch` sees each epoch's mean loss. Off a terminal, one summary line per epoch
+/// is printed instead. Returns the time taken.
 @discardableResult
 public func trainWithProgress<D: Dataset>(_ model: some UnaryLayer, on loader: DataLoader<D>, optimizer: some Optimizer,
-                                          epochs: Int) throws -> Duration {
+                                          epochs: Int,
+                                          afterEpoch: (_ epoch: Int, _ meanLoss: Double) throws -> Void = { _, _ in }) throws -> Duration {
     let start = ContinuousClock.now
-    let progress = ProgressReporter(total: loader.count)
-    var totalLoss = 0.0
-    try trainClassifier(model, on: loader, optimizer: optimizer, epochs: epochs, afterStep: { epoch, step, loss in
-        if step == 0 { totalLoss = 0 }
-        totalLoss += try loss.item()
-        progress.update(epoch: epoch, of: epochs, step: step + 1, loss: totalLoss / Double(step + 1))
+    func bar(_ epoch: Int) -> ProgressBar { ProgressBar(total: loader.count, description: "epoch \(epoch)/\(epochs)") }
+    var progress = bar(1)
+    try trainClassifier(model, on: loader, optimizer: optimizer, epochs: epochs, afterStep: { _, _, loss in
+        progress.recordLoss(try loss.item())
+        progress.update()
     }, afterEpoch: { epoch in
-        progress.finish(epoch: epoch, of: epochs, loss: totalLoss / Double(loader.count))
+        let meanLoss = progress.runningLoss ?? .nan
+        progress.close()
+        if !progress.isActive { print(String(format: "epoch %2d/%d loss %.4f", epoch, epochs, meanLoss)) }
+        try afterEpoch(epoch, meanLoss)
+        if epoch < epochs { progress = bar(epoch + 1) }  // made before the epoch, so its clock counts the first step
     })
     return ContinuousClock.now - start
 }

@@ -31,6 +31,33 @@ public class Adam: Optimizer {
             try requireOption(optimizer, "beta parameter at index 1", betas.1, betas.1 >= 0 && betas.1 < 1)
             try requireOption(optimizer, "weight_decay", weightDecay, weightDecay >= 0)
         }
+
+        /// Adam's number options by PyTorch's names (`betas` is handled on its own).
+        public static var numberOptions: [(name: String, path: WritableKeyPath<Options, Double>)] {
+            [("lr", \.lr), ("eps", \.eps), ("weight_decay", \.weightDecay)]
+        }
+
+        /// Adam's true-or-false options by PyTorch's names.
+        public static var flagOptions: [(name: String, path: WritableKeyPath<Options, Bool>)] {
+            [("amsgrad", \.amsgrad), ("maximize", \.maximize)]
+        }
+
+        /// The options by PyTorch's names, `betas` as a two-number list.
+        public var stateValues: [String: StateValue] {
+            tableValues.merging(["betas": .numbers([betas.0, betas.1])]) { $1 }
+        }
+
+        /// Sets the options `values` holds, `betas` included.
+        public mutating func load(_ values: [String: StateValue], optimizer: String) throws {
+            try loadTable(values, optimizer: optimizer)
+            if values["betas"] != nil {
+                let b = try values.numbers("betas", optimizer)
+                guard b.count == 2 else {
+                    throw TorchError(.invalidArgument, "\(optimizer): 'betas' must hold two numbers, got \(b.count)")
+                }
+                betas = (b[0], b[1])
+            }
+        }
     }
 
     /// Per-parameter running state; the fused step updates the tensors in place.
@@ -61,6 +88,28 @@ public class Adam: Optimizer {
                             weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) throws {
         try self.init([ParamGroup(params: params)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
                       maximize: maximize)
+    }
+
+    /// `step`, `exp_avg`, `exp_avg_sq` and, with AMSGrad, `max_exp_avg_sq`, once the
+    /// parameter took a step.
+    public func state(of parameter: Tensor) throws -> [String: Tensor] {
+        guard let s = state[ObjectIdentifier(parameter)] else { return [:] }
+        var entries = ["step": try stepTensor(s.step), "exp_avg": s.expAvg, "exp_avg_sq": s.expAvgSq]
+        if let maxExpAvgSq = s.maxExpAvgSq { entries["max_exp_avg_sq"] = maxExpAvgSq }
+        return entries
+    }
+
+    /// Replaces every parameter's moments and step count with those in `state`.
+    public func loadState(_ state: [ObjectIdentifier: [String: Tensor]]) throws {
+        var loaded: [ObjectIdentifier: State] = [:]
+        for p in paramGroups.flatMap(\.params) {
+            guard let entries = state[ObjectIdentifier(p)], !entries.isEmpty else { continue }
+            let checked = try checkedParameterState(entries, for: p, optimizer: optimizerName,
+                                                    required: ["step", "exp_avg", "exp_avg_sq"], optional: ["max_exp_avg_sq"])
+            loaded[ObjectIdentifier(p)] = State(step: checked.step!, expAvg: checked.tensors["exp_avg"]!,
+                                                expAvgSq: checked.tensors["exp_avg_sq"]!, maxExpAvgSq: checked.tensors["max_exp_avg_sq"])
+        }
+        self.state = loaded
     }
 
     /// One Adam update of every parameter that has a gradient: one fused call per group,

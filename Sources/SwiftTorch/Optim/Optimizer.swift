@@ -27,6 +27,38 @@ public protocol OptimizerOptions: Sendable {
     var weightDecay: Double { get set }
     /// Throws a ``TorchError`` naming `optimizer` and the first option out of range.
     func validate(_ optimizer: String) throws
+    /// The options by PyTorch's names (`lr`, `momentum`, `betas`, ...), as an entry of
+    /// `state_dict()["param_groups"]` holds them.
+    var stateValues: [String: StateValue] { get }
+    /// Sets the options found in `values` (a `param_groups` entry); keys it does not know
+    /// are left alone, and a known key holding the wrong type throws, naming `optimizer`.
+    mutating func load(_ values: [String: StateValue], optimizer: String) throws
+    /// The number options by PyTorch's names, for the default ``stateValues`` and ``load(_:optimizer:)``.
+    static var numberOptions: [(name: String, path: WritableKeyPath<Self, Double>)] { get }
+    /// The true-or-false options by PyTorch's names.
+    static var flagOptions: [(name: String, path: WritableKeyPath<Self, Bool>)] { get }
+}
+
+extension OptimizerOptions {
+    /// The options of ``numberOptions`` and ``flagOptions`` by name.
+    public var stateValues: [String: StateValue] { tableValues }
+
+    /// Sets the options of ``numberOptions`` and ``flagOptions`` that `values` holds.
+    public mutating func load(_ values: [String: StateValue], optimizer: String) throws {
+        try loadTable(values, optimizer: optimizer)
+    }
+
+    var tableValues: [String: StateValue] {
+        var values: [String: StateValue] = [:]
+        for (name, path) in Self.numberOptions { values[name] = .number(self[keyPath: path]) }
+        for (name, path) in Self.flagOptions { values[name] = .bool(self[keyPath: path]) }
+        return values
+    }
+
+    mutating func loadTable(_ values: [String: StateValue], optimizer: String) throws {
+        for (name, path) in Self.numberOptions { try values.update(&self[keyPath: path], name, optimizer) }
+        for (name, path) in Self.flagOptions { try values.update(&self[keyPath: path], name, optimizer) }
+    }
 }
 
 /// A parameter group as an optimizer holds it: the tensors and the full options.
@@ -35,6 +67,9 @@ public struct OptimizerGroup<Options: OptimizerOptions> {
     public var params: [Tensor]
     /// Every hyperparameter of this group.
     public var options: Options
+    /// The learning rate the group had when its first scheduler was made (PyTorch's
+    /// `initial_lr`): what later schedulers take as their base rate.
+    public var initialLR: Double?
     /// This group's learning rate (a shortcut into `options`).
     public var lr: Double {
         get { options.lr }
@@ -57,6 +92,13 @@ public protocol Optimizer: AnyObject {
     var paramGroups: [OptimizerGroup<Options>] { get set }
     /// Updates every parameter that has a gradient, in place and outside autograd.
     func step() throws
+    /// The running state of `parameter` by PyTorch's names (`momentum_buffer`, `step`,
+    /// `exp_avg`, ...): the optimizer's own tensors, empty before its first update.
+    func state(of parameter: Tensor) throws -> [String: Tensor]
+    /// Replaces the running state of every parameter with `state` (parameters it leaves out
+    /// start afresh). Checks every entry's name, shape and dtype first and throws a
+    /// ``TorchError`` without changing anything if one does not fit.
+    func loadState(_ state: [ObjectIdentifier: [String: Tensor]]) throws
 }
 
 extension Optimizer {
@@ -96,7 +138,7 @@ extension Optimizer {
                     throw TorchError(.invalidArgument, "\(name): some parameters appear in more than one parameter group (or twice in one); a tensor of shape \(describe(shape: p.shape)) is repeated")
                 }
             }
-            paramGroups.append(OptimizerGroup(params: group.params, options: options))
+            paramGroups.append(OptimizerGroup(params: group.params, options: options, initialLR: nil))
         }
     }
 

@@ -35,10 +35,22 @@ public final class RMSprop: Optimizer {
             try requireOption(optimizer, "weight_decay", weightDecay, weightDecay >= 0)
             try requireOption(optimizer, "alpha", alpha, alpha >= 0)
         }
+
+        /// RMSprop's number options by PyTorch's names.
+        public static var numberOptions: [(name: String, path: WritableKeyPath<Options, Double>)] {
+            [("lr", \.lr), ("alpha", \.alpha), ("eps", \.eps), ("weight_decay", \.weightDecay), ("momentum", \.momentum)]
+        }
+
+        /// RMSprop's true-or-false options by PyTorch's names.
+        public static var flagOptions: [(name: String, path: WritableKeyPath<Options, Bool>)] {
+            [("centered", \.centered), ("maximize", \.maximize)]
+        }
     }
 
     /// Per-parameter running state; tensors appear when the options first need them.
     private struct State {
+        /// Updates taken (PyTorch counts them although the update does not use them).
+        var step = 0
         let squareAvg: Tensor
         var gradAvg: Tensor?
         var momentumBuffer: Tensor?
@@ -64,6 +76,29 @@ public final class RMSprop: Optimizer {
                       momentum: momentum, centered: centered, maximize: maximize)
     }
 
+    /// `step`, `square_avg` and, when the options use them, `grad_avg` (centered) and
+    /// `momentum_buffer`, once the parameter took a step.
+    public func state(of parameter: Tensor) throws -> [String: Tensor] {
+        guard let s = state[ObjectIdentifier(parameter)] else { return [:] }
+        var entries = ["step": try stepTensor(s.step), "square_avg": s.squareAvg]
+        if let gradAvg = s.gradAvg { entries["grad_avg"] = gradAvg }
+        if let buffer = s.momentumBuffer { entries["momentum_buffer"] = buffer }
+        return entries
+    }
+
+    /// Replaces every parameter's averages, buffers and step count with those in `state`.
+    public func loadState(_ state: [ObjectIdentifier: [String: Tensor]]) throws {
+        var loaded: [ObjectIdentifier: State] = [:]
+        for p in paramGroups.flatMap(\.params) {
+            guard let entries = state[ObjectIdentifier(p)], !entries.isEmpty else { continue }
+            let checked = try checkedParameterState(entries, for: p, optimizer: "RMSprop", required: ["step", "square_avg"],
+                                                    optional: ["grad_avg", "momentum_buffer"])
+            loaded[ObjectIdentifier(p)] = State(step: checked.step!, squareAvg: checked.tensors["square_avg"]!,
+                                                gradAvg: checked.tensors["grad_avg"], momentumBuffer: checked.tensors["momentum_buffer"])
+        }
+        self.state = loaded
+    }
+
     /// One RMSprop update of every parameter that has a gradient: one fused call per group.
     public func step() throws {
         try forEachGroupWithGradients { params, grads, o in
@@ -72,6 +107,7 @@ public final class RMSprop: Optimizer {
                 for (p, d) in zip(params, dense) {
                     let id = ObjectIdentifier(p)
                     var s = try state[id] ?? State(squareAvg: Tensor.zeros(like: d))
+                    s.step += 1
                     // State the options need appears, as zeros, when they first need it.
                     if o.centered, s.gradAvg == nil { s.gradAvg = try Tensor.zeros(like: d) }
                     if o.momentum > 0, s.momentumBuffer == nil { s.momentumBuffer = try Tensor.zeros(like: d) }

@@ -34,6 +34,16 @@ public final class SGD: Optimizer {
                 throw TorchError(.invalidArgument, "\(optimizer): Nesterov momentum requires a momentum and zero dampening (momentum \(momentum), dampening \(dampening))")
             }
         }
+
+        /// SGD's number options by PyTorch's names.
+        public static var numberOptions: [(name: String, path: WritableKeyPath<Options, Double>)] {
+            [("lr", \.lr), ("momentum", \.momentum), ("dampening", \.dampening), ("weight_decay", \.weightDecay)]
+        }
+
+        /// SGD's true-or-false options by PyTorch's names.
+        public static var flagOptions: [(name: String, path: WritableKeyPath<Options, Bool>)] {
+            [("nesterov", \.nesterov), ("maximize", \.maximize)]
+        }
     }
 
     /// The parameter groups with their options.
@@ -53,6 +63,22 @@ public final class SGD: Optimizer {
                             nesterov: Bool = false, weightDecay: Double = 0, maximize: Bool = false) throws {
         try self.init([ParamGroup(params: params)], lr: lr, momentum: momentum, dampening: dampening,
                       nesterov: nesterov, weightDecay: weightDecay, maximize: maximize)
+    }
+
+    /// `momentum_buffer` once the parameter took a step with momentum.
+    public func state(of parameter: Tensor) -> [String: Tensor] {
+        momentumBuffers[ObjectIdentifier(parameter)].map { ["momentum_buffer": $0] } ?? [:]
+    }
+
+    /// Replaces every momentum buffer with those in `state`.
+    public func loadState(_ state: [ObjectIdentifier: [String: Tensor]]) throws {
+        var buffers: [ObjectIdentifier: Tensor] = [:]
+        for p in paramGroups.flatMap(\.params) {
+            guard let entries = state[ObjectIdentifier(p)] else { continue }
+            let checked = try checkedParameterState(entries, for: p, optimizer: "SGD", required: [], optional: ["momentum_buffer"])
+            buffers[ObjectIdentifier(p)] = checked.tensors["momentum_buffer"]
+        }
+        momentumBuffers = buffers
     }
 
     /// One SGD update of every parameter that has a gradient: one fused call per group

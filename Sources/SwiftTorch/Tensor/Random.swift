@@ -23,6 +23,18 @@ public final class Generator: Sendable {
         state.withLock { $0 = Generator.expand(seed) }
     }
 
+    /// Where the generator is in its sequence (PyTorch's `get_state()`): setting it back
+    /// with ``setState(_:)`` replays the same values from there on.
+    public func getState() -> State {
+        state.withLock { s in State(checkedWords: [s.0, s.1, s.2, s.3]) }
+    }
+
+    /// Moves the generator to `saved`, a value from ``getState()`` (PyTorch's `set_state`).
+    public func setState(_ saved: State) {
+        let w = saved.words
+        state.withLock { $0 = (w[0], w[1], w[2], w[3]) }
+    }
+
     private static func expand(_ seed: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
         var x = seed
         func splitMix() -> UInt64 {
