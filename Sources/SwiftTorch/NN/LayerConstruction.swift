@@ -60,7 +60,7 @@ extension Tensor {
     /// An empty `[0]` tensor of `dtype` that owns no memory: what a layer whose tensors
     /// could not be made holds instead, so that building it never fails a second time.
     static func unbuiltPlaceholder(_ dtype: DType) -> Tensor {
-        Tensor(storage: Storage(device: .cpu, byteCount: 0, data: UnbuiltStorage.address, release: { _ in }),
+        Tensor(uncheckedStorage: Storage(device: .cpu, byteCount: 0, data: UnbuiltStorage.address, release: { _ in }),
                shape: [0], strides: [1], offset: 0, dtype: dtype)
     }
 }

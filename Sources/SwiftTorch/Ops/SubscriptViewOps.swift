@@ -38,7 +38,7 @@ extension Op {
             var shape = t.shape, strides = t.strides
             shape.remove(at: d)
             strides.remove(at: d)
-            return [Geometry.view(t, shape: shape, strides: strides, offset: t.offset + i * t.strides[d])]
+            return [try Geometry.view("select", t, shape: shape, strides: strides, offset: t.offset + i * t.strides[d])]
         }, derivative: SubscriptGrad.select))
 
     /// Every `step`-th entry of `dim` from `start` up to `end` (a view): `x[start:end:step]`.
@@ -55,7 +55,7 @@ extension Op {
             // With one entry or none the stride is never used; keeping it avoids an overflow
             // for a huge step. With two or more, step * stride stays inside the storage.
             if bounds.count > 1 { strides[d] *= bounds.step }
-            return [Geometry.view(t, shape: shape, strides: strides, offset: t.offset + bounds.start * t.strides[d])]
+            return [try Geometry.view("slice", t, shape: shape, strides: strides, offset: t.offset + bounds.start * t.strides[d])]
         }, derivative: SubscriptGrad.slice))
 }
 
