@@ -10,7 +10,8 @@ import SwiftTorch
 @discardableResult
 public func trainWithProgress<D: Dataset>(_ model: some UnaryLayer, on loader: DataLoader<D>, optimizer: some Optimizer,
                                           epochs: Int,
-                                          afterEpoch: (_ epoch: Int, _ meanLoss: Double) throws -> Void = { _, _ in }) throws -> Duration {
+                                          afterEpoch: (_ epoch: Int, _ meanLoss: Double) throws -> Void = { _, _ in }) throws -> Duration
+where D.Sample == (Tensor, Tensor) {
     let start = ContinuousClock.now
     func bar(_ epoch: Int) -> ProgressBar { ProgressBar(total: loader.count, description: "epoch \(epoch)/\(epochs)") }
     var progress = bar(1)

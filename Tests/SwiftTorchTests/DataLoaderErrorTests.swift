@@ -4,7 +4,8 @@ import Testing
 // A sample that fails is a thrown error at the user's `for try await` loop, never a trap:
 // the loop sees the batches before it, then the dataset's own error, unchanged.
 
-/// Sample i is [i as float32 [1], i as int64 []]; sample `failing` throws `error`.
+/// Sample i is [i as float32 [1], i as int64 []]; sample `failing` throws `error`. Samples
+/// are arrays, so batches are too (`batch[1]`): the loader's path for other field counts.
 private struct FailingDataset: Dataset {
     var count: Int = 100
     var failing = 37
@@ -30,7 +31,7 @@ private struct NegativeCountDataset: Dataset {
 }
 
 /// The labels of each batch the loop saw before it ended, and the error that ended it.
-private func drain<D: Dataset>(_ loader: DataLoader<D>) async -> (labels: [[Int]], error: (any Error)?) {
+private func drain<D: Dataset>(_ loader: DataLoader<D>) async -> (labels: [[Int]], error: (any Error)?) where D.Sample == [Tensor] {
     var labels: [[Int]] = []
     do {
         for try await batch in loader { labels.append(try batch[1].toArray(of: Int.self)) }

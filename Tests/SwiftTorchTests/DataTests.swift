@@ -5,15 +5,15 @@ import Testing
 // Datasets, the DataLoader, random splits and the digits and MNIST loaders.
 
 /// Sample i is [features [i, i + 0.5], label i].
-private func indexedDataset(_ n: Int) throws -> TensorDataset {
+private func indexedDataset(_ n: Int) throws -> TensorDataset<(Tensor, Tensor)> {
     let features = try Tensor((0..<n).flatMap { [Double($0), Double($0) + 0.5] }, shape: [n, 2], dtype: .float32)
     return try TensorDataset(features, Tensor(Array(0..<n), shape: [n]))
 }
 
 /// The labels (sample indices) of every batch in one pass, through the documented loop.
-private func labelsPerBatch<D: Dataset>(_ loader: DataLoader<D>) async throws -> [[Int]] {
+private func labelsPerBatch<D: Dataset>(_ loader: DataLoader<D>) async throws -> [[Int]] where D.Sample == (Tensor, Tensor) {
     var labels: [[Int]] = []
-    for try await batch in loader { labels.append(try batch[1].toArray(of: Int.self)) }
+    for try await (_, batchLabels) in loader { labels.append(try batchLabels.toArray(of: Int.self)) }
     return labels
 }
 
@@ -30,13 +30,12 @@ struct DataTests {
     @Test func tensorDatasetIndexesAlongTheFirstDimension() throws {
         let data = try indexedDataset(4)
         #expect(data.count == 4)
-        let sample = try data[2]
-        #expect(sample.count == 2)
-        #expect(sample[0].shape == [2])
-        #expect(try sample[0].toArray(of: Double.self) == [2, 2.5])
-        #expect(sample[1].shape == [])
-        #expect(try sample[1].item(Int.self) == 2)
-        #expect(try data[-1][1].item(Int.self) == 3)
+        let (features, label) = try data[2]
+        #expect(features.shape == [2])
+        #expect(try features.toArray(of: Double.self) == [2, 2.5])
+        #expect(label.shape == [])
+        #expect(try label.item(Int.self) == 2)
+        #expect(try data[-1].1.item(Int.self) == 3)
         #expect(throws: TorchError.self) { try data[4] }
     }
 
@@ -49,11 +48,11 @@ struct DataTests {
     @Test func loaderBatchesInOrderWithASmallerLastBatch() async throws {
         let loader = DataLoader(try indexedDataset(10), batchSize: 4)
         #expect(loader.count == 3)
-        var batches: [[Tensor]] = []
-        for try await batch in loader { batches.append(batch) }
-        #expect(batches.map { $0[0].shape } == [[4, 2], [4, 2], [2, 2]])
-        #expect(batches.map { $0[1].shape } == [[4], [4], [2]])
-        #expect(try batches[0][0].toArray(of: Double.self) == [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5])
+        var batches: [(Tensor, Tensor)] = []
+        for try await (features, labels) in loader { batches.append((features, labels)) }
+        #expect(batches.map { $0.0.shape } == [[4, 2], [4, 2], [2, 2]])
+        #expect(batches.map { $0.1.shape } == [[4], [4], [2]])
+        #expect(try batches[0].0.toArray(of: Double.self) == [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5])
         #expect(try await labelsPerBatch(loader) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
     }
 
@@ -102,7 +101,7 @@ struct DataTests {
     @Test func collateRejectsSamplesOfDifferentShapes() throws {
         #expect(throws: TorchError.self) { try collate([[Tensor.zeros([2])], [Tensor.zeros([3])]]) }
         #expect(throws: TorchError.self) { try collate([[Tensor.zeros([2])], [Tensor.zeros([2]), Tensor.zeros([1])]]) }
-        #expect(throws: TorchError.self) { try collate([]) }
+        #expect(throws: TorchError.self) { try collate([[Tensor]]()) }
     }
 
     @Test func randomSplitGivesDisjointSubsetsOfTheRequestedSizes() throws {
@@ -114,8 +113,8 @@ struct DataTests {
         #expect(all != Array(0..<100))
         // Samples of a subset are the base's samples at its indices, by either path.
         let subset = parts[1]
-        #expect(try subset[3][1].item(Int.self) == subset.indices[3])
-        #expect(try subset.batch([0, 1])[1].toArray(of: Int.self) == Array(subset.indices[0..<2]))
+        #expect(try subset[3].1.item(Int.self) == subset.indices[3])
+        #expect(try subset.batch([0, 1]).1.toArray(of: Int.self) == Array(subset.indices[0..<2]))
     }
 
     @Test func randomSplitByFractionsIsSeededAndGivesTheRemainderToTheFirstParts() throws {
@@ -125,7 +124,7 @@ struct DataTests {
         #expect(a.map(\.count) == [1438, 359])
         #expect(a.map(\.indices) == b.map(\.indices))
         #expect(Set(a[0].indices).isDisjoint(with: a[1].indices))
-        let thirds: [Subset<TensorDataset>] = try randomSplit(try indexedDataset(10), fractions: [0.33, 0.33, 0.34])
+        let thirds: [Subset<TensorDataset<(Tensor, Tensor)>>] = try randomSplit(try indexedDataset(10), fractions: [0.33, 0.33, 0.34])
         #expect(thirds.map(\.count) == [4, 3, 3])
     }
 

@@ -94,9 +94,9 @@ struct GettingStartedSnippets {
         // snippet: training-loop
         for _ in 1...30 {
             model.train()
-            for try await batch in trainLoader {
+            for try await (images, labels) in trainLoader {
                 optimizer.zeroGrad()
-                let loss = try lossFunction(model(batch[0]), batch[1])
+                let loss = try lossFunction(model(images), labels)
                 try loss.backward()
                 try optimizer.step()
             }
@@ -107,8 +107,8 @@ struct GettingStartedSnippets {
         model.eval()
         var correct = 0
         try await withNoGrad {                             // torch.no_grad()
-            for try await batch in testLoader {
-                correct += try (model(batch[0]).argmax(dim: 1) .== batch[1]).sum().item(Int.self)
+            for try await (images, labels) in testLoader {
+                correct += try (model(images).argmax(dim: 1) .== labels).sum().item(Int.self)
             }
         }
         print("accuracy: \(Double(correct) / Double(split[1].count))")

@@ -35,9 +35,9 @@ struct TrainingToolsDocTests {
         for epoch in 1...3 {
             model.train()
             let batches = progress(loader, description: "epoch \(epoch)")
-            for try await batch in batches {
+            for try await (inputs, targets) in batches {
                 optimizer.zeroGrad()
-                let loss = try lossFunction(model(batch[0]), batch[1])
+                let loss = try lossFunction(model(inputs), targets)
                 try loss.backward()
                 try clipGradNorm(model.parameters(), maxNorm: 1.0)
                 try optimizer.step()

@@ -14,15 +14,15 @@ public func trainClassifier<D: Dataset>(
     _ model: some UnaryLayer, on loader: DataLoader<D>, optimizer: some Optimizer, epochs: Int,
     afterStep: (_ epoch: Int, _ step: Int, _ loss: Tensor) throws -> Void = { _, _, _ in },
     afterEpoch: (_ epoch: Int) throws -> Void = { _ in }
-) throws {
+) throws where D.Sample == (Tensor, Tensor) {
     let lossFunction = CrossEntropyLoss()
     for epoch in 1...epochs {
         model.train()
         var batches = loader.makeAsyncIterator()
         var step = 0
-        while let batch = try batches.next() {
+        while let (inputs, labels) = try batches.next() {
             optimizer.zeroGrad()
-            let loss = try lossFunction(model(batch[0]), batch[1])
+            let loss = try lossFunction(model(inputs), labels)
             try loss.backward()
             try optimizer.step()
             try afterStep(epoch, step, loss)
@@ -34,13 +34,14 @@ public func trainClassifier<D: Dataset>(
 
 /// How many of `loader`'s samples `model` classifies correctly (argmax of its outputs), in
 /// evaluation mode and without recording gradients.
-public func countCorrect<D: Dataset>(_ model: some UnaryLayer, on loader: DataLoader<D>) throws -> Int {
+public func countCorrect<D: Dataset>(_ model: some UnaryLayer, on loader: DataLoader<D>) throws -> Int
+where D.Sample == (Tensor, Tensor) {
     model.eval()
     var correct = 0
     try withNoGrad {
         var batches = loader.makeAsyncIterator()
-        while let batch = try batches.next() {
-            correct += try model(batch[0]).argmax(dim: 1).eq(batch[1]).sum().item(Int.self)
+        while let (inputs, labels) = try batches.next() {
+            correct += try model(inputs).argmax(dim: 1).eq(labels).sum().item(Int.self)
         }
     }
     return correct
@@ -56,9 +57,9 @@ public func countCorrect<D: Dataset>(_ model: some UnaryLayer, on loader: DataLo
 /// them bit for bit, so PyTorch trains on the same split in the same batch order.
 public struct DigitsData {
     /// The training split, in shuffled batches of 64.
-    public let train: DataLoader<Subset<TensorDataset>>
+    public let train: DataLoader<Subset<TensorDataset<(Tensor, Tensor)>>>
     /// The test split, in order, in batches of 256.
-    public let test: DataLoader<Subset<TensorDataset>>
+    public let test: DataLoader<Subset<TensorDataset<(Tensor, Tensor)>>>
     /// Samples in the test split (359).
     public var testCount: Int { test.dataset.count }
 
