@@ -12,15 +12,16 @@ runExample("mnist-mlp") {
         exit(2)
     }
     let epochs = try options.int("epochs")
-    let url = URL(fileURLWithPath: (folder as NSString).expandingTildeInPath)
-    let train = try MNIST.load(from: url, split: .train)
-    let test = try MNIST.load(from: url, split: .test)
-    let trainLoader = DataLoader(try TensorDataset(train.images.flatten(startDim: 1), train.labels), batchSize: 64,
-                                 shuffle: true, generator: Generator(seed: 0))
-    let testLoader = DataLoader(try TensorDataset(test.images.flatten(startDim: 1), test.labels), batchSize: 1000)
+    let root = URL(fileURLWithPath: (folder as NSString).expandingTildeInPath)
+    let transform = Compose([ToTensor(), Normalize(mean: [0.1307], std: [0.3081])])
+    let train = try MNIST(root: root, train: true, transform: transform)
+    let test = try MNIST(root: root, train: false, transform: transform)
+    let trainLoader = DataLoader(train, batchSize: 64, shuffle: true, numWorkers: 2, generator: Generator(seed: 0))
+    let testLoader = DataLoader(test, batchSize: 1000, numWorkers: 2)
 
     manualSeed(0)
     let model = Sequential {
+        Flatten()
         Linear(784, 128)
         ReLU()
         Linear(128, 64)
@@ -30,6 +31,6 @@ runExample("mnist-mlp") {
     let optimizer = try SGD(model.parameters(), lr: 0.01, momentum: 0.9)
     try trainWithProgress(model, on: trainLoader, optimizer: optimizer, epochs: epochs)
     let correct = try countCorrect(model, on: testLoader)
-    print(String(format: "test accuracy: %.2f%%", 100 * Double(correct) / Double(test.labels.count)))
+    print(String(format: "test accuracy: %.2f%%", 100 * Double(correct) / Double(test.count)))
     try options.saveIfRequested(model, description: "mnist-mlp 784-128-64-10")
 }

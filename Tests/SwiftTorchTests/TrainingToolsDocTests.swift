@@ -148,15 +148,22 @@ struct TrainingToolsDocTests {
 
     @Test("every marked block of training-tools.md equals its region here, and every region is used")
     func documentMatchesRegions() throws {
-        let tests = URL(fileURLWithPath: #filePath)
+        try Self.expectBlocks(of: "Docs/training-tools.md", toEqualRegionsOf: #filePath)
+    }
+
+    /// Checks that every `<!-- tested: NAME -->` block of `document` (a path in the
+    /// repository) equals the region `NAME` of the test file at `testFile`, that every
+    /// region is used, and that every swift block is marked.
+    static func expectBlocks(of document: String, toEqualRegionsOf testFile: String) throws {
+        let tests = URL(fileURLWithPath: testFile)
         let repository = tests.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let document = try String(contentsOf: repository.appendingPathComponent("Docs/training-tools.md"), encoding: .utf8)
+        let markdown = try String(contentsOf: repository.appendingPathComponent(document), encoding: .utf8)
         let regions = Self.regions(try String(contentsOf: tests, encoding: .utf8))
-        let blocks = Self.markedBlocks(document)
+        let blocks = Self.markedBlocks(markdown)
         #expect(Set(blocks.keys) == Set(regions.keys))
-        for (name, text) in blocks { #expect(text == regions[name], "snippet '\(name)' differs from its region") }
-        let swiftBlocks = document.components(separatedBy: "\n").filter { $0 == "```swift" }.count
-        #expect(swiftBlocks == blocks.count, "every swift block is a marked snippet")
+        for (name, text) in blocks { #expect(text == regions[name], "\(document): snippet '\(name)' differs from its region") }
+        let swiftBlocks = markdown.components(separatedBy: "\n").filter { $0 == "```swift" }.count
+        #expect(swiftBlocks == blocks.count, "\(document): every swift block is a marked snippet")
     }
 
     /// Blocks that follow `<!-- tested: NAME -->`, by name.
