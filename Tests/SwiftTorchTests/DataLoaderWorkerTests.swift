@@ -72,6 +72,21 @@ struct DataLoaderWorkerTests {
         #expect(Set(noise).count == 40)
     }
 
+    @Test func shuffledOrdersAreThePlainPermutationSequenceAndUnshuffledPassesDrawNewNoise() async throws {
+        // The augmentation seed is taken without a draw when shuffling, so epoch e's order is
+        // the generator's e-th permutation (what Benchmarks/pytorch_training.py replays).
+        let shuffled = DataLoader(NoisyDataset(), batchSize: 8, shuffle: true, generator: Generator(seed: 7))
+        let replica = Generator(seed: 7)
+        for _ in 0..<3 {
+            #expect(try await pass(shuffled).flatMap(\.1) == replica.permutation(40))
+        }
+        let inOrder = DataLoader(NoisyDataset(), batchSize: 8, generator: Generator(seed: 7))
+        let (first, second) = (try await pass(inOrder), try await pass(inOrder))
+        #expect(first.flatMap(\.1) == Array(0..<40))
+        #expect(second.flatMap(\.1) == Array(0..<40))
+        #expect(first.flatMap(\.0) != second.flatMap(\.0))
+    }
+
     @Test func aWorkersErrorReachesTheLoopAfterTheBatchesBeforeIt() async throws {
         for workers in [1, 3] {
             let loader = DataLoader(NoisyDataset(failing: 17), batchSize: 5, numWorkers: workers)

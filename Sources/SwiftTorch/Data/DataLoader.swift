@@ -21,7 +21,9 @@ import SwiftTorchCore
 /// loader.makeAsyncIterator(); while let (x, y) = try batches.next() { ... }`.
 ///
 /// - `shuffle`: every pass (every `for` loop) draws a new order from `generator`; a seeded
-///   generator makes the whole run of epochs reproducible.
+///   generator makes the whole run of epochs reproducible. A pass that does not shuffle
+///   draws one number from it instead (as PyTorch draws each pass's worker seed), so that
+///   random transforms differ from pass to pass.
 /// - `numWorkers`: that many threads prepare the next batches while the loop works on this
 ///   one (at most two batches ahead per worker, PyTorch's `prefetch_factor`). The batches and
 ///   their order are the same for every worker count: the order is fixed when the pass
