@@ -16,7 +16,7 @@ struct DocSnippetTests {
         let regions = try DocSnippetFile.regions()
         for block in file.blocks where block.marker.kind == "snippet" {
             guard let region = regions[block.marker.name] else {
-                Issue.record("\(document): snippet '\(block.marker.name)' has no region in DocSnippets.swift")
+                Issue.record("\(document): snippet '\(block.marker.name)' has no region in any *Snippets.swift file")
                 continue
             }
             #expect(block.text == region, "\(document): snippet '\(block.marker.name)' differs from its region in DocSnippets.swift")
@@ -37,7 +37,7 @@ struct DocSnippetTests {
     func everyRegionIsUsed() throws {
         let used = try DocSnippetFile.documents.flatMap { try DocSnippetFile($0).blocks.map(\.marker.name) }
         for name in try DocSnippetFile.regions().keys {
-            #expect(used.contains(name), "DocSnippets.swift region '\(name)' is in no document")
+            #expect(used.contains(name), "*Snippets.swift region '\(name)' is in no document")
         }
     }
 }
@@ -98,9 +98,19 @@ struct DocSnippetFile {
         try #require(blocks.first { $0.marker.kind == "output" && $0.marker.name == name }).text
     }
 
-    /// The regions of DocSnippets.swift by name, each without the indentation its lines share.
+    /// The regions of the test folder's `*Snippets.swift` files (DocSnippets.swift,
+    /// CheatSheetSnippets.swift) by name, each without the indentation its lines share.
     static func regions() throws -> [String: String] {
-        let source = try String(contentsOf: repository.appendingPathComponent("Tests/SwiftTorchTests/DocSnippets.swift"), encoding: .utf8)
+        let folder = repository.appendingPathComponent("Tests/SwiftTorchTests")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix("Snippets.swift") }.sorted()
+        var regions: [String: String] = [:]
+        for file in files {
+            try regions.merge(DocSnippetFile.regions(in: String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8))) { first, _ in first }
+        }
+        return regions
+    }
+
+    private static func regions(in source: String) -> [String: String] {
         var regions: [String: String] = [:]
         var name: String?
         var body: [String] = []
