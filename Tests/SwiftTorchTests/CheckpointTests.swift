@@ -9,11 +9,11 @@ import Testing
 /// `masks` (generators of their own, so tests running alongside cannot shift the draws).
 private func makeModel(seed: UInt64, masks: Generator = Generator(seed: 0)) throws -> Sequential {
     let weights = Generator(seed: seed)
-    return try Sequential {
-        try Linear(4, 16, generator: weights)
+    return Sequential {
+        Linear(4, 16, generator: weights)
         ReLU()
         Dropout(p: 0.3, generator: masks)
-        try Linear(16, 3, generator: weights)
+        Linear(16, 3, generator: weights)
     }
 }
 
@@ -218,10 +218,10 @@ struct CheckpointTests {
         try saveCheckpoint(to: url, model: model, optimizer: optimizer, scheduler: scheduler, epoch: 3)
 
         // Same parameter shapes for the optimizer, but a model with other layer names.
-        let other = try Sequential {
-            try Linear(4, 16)
+        let other = Sequential {
+            Linear(4, 16)
             ReLU()
-            try Linear(16, 3)
+            Linear(16, 3)
         }
         let freshOptimizer = try SGD(other.parameters(), lr: 0.1, momentum: 0.9)
         let freshScheduler = try StepLR(freshOptimizer, stepSize: 1, gamma: 0.5)

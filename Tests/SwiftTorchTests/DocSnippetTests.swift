@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Keeps the documentation's code honest. A Markdown code block preceded by
-/// `<!-- snippet: NAME -->` must equal the region of the same name in DocSnippets.swift,
+/// `<!-- snippet: NAME -->` must equal the region of the same name in a *Snippets.swift file,
 /// where it compiles and runs; a block preceded by `<!-- output: NAME -->` is text a test
 /// compares with what the code printed. In the documents listed in `fullyCovered`, every
 /// Swift block must be a snippet or say why it is not run (`<!-- not run: why -->`).
@@ -16,10 +16,10 @@ struct DocSnippetTests {
         let regions = try DocSnippetFile.regions()
         for block in file.blocks where block.marker.kind == "snippet" {
             guard let region = regions[block.marker.name] else {
-                Issue.record("\(document): snippet '\(block.marker.name)' has no region in DocSnippets.swift")
+                Issue.record("\(document): snippet '\(block.marker.name)' has no region in any *Snippets.swift file")
                 continue
             }
-            #expect(block.text == region, "\(document): snippet '\(block.marker.name)' differs from its region in DocSnippets.swift")
+            #expect(block.text == region, "\(document): snippet '\(block.marker.name)' differs from its region")
         }
     }
 
@@ -33,16 +33,28 @@ struct DocSnippetTests {
         }
     }
 
-    @Test("every region is used by some document")
+    @Test("every region is used by some document or doc comment")
     func everyRegionIsUsed() throws {
-        let used = try DocSnippetFile.documents.flatMap { try DocSnippetFile($0).blocks.map(\.marker.name) }
-        for name in try DocSnippetFile.regions().keys {
-            #expect(used.contains(name), "DocSnippets.swift region '\(name)' is in no document")
+        let documents = try DocSnippetFile.documents.map { try DocSnippetFile($0) }
+        let comments = try DocSnippetFile.commentedSources.map { try DocSnippetFile(source: $0) }
+        let used = Set((documents + comments).flatMap { $0.blocks.map(\.marker.name) })
+        for name in try DocSnippetFile.regions().keys where !used.contains(name) {
+            Issue.record("*Snippets.swift region '\(name)' is in no document and no doc comment")
+        }
+    }
+
+    @Test("no two regions share a name")
+    func regionNamesAreUnique() throws {
+        let names = try DocSnippetFile.snippetFiles().flatMap { DocSnippetFile.regions(in: $0).map(\.name) }
+        #expect(!names.isEmpty)
+        for (name, count) in Dictionary(names.map { ($0, 1) }, uniquingKeysWith: +) where count > 1 {
+            Issue.record("region '\(name)' is defined \(count) times in the *Snippets.swift files")
         }
     }
 }
 
-/// One Markdown document of Docs/ and its fenced code blocks with their markers.
+/// Markdown's fenced code blocks with their markers: those of a document of Docs/, or of the
+/// `///` doc comments of a source file (see SourceDocSnippetTests).
 struct DocSnippetFile {
     struct Marker { var kind = "", name = "" }
     struct Block {
@@ -63,9 +75,16 @@ struct DocSnippetFile {
         return names.filter { $0.hasSuffix(".md") }.sorted()
     }
 
+    init(blocks: [Block]) { self.blocks = blocks }
+
     init(_ document: String) throws {
         let text = try String(contentsOf: DocSnippetFile.repository.appendingPathComponent("Docs").appendingPathComponent(document), encoding: .utf8)
-        let lines = text.components(separatedBy: "\n")
+        self.init(lines: text.components(separatedBy: "\n"))
+    }
+
+    /// The blocks of Markdown `lines`, the first of which is line `firstLine` of its file. A
+    /// fence without a language is a block too, of language "" (a doc comment's tests reject it).
+    init(lines: [String], firstLine: Int = 1) {
         var blocks: [Block] = []
         var marker = Marker()
         var i = 0
@@ -75,7 +94,7 @@ struct DocSnippetFile {
                 let kind = line.dropFirst(4)[..<colon].trimmingCharacters(in: .whitespaces)
                 let name = line[line.index(after: colon)...].replacingOccurrences(of: "-->", with: "").trimmingCharacters(in: .whitespaces)
                 marker = Marker(kind: kind, name: name)
-            } else if line.hasPrefix("```"), !line.dropFirst(3).isEmpty {
+            } else if line.hasPrefix("```") {
                 let start = i
                 var body: [String] = []
                 i += 1
@@ -83,7 +102,7 @@ struct DocSnippetFile {
                     body.append(lines[i])
                     i += 1
                 }
-                blocks.append(Block(marker: marker, language: String(line.dropFirst(3)), text: body.joined(separator: "\n"), line: start + 1))
+                blocks.append(Block(marker: marker, language: String(line.dropFirst(3)), text: body.joined(separator: "\n"), line: firstLine + start))
                 marker = Marker()
             } else if !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 marker = Marker()   // a marker applies to the block right after it
@@ -98,10 +117,23 @@ struct DocSnippetFile {
         try #require(blocks.first { $0.marker.kind == "output" && $0.marker.name == name }).text
     }
 
-    /// The regions of DocSnippets.swift by name, each without the indentation its lines share.
+    /// The regions of the test folder's `*Snippets.swift` files (DocSnippets.swift,
+    /// SourceDocSnippets.swift, ...) by name, each without the indentation its lines share.
     static func regions() throws -> [String: String] {
-        let source = try String(contentsOf: repository.appendingPathComponent("Tests/SwiftTorchTests/DocSnippets.swift"), encoding: .utf8)
-        var regions: [String: String] = [:]
+        let regions = try snippetFiles().flatMap(regions(in:)).map { ($0.name, $0.text) }
+        return Dictionary(regions, uniquingKeysWith: { first, _ in first })   // regionNamesAreUnique reports the others
+    }
+
+    /// The text of each `*Snippets.swift` file of the test folder.
+    static func snippetFiles() throws -> [String] {
+        let folder = repository.appendingPathComponent("Tests/SwiftTorchTests")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix("Snippets.swift") }.sorted()
+        return try files.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+    }
+
+    /// The regions of `source` in order, each without the indentation its lines share.
+    static func regions(in source: String) -> [(name: String, text: String)] {
+        var regions: [(name: String, text: String)] = []
         var name: String?
         var body: [String] = []
         for line in source.components(separatedBy: "\n") {
@@ -112,7 +144,7 @@ struct DocSnippetFile {
             } else if trimmed == "// end snippet", let current = name {
                 let indent = body.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
                     .map { $0.prefix { $0 == " " }.count }.min() ?? 0
-                regions[current] = body.map { String($0.dropFirst(Swift.min(indent, $0.count))) }.joined(separator: "\n")
+                regions.append((current, body.map { String($0.dropFirst(Swift.min(indent, $0.count))) }.joined(separator: "\n")))
                 name = nil
             } else if name != nil {
                 body.append(line)

@@ -98,7 +98,7 @@ struct InitTests {
     }
 
     @Test func fillsKeepTheTensorAndItsGradientFlag() throws {
-        let layer = try Linear(3, 2)
+        let layer = Linear(3, 2)
         let weight = layer.weight
         let optimizer = try SGD(layer.parameters(), lr: 0.1)
         #expect(try Init.xavierUniform(layer.weight) === weight)
@@ -129,12 +129,12 @@ struct InitTests {
     }
 
     @Test func applyVisitsChildrenBeforeTheirParent() throws {
-        let inner = try Sequential {
+        let inner = Sequential {
             ReLU()
-            try Linear(2, 2)
+            Linear(2, 2)
         }
-        let model = try Sequential {
-            try Linear(2, 2)
+        let model = Sequential {
+            Linear(2, 2)
             inner
         }
         var visited: [String] = []
@@ -144,10 +144,10 @@ struct InitTests {
     }
 
     @Test func applyInitialisesEveryLinearLayer() throws {
-        let model = try Sequential {
-            try Linear(4, 3)
+        let model = Sequential {
+            Linear(4, 3)
             ReLU()
-            try Linear(3, 2)
+            Linear(3, 2)
         }
         try model.apply { m in
             if let linear = m as? Linear {

@@ -86,6 +86,19 @@ struct PluginSafetyTests {
         #expect(Runtime.registry.operator(named: "neg")!.kernels.count == before)
     }
 
+    @Test func thePluginLoadedAgainRegistersItsOwnBackendAnew() throws {
+        // .ci/run builds the CUDA plugin beside the tests, so the process loads it at start-up
+        // and a test that loads the file again must not be told the backend is someone else's.
+        let registry = isolatedRegistry()
+        let path = try PluginFixtures.build("fixture_add")
+        let (_, first) = PluginLoader.open(path, registry: registry, overrides: .none)
+        let (_, second) = PluginLoader.open(path, registry: registry, overrides: .none)
+        guard case .loaded(let backends, _, let overrides) = second else { Issue.record("\(second)"); return }
+        #expect(first == second)
+        #expect(backends == ["fixture"])
+        #expect(overrides.isEmpty)
+    }
+
     @Test func aLargerBackendStructFromALaterMinorVersionIsAccepted() throws {
         let registry = isolatedRegistry()
         let path = try HostileCase(number: 7, what: "", expected: "").build()

@@ -2,9 +2,10 @@ import SwiftTorchCore
 
 /// The GPUs the `cuda` backend plugin can use, as PyTorch's `torch.cuda`:
 ///
+/// <!-- snippet: cuda-devices -->
 /// ```swift
 /// let device: Device = cuda.isAvailable ? .cuda : .cpu
-/// print(cuda.deviceCount, try cuda.deviceName(0))
+/// if cuda.isAvailable { print(cuda.deviceCount, try cuda.deviceName(0)) }
 /// ```
 ///
 /// The plugin is loaded at start-up when it is found (see Docs/cuda.md); without it, or on

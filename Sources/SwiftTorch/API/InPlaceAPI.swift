@@ -19,6 +19,7 @@ extension TensorScalar {
 extension Tensor {
     /// Overwrites this tensor's elements with `source` (broadcast, converted), in place.
     ///
+    /// <!-- snippet: in-place-copy -->
     /// ```swift
     /// try x.copy_(Tensor([1.0, 2.0]))
     /// ```
@@ -27,6 +28,7 @@ extension Tensor {
 
     /// Adds `alpha * other` in place; `other` broadcasts to this tensor's shape.
     ///
+    /// <!-- snippet: in-place-add -->
     /// ```swift
     /// try p.add_(grad, alpha: -0.1)   // p -= 0.1 * grad
     /// ```
@@ -76,6 +78,7 @@ extension Tensor {
 
     /// Adds `value * tensor1 * tensor2` in place (Adam's second moment):
     ///
+    /// <!-- snippet: in-place-addcmul -->
     /// ```swift
     /// try v.mul_(0.999).addcmul_(g, g, value: 0.001)
     /// ```
@@ -86,6 +89,7 @@ extension Tensor {
 
     /// Adds `value * tensor1 / tensor2` in place (floating point only):
     ///
+    /// <!-- snippet: in-place-addcdiv -->
     /// ```swift
     /// try p.addcdiv_(m, denom, value: -lr)
     /// ```
@@ -103,6 +107,7 @@ extension Tensor {
 
     /// Moves towards `end` by the fraction `weight`, in place (Adam's first moment):
     ///
+    /// <!-- snippet: in-place-lerp -->
     /// ```swift
     /// try m.lerp_(grad, weight: 0.1)
     /// ```

@@ -5,9 +5,10 @@ import SwiftTorchCore
 /// The whole header is validated when the reader is made: a truncated or corrupt file throws
 /// `TorchError(.io)` naming the file and the problem.
 ///
+/// <!-- snippet: safetensors-reader -->
 /// ```swift
 /// let file = try SafetensorsReader(contentsOf: url)
-/// let weight = try file.tensor(named: "0.weight")
+/// let weight = try file.tensor(named: "weight")
 /// ```
 public struct SafetensorsReader {
     /// The file read.

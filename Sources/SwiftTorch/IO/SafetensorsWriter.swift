@@ -5,6 +5,7 @@ import SwiftTorchCore
 /// reads. Tensors may be non-contiguous views or live on another device; their elements are
 /// written in row-major order.
 ///
+/// <!-- snippet: safetensors-writer -->
 /// ```swift
 /// var writer = SafetensorsWriter(metadata: ["format": "pt"])
 /// try writer.add("weight", w)

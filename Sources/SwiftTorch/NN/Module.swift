@@ -7,13 +7,14 @@ import SwiftTorchCore
 /// throw (see `LayerConstruction.swift`), so the layers are declared where they are built,
 /// line for line as in PyTorch, and the model needs no initialiser of its own:
 ///
+/// <!-- snippet: module-named-parameters -->
 /// ```swift
 /// final class MLP: Module {
 ///     let fc1 = Linear(4, 8)
 ///     let fc2 = Linear(8, 2)
 ///     func callAsFunction(_ x: Tensor) throws -> Tensor { try fc2(fc1(x).relu()) }
 /// }
-/// MLP().namedParameters().map(\.0)  // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+/// let names = MLP().namedParameters().map(\.0)   // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
 /// ```
 ///
 /// Parameters, buffers and submodules are found by reflection (`Mirror`): stored

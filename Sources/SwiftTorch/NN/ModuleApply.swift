@@ -3,6 +3,7 @@ extension Module {
     /// children first (depth first, in ``children()`` order), so a model's layers can be
     /// initialised by type in one call. Returns the module, for chaining.
     ///
+    /// <!-- snippet: module-apply -->
     /// ```swift
     /// try model.apply { m in
     ///     if let linear = m as? Linear { try Init.xavierUniform(linear.weight) }

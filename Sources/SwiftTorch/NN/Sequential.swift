@@ -3,13 +3,14 @@ import SwiftTorchCore
 /// Layers applied one after another, as PyTorch's `nn.Sequential`. Children are named by
 /// position, so parameters are `0.weight`, `2.bias`, ... as in PyTorch's state dicts.
 ///
+/// <!-- snippet: sequential -->
 /// ```swift
 /// let model = Sequential {
 ///     Linear(64, 128)
 ///     ReLU()
 ///     Linear(128, 10)
 /// }
-/// let logits = try model(x)
+/// let logits = try model(x)   // x [32, 64] -> logits [32, 10]
 /// ```
 public final class Sequential: Module, UnaryLayer {
     /// The layers in order.

@@ -2,7 +2,7 @@ import SwiftTorchCore
 
 /// Adam, as PyTorch's `torch.optim.Adam` (and, with `decoupledWeightDecay`, `AdamW`):
 ///
-/// ```
+/// ```text
 /// g = (maximize ? -grad : grad) + weightDecay * p   (L2; AdamW instead does p *= 1 - lr * weightDecay)
 /// m = m + (1 - β1) (g - m);  v = β2 v + (1 - β2) g²;  v̂ = amsgrad ? max(v̂, v) : v
 /// p -= lr / (1 - β1ᵗ) * m / (sqrt(v̂) / sqrt(1 - β2ᵗ) + eps)

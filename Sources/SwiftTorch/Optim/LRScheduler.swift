@@ -23,9 +23,13 @@ public protocol LearningRateSchedule: AnyObject {
 /// match PyTorch's to rounding. The base rates are the groups' `initialLR`, set by the first
 /// scheduler made for the optimizer, so a second scheduler starts from the same base.
 ///
+/// <!-- snippet: step-lr -->
 /// ```swift
 /// let scheduler = try StepLR(optimizer, stepSize: 30, gamma: 0.1)
-/// for epoch in 0..<100 { try train(epoch); try optimizer.step(); try scheduler.step() }
+/// for epoch in 0..<100 {
+///     try train(epoch)          // zeroGrad, backward and optimizer.step() per batch
+///     try scheduler.step()      // the rate times 0.1 at epochs 30, 60 and 90
+/// }
 /// ```
 open class LRScheduler: LearningRateSchedule {
     /// The optimizer whose learning rates this scheduler sets.

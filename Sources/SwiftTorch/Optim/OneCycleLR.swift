@@ -7,6 +7,7 @@ import SwiftTorchCore
 /// way, between `maxMomentum` and `baseMomentum`. Step it after every batch, not every
 /// epoch; stepping past `totalSteps` throws.
 ///
+/// <!-- snippet: one-cycle-lr -->
 /// ```swift
 /// let scheduler = try OneCycleLR(optimizer, maxLR: 0.1, epochs: 10, stepsPerEpoch: loader.count)
 /// ```

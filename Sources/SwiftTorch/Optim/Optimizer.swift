@@ -79,9 +79,11 @@ public struct OptimizerGroup<Options: OptimizerOptions> {
 
 /// Updates parameters from their gradients, as PyTorch's `torch.optim.Optimizer`.
 ///
+/// <!-- snippet: optimizer-step -->
 /// ```swift
 /// let optimizer = try SGD(model.parameters(), lr: 0.1, momentum: 0.9)
 /// optimizer.zeroGrad()
+/// let loss = try MSELoss()(model(x), y)
 /// try loss.backward()
 /// try optimizer.step()
 /// ```

@@ -2,7 +2,7 @@ import SwiftTorchCore
 
 /// RMSprop, as PyTorch's `torch.optim.RMSprop`:
 ///
-/// ```
+/// ```text
 /// g = (maximize ? -grad : grad) + weightDecay * p
 /// v = α v + (1 - α) g²
 /// avg = sqrt(centered ? v - ḡ² : v) + eps      (ḡ = ḡ + (1 - α)(g - ḡ) when centered)

@@ -5,9 +5,13 @@ import SwiftTorchCore
 /// `max(rate * factor, minLR)` (unless that changes it by `eps` or less), then `cooldown`
 /// epochs pass before bad epochs count again.
 ///
+/// <!-- snippet: reduce-lr-on-plateau -->
 /// ```swift
 /// let scheduler = try ReduceLROnPlateau(optimizer, mode: .min, factor: 0.5, patience: 2)
-/// for epoch in 1...epochs { let loss = try validate(); try scheduler.step(loss) }
+/// for epoch in 1...epochs {
+///     try train(epoch)
+///     try scheduler.step(validate())   // the validation loss
+/// }
 /// ```
 public final class ReduceLROnPlateau: LearningRateSchedule {
     /// Whether the metric should fall (a loss) or rise (an accuracy).

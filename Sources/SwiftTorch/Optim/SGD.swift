@@ -3,7 +3,7 @@ import SwiftTorchCore
 /// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and
 /// weight decay, in PyTorch's exact update order:
 ///
-/// ```
+/// ```text
 /// g = (maximize ? -grad : grad) + weightDecay * p
 /// buf = g (first step)  or  momentum * buf + (1 - dampening) * g
 /// g = nesterov ? g + momentum * buf : buf

@@ -3,6 +3,7 @@ import SwiftTorchCore
 /// Runs schedulers one after another, switching at the milestone epochs, as PyTorch's
 /// `SequentialLR`: a warm-up followed by a decay, for instance.
 ///
+/// <!-- snippet: sequential-lr -->
 /// ```swift
 /// let warmUp = try LinearLR(optimizer, startFactor: 0.1, totalIters: 3)
 /// let decay = try ExponentialLR(optimizer, gamma: 0.9)

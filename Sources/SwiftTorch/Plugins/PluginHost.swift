@@ -47,6 +47,9 @@ final class PluginHost: @unchecked Sendable {
     /// context against these before using it, so NULL or a stray pointer is an error, not a
     /// crash. Hosts are never freed, so an address here stays valid.
     private static let live = Mutex(Set<UInt>())
+    /// Which plugin (by name) registered each plugin backend, so that the same plugin loaded
+    /// again (a second `PluginLoader.load` of one file) may register its own backend anew.
+    private static let backendOwners = Mutex([String: String]())
 
     init(registry: OperatorRegistry, guest: Guest) {
         self.registry = registry
@@ -105,11 +108,13 @@ final class PluginHost: @unchecked Sendable {
     fileprivate func addBackend(_ b: BackendDescriptor) throws {
         let direct = try state.withLock { s -> Bool in
             let taken = registry.backendDescriptor(named: b.name) != nil && !guest.placeholderBackends.contains(b.name)
+                && Self.backendOwners.withLock { $0[b.name] } != guest.name
             if taken, !s.ownBackends.contains(b.name) {
                 guard guest.mayOverride else { throw refusal("registers backend '\(b.name)'") }
                 s.overrides.append("backend \(b.name)")
             }
             s.ownBackends.insert(b.name)
+            Self.backendOwners.withLock { $0[b.name] = guest.name }
             if s.committed { return true }
             s.backends.removeAll { $0.name == b.name }
             s.backends.append(b)

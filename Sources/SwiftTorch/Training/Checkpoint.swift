@@ -113,6 +113,7 @@ public struct Checkpoint {
 /// `generator` (the default one, which dropout and shuffling use unless given another; nil
 /// to leave it out) in one safetensors file at `url`, atomically.
 ///
+/// <!-- snippet: save-checkpoint -->
 /// ```swift
 /// try saveCheckpoint(to: url, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch)
 /// ```
@@ -132,6 +133,7 @@ public func saveCheckpoint(to url: URL, model: Module, optimizer: (any Optimizer
 /// Everything is checked before the load is final: if any part does not fit (a missing key,
 /// a shape, a group count) a ``TorchError`` says which, and the objects keep their state.
 ///
+/// <!-- snippet: load-checkpoint -->
 /// ```swift
 /// let start = try loadCheckpoint(from: url, model: model, optimizer: optimizer, scheduler: scheduler).epoch + 1
 /// ```

@@ -10,6 +10,7 @@ import SwiftTorchCore
 /// are skipped; with none at all the result is 0. A non-finite total norm scales the
 /// gradients by NaN or 0 as in PyTorch, unless `errorIfNonfinite`, which throws instead.
 ///
+/// <!-- snippet: clip-grad-norm -->
 /// ```swift
 /// try loss.backward()
 /// let norm = try clipGradNorm(model.parameters(), maxNorm: 1.0)

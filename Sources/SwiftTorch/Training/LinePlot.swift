@@ -3,10 +3,11 @@ import Foundation
 /// One line chart: named series of points on shared axes, as matplotlib's
 /// `plt.plot(xs, ys, label=...)`. Panels of a ``PlotFigure`` are line plots.
 ///
+/// <!-- snippet: line-plot -->
 /// ```swift
 /// var plot = LinePlot(title: "loss", xLabel: "epoch")
 /// plot.add("train", x: [1, 2, 3], y: [0.9, 0.5, 0.3])
-/// try PlotFigure(panels: [plot]).write(to: URL(fileURLWithPath: "loss.svg"))
+/// try PlotFigure(panels: [plot]).write(to: folder.appendingPathComponent("loss.svg"))
 /// ```
 public struct LinePlot: Sendable {
     /// A named line.

@@ -4,8 +4,9 @@ import SwiftTorchCore
 /// A table of training metrics, one row per epoch (or step), kept as a CSV file: what a
 /// tutorial collects in lists to plot later, saved as it goes.
 ///
+/// <!-- snippet: metrics-log -->
 /// ```swift
-/// let log = MetricsLog(url: URL(fileURLWithPath: "metrics.csv"))
+/// let log = MetricsLog(url: folder.appendingPathComponent("metrics.csv"))
 /// try log.append(epoch: 1, ["loss": 0.52, "accuracy": 0.91])
 /// ```
 ///

@@ -35,7 +35,7 @@ public struct ProgressOutput: Sendable {
 /// A progress bar on one line, tqdm's analogue: the count, the rate, the time left and
 /// values such as the running loss, redrawn at most every `minInterval`.
 ///
-/// ```
+/// ```text
 /// epoch 3/30:  45%|█████████▌           | 9/20 [00:01<00:01, 8.21it/s, loss=0.1234]
 /// ```
 ///
@@ -43,9 +43,17 @@ public struct ProgressOutput: Sendable {
 /// output stay clean. Wrap a sequence with ``progress(_:total:description:output:force:)``,
 /// or drive it by hand:
 ///
+/// <!-- snippet: progress-bar -->
 /// ```swift
 /// let bar = ProgressBar(total: loader.count, description: "epoch 1")
-/// for try await batch in loader { ...; bar.recordLoss(try loss.item()); bar.update() }
+/// for try await batch in loader {
+///     optimizer.zeroGrad()
+///     let loss = try lossFunction(model(batch[0]), batch[1])
+///     try loss.backward()
+///     try optimizer.step()
+///     bar.recordLoss(try loss.item())
+///     bar.update()
+/// }
 /// bar.close()
 /// ```
 public final class ProgressBar {

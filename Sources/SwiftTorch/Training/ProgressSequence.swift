@@ -2,10 +2,14 @@
 /// requested after the first counts the one before as done, and the end closes the bar.
 /// Made by ``progress(_:total:description:output:force:)``.
 ///
+/// <!-- snippet: progress-sequence -->
 /// ```swift
-/// let batches = progress(loader, description: "epoch \(epoch)")
-/// for batch in batches {
-///     ...
+/// let batches = progress(samples, description: "epoch \(epoch)")   // samples: [(x, y)]
+/// for (x, y) in batches {
+///     optimizer.zeroGrad()
+///     let loss = try lossFunction(model(x), y)
+///     try loss.backward()
+///     try optimizer.step()
 ///     batches.bar.recordLoss(try loss.item())
 /// }
 /// ```

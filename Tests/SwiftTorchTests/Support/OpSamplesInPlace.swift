@@ -51,7 +51,7 @@ extension OpSamples {
         case "fill_":
             return try samples { _, b in [("value", b ? .int(-3) : .double(2.5))] }
         case "zero_":
-            return try targets.map { label, t in OpSample(label: label, keywords: [("self", .tensor(t))], terms: 1) }
+            return targets.map { label, t in OpSample(label: label, keywords: [("self", .tensor(t))], terms: 1) }
         case "clamp_":
             return try samples { _, b in b ? [("min", .double(-0.5)), ("max", .double(0.7))] : [("max", .double(0.25))] }
         default:
