@@ -5,7 +5,7 @@ import Testing
 // MNIST, Fashion-MNIST and CIFAR-10 as datasets, read from small files each test writes.
 
 /// A fresh folder for one test's files, removed afterwards (async bodies too).
-private func withFolder(_ body: (URL) async throws -> Void) async throws {
+func withTestFolder(_ body: (URL) async throws -> Void) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-datasets-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -20,7 +20,7 @@ private let mnistPixels: [UInt8] = (0..<(4 * 784)).map { (k: Int) -> UInt8 in
 private let mnistLabels: [UInt8] = [5, 0, 9, 2]
 
 /// Writes MNIST-format train and t10k files into `folder` (created if needed).
-private func writeIDXFiles(to folder: URL, compressed: Bool) throws {
+func writeTestMNISTFiles(to folder: URL, compressed: Bool) throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     for prefix in ["train", "t10k"] {
         for (name, bytes) in [("images-idx3-ubyte", idxBytes([4, 28, 28], mnistPixels)), ("labels-idx1-ubyte", idxBytes([4], mnistLabels))] {
@@ -42,7 +42,7 @@ private func cifarRecord(label: UInt8) -> [UInt8] {
 
 /// Writes data_batch_1...5 (two records each, labels 2 b - 2 and 2 b - 1 mod 10) and
 /// test_batch (three records) into `folder`.
-private func writeCIFARFiles(to folder: URL) throws {
+func writeTestCIFARFiles(to folder: URL) throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     for b in 1...5 {
         let bytes = cifarRecord(label: UInt8((2 * b - 2) % 10)) + cifarRecord(label: UInt8((2 * b - 1) % 10))
@@ -55,8 +55,8 @@ private func writeCIFARFiles(to folder: URL) throws {
 struct DatasetFileTests {
     @Test(arguments: [false, true])
     func mnistGivesImagesOfOneChannelAndTheirLabels(compressed: Bool) async throws {
-        try await withFolder { folder in
-            try writeIDXFiles(to: folder, compressed: compressed)
+        try await withTestFolder { folder in
+            try writeTestMNISTFiles(to: folder, compressed: compressed)
             for train in [true, false] {
                 let data = try MNIST(root: folder, train: train)
                 #expect(data.count == 4)
@@ -80,8 +80,8 @@ struct DatasetFileTests {
     }
 
     @Test func mnistAppliesTransformsToEachSampleInTheLoader() async throws {
-        try await withFolder { folder in
-            try writeIDXFiles(to: folder.appendingPathComponent("MNIST/raw"), compressed: true)
+        try await withTestFolder { folder in
+            try writeTestMNISTFiles(to: folder.appendingPathComponent("MNIST/raw"), compressed: true)
             let transform = Compose([ToTensor(), Normalize(mean: [0.5], std: [0.25])])
             let data = try MNIST(root: folder, train: false, transform: transform, targetTransform: Lambda { try $0 + 100 })
             var labels: [Int] = []
@@ -97,11 +97,11 @@ struct DatasetFileTests {
     }
 
     @Test func fashionMNISTReadsTheSameFormatFromItsOwnFolder() async throws {
-        try await withFolder { folder in
+        try await withTestFolder { folder in
             let missing = #expect(throws: TorchError.self) { try FashionMNIST(root: folder) }
             #expect(missing?.kind == .io)
             #expect(missing?.message.contains(folder.appendingPathComponent("FashionMNIST/raw/train-images-idx3-ubyte.gz").path) == true)
-            try writeIDXFiles(to: folder.appendingPathComponent("FashionMNIST/raw"), compressed: true)
+            try writeTestMNISTFiles(to: folder.appendingPathComponent("FashionMNIST/raw"), compressed: true)
             let data = try FashionMNIST(root: folder, train: true, transform: ToTensor())
             let (image, label) = try data[1]
             #expect(try image.toArray(of: Float.self) == mnistPixels[784..<1568].map { Float($0) / 255 })
@@ -111,8 +111,8 @@ struct DatasetFileTests {
     }
 
     @Test func damagedMNISTFilesThrowNamingTheFile() async throws {
-        try await withFolder { folder in
-            try writeIDXFiles(to: folder, compressed: false)
+        try await withTestFolder { folder in
+            try writeTestMNISTFiles(to: folder, compressed: false)
             let url = folder.appendingPathComponent("train-images-idx3-ubyte")
             try Data(idxBytes([4, 28, 28], mnistPixels).dropLast(5)).write(to: url)
             let error = #expect(throws: TorchError.self) { try MNIST(root: folder) }
@@ -127,8 +127,8 @@ struct DatasetFileTests {
     }
 
     @Test func cifar10ReadsTheFiveTrainingBatchesAndTheTestBatch() async throws {
-        try await withFolder { folder in
-            try writeCIFARFiles(to: folder.appendingPathComponent("cifar-10-batches-bin"))
+        try await withTestFolder { folder in
+            try writeTestCIFARFiles(to: folder.appendingPathComponent("cifar-10-batches-bin"))
             let train = try CIFAR10(root: folder, train: true)
             #expect(train.count == 10)
             let (image, label) = try train[3]                   // data_batch_2's second record
@@ -152,8 +152,8 @@ struct DatasetFileTests {
     }
 
     @Test func cifar10TransformsAreAppliedPerSampleAndAreTheSameForAnyWorkerCount() async throws {
-        try await withFolder { folder in
-            try writeCIFARFiles(to: folder)
+        try await withTestFolder { folder in
+            try writeTestCIFARFiles(to: folder)
             let augment = Compose([RandomCrop(32, padding: 4), RandomHorizontalFlip(), ToTensor(),
                                    Normalize(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])])
             let train = try CIFAR10(root: folder, transform: augment, targetTransform: Lambda { try $0 * 10 })
@@ -183,8 +183,8 @@ struct DatasetFileTests {
     @Test(arguments: damagedCIFAR.indices)
     func damagedCIFARFilesThrowNamingTheFile(_ i: Int) async throws {
         let (what, bytes, problem) = Self.damagedCIFAR[i]
-        try await withFolder { folder in
-            try writeCIFARFiles(to: folder)
+        try await withTestFolder { folder in
+            try writeTestCIFARFiles(to: folder)
             let url = folder.appendingPathComponent("data_batch_3.bin")
             try Data(bytes).write(to: url)
             let error = #expect(throws: TorchError.self, "\(what)") { try CIFAR10(root: folder) }
@@ -196,7 +196,7 @@ struct DatasetFileTests {
     }
 
     @Test func aMissingCIFARFileListsWhereItWasLookedFor() async throws {
-        try await withFolder { folder in
+        try await withTestFolder { folder in
             let error = #expect(throws: TorchError.self) { try CIFAR10(root: folder, train: false) }
             #expect(error?.kind == .io)
             #expect(error?.message.contains(folder.appendingPathComponent("test_batch.bin").path) == true)

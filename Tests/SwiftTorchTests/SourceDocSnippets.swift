@@ -361,9 +361,9 @@ struct TrainingToolDocSnippets {
         let loader = DataLoader(try TensorDataset(Tensor.randn([40, 4]), Tensor.randint(high: 2, [40])), batchSize: 10)
         // snippet: progress-bar
         let bar = ProgressBar(total: loader.count, description: "epoch 1")
-        for try await batch in loader {
+        for try await (inputs, targets) in loader {
             optimizer.zeroGrad()
-            let loss = try lossFunction(model(batch[0]), batch[1])
+            let loss = try lossFunction(model(inputs), targets)
             try loss.backward()
             try optimizer.step()
             bar.recordLoss(try loss.item())

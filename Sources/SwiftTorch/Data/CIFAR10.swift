@@ -12,10 +12,12 @@ import SwiftTorchCore
 /// values 0...255 and its label, an int64 scalar, each passed through `transform` and
 /// `targetTransform` when given:
 ///
+/// <!-- snippet: data-cifar10 -->
 /// ```swift
 /// let augment = Compose([RandomCrop(32, padding: 4), RandomHorizontalFlip(), ToTensor(),
 ///                        Normalize(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])])
 /// let train = try CIFAR10(root: folder, train: true, transform: augment)
+/// let (image, label) = try train[0]   // [3, 32, 32] and []
 /// ```
 public struct CIFAR10: LabeledImageDataset {
     /// The label names, as torchvision's `CIFAR10.classes`.

@@ -4,11 +4,14 @@ import SwiftTorchCore
 /// batches of the dataset's ``Dataset/Sample`` type, every field stacked along a new
 /// dimension 0. A dataset of (input, label) pairs gives pairs, which the loop unpacks:
 ///
+/// <!-- snippet: data-loader -->
 /// ```swift
 /// let loader = DataLoader(train, batchSize: 64, shuffle: true, generator: Generator(seed: 0))
-/// for epoch in 0..<30 {
+/// for _ in 1...3 {
 ///     for try await (images, labels) in loader {   // [64, 64] and [64]
-///         ...
+///         optimizer.zeroGrad()
+///         try lossFunction(model(images), labels).backward()
+///         try optimizer.step()
 ///     }
 /// }
 /// ```

@@ -5,6 +5,7 @@ import SwiftTorchCore
 /// Handwritten Digits", CC BY 4.0; see `Resources/DIGITS-LICENSE.md`): 1,797 grey 8x8 images
 /// with pixel values 0...16, labelled 0...9. No download is needed.
 ///
+/// <!-- snippet: data-digits -->
 /// ```swift
 /// let digits = try Digits.load()
 /// let data = try TensorDataset(digits.features / 16, digits.labels)

@@ -10,8 +10,10 @@ import SwiftTorchCore
 /// missing folder or file, a damaged file, or image and label counts that differ throw
 /// `TorchError(.io)` naming the files.
 ///
+/// <!-- snippet: data-fashion-mnist -->
 /// ```swift
 /// let train = try FashionMNIST(root: folder, train: true, transform: ToTensor())
+/// print(FashionMNIST.classes[try train[0].1.item(Int.self)])
 /// ```
 public struct FashionMNIST: LabeledImageDataset {
     /// The label names, as torchvision's `FashionMNIST.classes`.

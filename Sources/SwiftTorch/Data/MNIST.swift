@@ -11,10 +11,13 @@ import SwiftTorchCore
 /// int64 scalar, each passed through `transform` and `targetTransform` when given. Missing
 /// or damaged files throw `TorchError(.io)` naming the files (see ``load(from:split:scaling:)``).
 ///
+/// <!-- snippet: data-mnist -->
 /// ```swift
 /// let transform = Compose([ToTensor(), Normalize(mean: [0.1307], std: [0.3081])])
 /// let train = try MNIST(root: folder, train: true, transform: transform)
-/// for try await (images, labels) in DataLoader(train, batchSize: 64, shuffle: true) { ... }
+/// for try await (images, labels) in DataLoader(train, batchSize: 64, shuffle: true) {
+///     try lossFunction(model(images), labels).backward()
+/// }
 /// ```
 ///
 /// `MNIST.load(from:split:scaling:)` reads the same files into two whole tensors instead.

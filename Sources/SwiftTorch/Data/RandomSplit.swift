@@ -18,6 +18,7 @@ extension Generator {
 /// Splits `dataset` into disjoint random subsets of the given sizes (which must add up to
 /// its count), as PyTorch's `random_split`. The same generator seed gives the same split.
 ///
+/// <!-- snippet: data-random-split-lengths -->
 /// ```swift
 /// let parts = try randomSplit(data, lengths: [1000, 797], generator: Generator(seed: 0))
 /// ```
@@ -44,6 +45,7 @@ public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: Gen
 /// must add up to 1), as PyTorch's `random_split`: each part gets `floor(fraction * count)`
 /// samples and the remainder goes one by one to the parts in order.
 ///
+/// <!-- snippet: data-random-split-fractions -->
 /// ```swift
 /// let parts = try randomSplit(data, fractions: [0.8, 0.2], generator: Generator(seed: 0))
 /// let (train, test) = (parts[0], parts[1])

@@ -7,10 +7,13 @@ import SwiftTorchCore
 /// `(Tensor, Tensor)`, which a loop unpacks as PyTorch's does; built from one tensor, or from
 /// an array of any number, they are `[Tensor]`.
 ///
+/// <!-- snippet: data-tensor-dataset -->
 /// ```swift
 /// let data = try TensorDataset(features, labels)   // [N, 64] and [N]
 /// let (x, y) = try data[0]                         // [64] and []
-/// for try await (inputs, targets) in DataLoader(data, batchSize: 32) { ... }
+/// for try await (inputs, targets) in DataLoader(data, batchSize: 32) {
+///     print(inputs.shape, targets.shape)           // [32, 64] [32], ...
+/// }
 /// ```
 public struct TensorDataset<Sample>: Dataset {
     /// The tensors, each with `count` entries along dimension 0.

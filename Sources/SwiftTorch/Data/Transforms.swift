@@ -14,9 +14,10 @@ public protocol Transform: Sendable {
 
 /// Transforms applied in order, as torchvision's `Compose`.
 ///
+/// <!-- snippet: data-compose -->
 /// ```swift
-/// let transform = Compose([ToTensor(), Normalize(mean: [0.1307], std: [0.3081])])
-/// let train = try MNIST(root: folder, train: true, transform: transform)
+/// let transform = Compose([ToTensor(), Normalize(mean: [0.5], std: [0.5])])
+/// let scaled = try transform(pixels)   // 0...255 to [-1, 1]
 /// ```
 public struct Compose: Transform {
     /// The transforms, first applied first.

@@ -46,9 +46,9 @@ public struct ProgressOutput: Sendable {
 /// <!-- snippet: progress-bar -->
 /// ```swift
 /// let bar = ProgressBar(total: loader.count, description: "epoch 1")
-/// for try await batch in loader {
+/// for try await (inputs, targets) in loader {
 ///     optimizer.zeroGrad()
-///     let loss = try lossFunction(model(batch[0]), batch[1])
+///     let loss = try lossFunction(model(inputs), targets)
 ///     try loss.backward()
 ///     try optimizer.step()
 ///     bar.recordLoss(try loss.item())

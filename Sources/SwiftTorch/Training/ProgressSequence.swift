@@ -117,7 +117,7 @@ public func progress<S: Sequence>(_ base: S, total: Int? = nil, description: Str
     return ProgressSequence(base: base, bar: ProgressBar(total: total ?? known, description: description, output: output, force: force))
 }
 
-/// `base` with a progress bar: `for try await batch in progress(loader) { ... }`. The total is
+/// `base` with a progress bar: `for try await (x, y) in progress(loader) { ... }`. The total is
 /// `total`, else the sequence's known length (a `DataLoader`'s batch count), else unknown.
 public func progress<S: AsyncSequence>(_ base: S, total: Int? = nil, description: String = "",
                                        output: ProgressOutput = .standardError, force: Bool = false) -> AsyncProgressSequence<S> {
