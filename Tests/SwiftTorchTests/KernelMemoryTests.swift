@@ -1,14 +1,14 @@
 @testable import SwiftTorch
 import Testing
 
-// Memory and undefined-behaviour bugs the operator fuzzer found in backend kernels, one test
+// Memory, undefined-behaviour and consistency bugs the operator fuzzer found in backend kernels, one test
 // per class. Each asserts the values, so it fails in a plain build when the bug corrupts
 // them; scripts/sanitizers.sh also runs this suite under AddressSanitizer and UBSan, which
 // report the out-of-bounds access or the overflow itself.
 
 private let cpuBackends = ["reference", "openmp", "blas"]
 
-@Suite("Kernels stay inside their buffers and defined arithmetic")
+@Suite("Kernel bugs the fuzzer found stay fixed")
 struct KernelMemoryTests {
     /// A bool view of shape [4, 4, 3, 2] with strides [384, 48, 4, 2] over 1,536 elements:
     /// the case that made openmp's `st_reduce_i64` write int64 results into the 1-byte
@@ -73,5 +73,23 @@ struct KernelMemoryTests {
         }
         // torch.index_add(zeros, 0, [0, 1], [[1, 2], [3, 4]], alpha=2**63 - 1)
         #expect(try sum.toArray(of: Int64.self) == [Int64.max, -2, Int64.max - 2, -4])
+    }
+
+    @Test("avg_pool2d and its gradient take a negative divisor_override on every CPU backend, as PyTorch",
+          arguments: cpuBackends)
+    func averagePoolingWithNegativeDivisor(backend: String) throws {
+        // openmp's kernels refused any divisor_override < 0 with an internal error.
+        let x = try Tensor.arange(25, dtype: .float64).reshape([1, 1, 5, 5])
+        x.requiresGrad = true
+        let y = try Runtime.withBackend(backend) {
+            let y = try avgPool2d(x, kernelSize: 2, divisorOverride: -2)
+            try y.sum().backward()
+            return y
+        }
+        // torch.nn.functional.avg_pool2d(arange(25.).reshape(1, 1, 5, 5), 2, divisor_override=-2)
+        #expect(try y.toArray(of: Double.self) == [-6, -10, -26, -30])
+        let grad = try #require(x.grad)
+        let expected = (0..<25).map { $0 % 5 < 4 && $0 < 20 ? -0.5 : 0.0 }
+        #expect(try grad.toArray(of: Double.self) == expected)
     }
 }
