@@ -70,6 +70,7 @@ public enum FuzzOutcome: Equatable, Sendable {
     /// It threw a ``TorchError``: the contract for bad input.
     case threw(TorchError)
     /// It broke the contract without ending the process: a thrown error of another type,
-    /// or an output that is not a sound tensor.
+    /// an "internal:" error (a kernel refusing what its meta rule accepted), or an output
+    /// that is not a sound tensor.
     case failed(String)
 }
