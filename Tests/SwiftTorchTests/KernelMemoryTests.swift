@@ -92,4 +92,18 @@ struct KernelMemoryTests {
         let expected = (0..<25).map { $0 % 5 < 4 && $0 < 20 ? -0.5 : 0.0 }
         #expect(try grad.toArray(of: Double.self) == expected)
     }
+
+    @Test("index_add into a 0-d self takes exactly one index on every CPU backend, as PyTorch", arguments: cpuBackends)
+    func indexAddIntoZeroDimensionalSelf(backend: String) throws {
+        // The meta rule let four indices through; the reference added once, openmp's kernel
+        // refused with an internal error.
+        let base = try Tensor(1.0), source = try Tensor(2.0)
+        let (one, four) = (try Tensor([Int64(0)], shape: [1]), try Tensor([Int64(-1), 0, 0, 0], shape: [4]))
+        // torch.index_add(tensor(1.), 0, tensor([0]), tensor(2.)) == tensor(3.)
+        let sum = try Runtime.withBackend(backend) { try base.indexAdd(dim: 0, index: one, source: source) }
+        #expect(try sum.item() == 3.0)
+        #expect(throws: TorchError.self) {
+            try Runtime.withBackend(backend) { try base.indexAdd(dim: 0, index: four, source: source) }
+        }
+    }
 }
