@@ -102,7 +102,7 @@ enum FuzzTensors {
         let roll = rng.unit()
         if roll < 0.85 { return Int64(rng.below(max(limit, 1))) }
         if roll < 0.95 { return rng.pick([-1, Int64(limit), -Int64(limit) - 1, -100]) }
-        return dtype == .int32 ? rng.pick([Int64(Int32.max), Int64(Int32.min)]) : rng.pick(HostileValues.int64Elements)
+        return dtype == .int32 ? rng.pick([Int64(Int32.max), Int64(Int32.min)]) : rng.pick(HostileValues.int64Positions)
     }
 }
 

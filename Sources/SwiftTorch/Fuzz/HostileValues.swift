@@ -25,4 +25,9 @@ enum HostileValues {
 
     /// Element values for integer tensors: the Int64 edges and Int32's.
     static let int64Elements: [Int64] = [Int64.max, Int64.min, Int64(Int32.max), Int64(Int32.min), -1, 1 << 40]
+
+    /// Positions in an int64 index tensor: each is out of range for any tensor that fits in
+    /// memory. Int32.max is left out: as a class index it asks one_hot for 2^31 classes, an
+    /// output that may be allocated and takes a minute to fill (slow, not wrong).
+    static let int64Positions: [Int64] = [Int64.max, Int64.min, 1 << 40, -(1 << 40)]
 }
