@@ -20,8 +20,11 @@ enum FuzzOutputCheck {
         var lowest = t.offset, highest = t.offset
         for (size, stride) in zip(t.shape, t.strides) {
             let (span, spanOverflow) = (size - 1).multipliedReportingOverflow(by: stride)
-            if spanOverflow { return "\(what) is a view whose extent overflows: shape \(describe(shape: t.shape)), strides \(describe(shape: t.strides))" }
-            if span < 0 { lowest &+= span } else { highest &+= span }
+            let (end, endOverflow) = (span < 0 ? lowest : highest).addingReportingOverflow(span)
+            if spanOverflow || endOverflow {
+                return "\(what) is a view whose extent overflows: shape \(describe(shape: t.shape)), strides \(describe(shape: t.strides)), offset \(t.offset)"
+            }
+            if span < 0 { lowest = end } else { highest = end }
         }
         let elements = t.storage.byteCount / t.dtype.itemSize
         if lowest < 0 || highest >= elements {

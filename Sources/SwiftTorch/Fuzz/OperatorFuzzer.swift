@@ -112,11 +112,12 @@ public struct OperatorFuzzer {
 
 /// Where an `out=`-style write lands: a tensor of the output's shape (mostly) and dtype
 /// (often) in any layout, including expanded and overlapping ones that a write must refuse
-/// or handle. An output too large to copy cheaply (a broadcast view of 2^40 elements is a
-/// valid result) gets a small destination, which the copy must refuse.
+/// or handle. An output too large to copy cheaply (a broadcast view of 2^40 elements, or an
+/// empty [0, Int.max], are valid results) gets a small destination, which the copy must refuse.
 enum FuzzDestination {
     static func make(like output: Tensor, _ rng: inout FuzzRandom) throws -> Tensor {
-        let small = output.shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1 } <= FuzzOutputCheck.readLimit
+        let limit = FuzzOutputCheck.readLimit
+        let small = output.shape.allSatisfy { $0 <= limit } && output.shape.reduce(1) { Swift.min($0 * $1, limit + 1) } <= limit
         let shape = small && rng.chance(0.8) ? output.shape : FuzzShapes.shape(rank: rng.int(0...3), pool: [0, 1, 2, 3], &rng)
         let dtype = rng.chance(0.6) ? output.dtype : rng.pick(DType.allCases)
         return try FuzzTensors.make(shape, dtype, rng.pick(FuzzLayout.allCases), .values, &rng)
