@@ -106,4 +106,19 @@ struct KernelMemoryTests {
             try Runtime.withBackend(backend) { try base.indexAdd(dim: 0, index: four, source: source) }
         }
     }
+
+    @Test("max_pool2d with a one-tap window and a huge dilation pools as PyTorch on every CPU backend", arguments: cpuBackends)
+    func maxPoolingWithHugeDilation(backend: String) throws {
+        // The reference computed each window's end as start + kernel * dilation, which
+        // overflowed; one tap never reaches past its start, whatever the dilation.
+        let x = try Tensor.arange(25, dtype: .float32).reshape([1, 1, 5, 5])
+        let (values, indices) = try Runtime.withBackend(backend) {
+            try maxPool2dWithIndices(x, kernelSize: [3, 1], stride: 1, padding: [1, 0], dilation: [1, Int.max])
+        }
+        // torch.nn.functional.max_pool2d(arange(25.).reshape(1, 1, 5, 5), (3, 1), stride=1,
+        // padding=(1, 0), dilation=(1, 2**31 - 1), return_indices=True)
+        let expected = Array(5...24) + Array(20...24)
+        #expect(try values.toArray(of: Int.self) == expected)
+        #expect(try indices.toArray(of: Int.self) == expected)
+    }
 }
