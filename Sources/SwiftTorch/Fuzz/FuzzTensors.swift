@@ -62,11 +62,12 @@ enum FuzzTensors {
             for (i, d) in order.enumerated() { strides[d] = permuted[i] }
             return (strides, layout == .offset ? rng.int(1...4) : 0)
         case .stepped:
-            // Gaps at most quadruple the storage: deep tensors would otherwise need 6^rank.
-            let budget = 4 * max(shape.reduce(1, *), 1)
-            var strides = dense, run = 1
+            // The steps' product is at most 4, so the storage is at most 4 times the elements:
+            // deep tensors would otherwise need 3^rank times as many.
+            var strides = dense, run = 1, gaps = 1
             for d in shape.indices.reversed() {
-                let step = run * 3 * max(shape[d], 1) <= budget ? rng.int(1...3) : 1
+                let drawn = rng.int(1...3), step = gaps * drawn <= 4 ? drawn : 1
+                gaps *= step
                 strides[d] = run * step
                 run *= step * max(shape[d], 1)
             }
