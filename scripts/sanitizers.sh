@@ -5,7 +5,7 @@
 #      files on every CPU backend, a fuzz batch of 10 seeds x 1,500 calls per CPU backend,
 #      and the kernel-regression and fuzz suites.
 #   2. ThreadSanitizer: the suites that call the allocator, the registry, the kernel-choice
-#      cache and the trace summary from many threads at once.
+#      cache and the trace summary from many threads at once (with tsan-suppressions.txt).
 # Each build has its own scratch path; the normal .build is left as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,7 +80,9 @@ run_logged .build-asan/sanitizer-tests.log swift test --skip-build "${asan[@]}" 
 # Swift-level concurrency (tasks and threads calling the runtime at once), which runs on the
 # calling threads either way; with one OpenMP thread TSan sees every synchronisation there.
 # The caching allocator is on here (SWIFTTORCH_ALLOCATOR unset): its shared lists are part of
-# what runs concurrently.
+# what runs concurrently. TSan cannot see Swift's Mutex on Linux; scripts/tsan-suppressions.txt
+# says why and suppresses exactly the bodies passed to Mutex.withLock.
+export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt"
 tsan=(--sanitize=thread --scratch-path .build-tsan)
 step "ThreadSanitizer build"
 mkdir -p .build-tsan
