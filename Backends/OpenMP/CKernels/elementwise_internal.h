@@ -37,14 +37,7 @@ void st_ew_run(const st_ew_geometry *g, int nops, void *const *base, const int *
 /* Row functions are compiled three times (AVX-512, AVX2, baseline x86-64) and picked at
    load time by an ifunc resolver: SwiftPM builds C without -march, and we may not assume
    AVX-512 on every machine. -ffp-contract=off keeps the clones' results bit-identical. */
-/* ThreadSanitizer instruments the ifunc resolvers that pick a clone, and the dynamic loader
-   runs those before the TSan runtime is set up: the process dies while loading. A TSan build
-   (only scripts/sanitizers.sh makes one) takes the baseline loops instead. */
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ST_THREAD_SANITIZER 1
-#endif
-#endif
+/* No clones under ThreadSanitizer: see ST_THREAD_SANITIZER in openmp_kernels.h. */
 #if defined(__x86_64__) && defined(__linux__) && defined(__clang__) && !defined(ST_THREAD_SANITIZER)
 #define ST_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else

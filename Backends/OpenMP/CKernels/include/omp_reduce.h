@@ -174,14 +174,7 @@ typedef int64_t st_v8l __attribute__((vector_size(64)));
 
 /* The hot loops are compiled twice and picked at load time (ifunc): x86-64-v3 (AVX2, FMA)
    where the CPU has it, else baseline x86-64. */
-/* ThreadSanitizer instruments the ifunc resolvers that pick a clone, and the dynamic loader
-   runs those before the TSan runtime is set up: the process dies while loading. A TSan build
-   (only scripts/sanitizers.sh makes one) takes the baseline loops instead. */
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ST_THREAD_SANITIZER 1
-#endif
-#endif
+/* No clones under ThreadSanitizer: see ST_THREAD_SANITIZER in openmp_kernels.h. */
 #if defined(__x86_64__) && defined(__linux__) && !defined(ST_THREAD_SANITIZER)
 #define ST_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
