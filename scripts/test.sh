@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the unit and equivalence suites, the PyTorch conformance cases on every
-# CPU backend through the CLI, the consumer package, and the CUDA plugin's build and
-# discovery. Installs missing system packages first.
+# CPU backend through the CLI, the consumer package, the CUDA plugin's build and discovery,
+# and then the sanitizer runs (scripts/sanitizers.sh; `--no-sanitizers` leaves them out).
+# Installs missing system packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -32,3 +33,10 @@ fi
 echo "== swift test"
 # Swift Testing runs suites in parallel; its last line is the summary CI reads.
 swift test --skip-build 2>&1 | tee .build/swift-test.log | grep -vE "^(\[[0-9]+/[0-9]+\]|Test Case .* (started|passed)|.* Test .* started\.)" | tail -n 80
+
+if [ "${1:-}" != "--no-sanitizers" ]; then
+    echo "== sanitizers: AddressSanitizer + UBSan, ThreadSanitizer"
+    scripts/sanitizers.sh
+    # The swift test summary stays the last line, which CI reads.
+    tail -n 1 .build/swift-test.log
+fi

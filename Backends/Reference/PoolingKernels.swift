@@ -53,9 +53,12 @@ private let maxPool2dKernel: Kernel = { call in
         let base = plane * p.inHeight * p.inWidth
         for oh in 0..<p.outHeight {
             for ow in 0..<p.outWidth {
-                let rows = stride(from: oh * p.stride[0] - p.padding[0], to: oh * p.stride[0] - p.padding[0] + p.kernel[0] * dilation[0], by: dilation[0])
+                // Tap by tap: the window's end, start + kernel * dilation, can overflow when a
+                // 1-tap window has a huge dilation (valid: the meta rule bounds only
+                // dilation * (kernel - 1), the reach of the last tap).
+                let rows = (0..<p.kernel[0]).map { oh * p.stride[0] - p.padding[0] + $0 * dilation[0] }
                     .filter { $0 >= 0 && $0 < p.inHeight }
-                let columns = stride(from: ow * p.stride[1] - p.padding[1], to: ow * p.stride[1] - p.padding[1] + p.kernel[1] * dilation[1], by: dilation[1])
+                let columns = (0..<p.kernel[1]).map { ow * p.stride[1] - p.padding[1] + $0 * dilation[1] }
                     .filter { $0 >= 0 && $0 < p.inWidth }
                 // PyTorch's rule (`val > maxval || isnan(val)`): the first maximum in row-major
                 // order wins, and every NaN wins, so the last NaN's index is reported.

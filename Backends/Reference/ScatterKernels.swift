@@ -11,7 +11,7 @@ let scatterKernels: [(String, Kernel)] = [
         let base = a.tensor("self"), index = a.tensor("index").int64Values(), source = a.tensor("source")
         let d = a.int("dim"), out = call.output
         let size = base.rank == 0 ? 1 : base.shape[d]
-        try addAt(out, base: base, source: source) { sourcePosition in
+        try addAt(out, base: base, source: source, scale: a["alpha"]) { sourcePosition in
             // Along `dim`, source entry i lands on base entry index[i].
             var target = sourcePosition
             if base.rank > 0 {
@@ -19,7 +19,7 @@ let scatterKernels: [(String, Kernel)] = [
                 target[d] = Int(i < 0 ? i + Int64(size) : i)
             }
             return target
-        } scale: { a.double("alpha") }
+        }
         _ = index.count
     }),
     ("scatter_add", { call in
@@ -31,7 +31,7 @@ let scatterKernels: [(String, Kernel)] = [
         let window = Tensor(uncheckedViewOf: src, shape: indexTensor.shape, strides: src.strides, offset: src.offset)
         let size = base.rank == 0 ? 1 : base.shape[d]
         let indexStrides = Tensor.contiguousStrides(for: indexTensor.shape)
-        try addAt(call.output, base: base, source: window) { position in
+        try addAt(call.output, base: base, source: window, scale: .int(1)) { position in
             var target = position
             if base.rank > 0 {
                 let flat = zip(position, indexStrides).map(*).reduce(0, +)
@@ -39,12 +39,15 @@ let scatterKernels: [(String, Kernel)] = [
                 target[d] = Int(i < 0 ? i + Int64(size) : i)
             }
             return target
-        } scale: { 1 }
+        }
     }),
 ]
 
 /// out = base, then out[target(p)] += scale * source[p] for every position p of source.
-private func addAt(_ out: Tensor, base: Tensor, source: Tensor, target: ([Int]) -> [Int], scale: () -> Double) throws {
+/// `scale` is the call's Scalar, read exactly in each number domain: an integer alpha stays
+/// an Int64 (an `Int64(Double)` of `Int.max` or `1e30` would trap), a float one converts by
+/// the float-to-int rule.
+private func addAt(_ out: Tensor, base: Tensor, source: Tensor, scale: ArgumentValue, target: ([Int]) -> [Int]) throws {
     let outStrides = Tensor.contiguousStrides(for: out.shape)
     let sourceShape = source.shape
     func flatTarget(_ p: [Int]) throws -> Int {
@@ -66,12 +69,12 @@ private func addAt(_ out: Tensor, base: Tensor, source: Tensor, target: ([Int]) 
     }
     if out.dtype.isFloatingPoint {
         var values = base.doubleValues()
-        let s = scale()
+        let s = ElementwiseSupport.doubleScalar(scale) ?? 1
         for v in source.doubleValues() { values[try flatTarget(position)] += s * v; advance() }
         out.setDoubleValues(values)
     } else {
         var values = base.int64Values()
-        let s = Int64(scale())
+        let s = ElementwiseSupport.int64Scalar(scale) ?? 1
         for v in source.int64Values() { values[try flatTarget(position)] &+= s &* v; advance() }
         out.setInt64Values(values)
     }

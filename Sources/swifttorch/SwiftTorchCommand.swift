@@ -7,5 +7,5 @@ struct SwiftTorchCommand: ParsableCommand {
         commandName: "swifttorch",
         abstract: "SwiftTorch: backends, operator coverage, conformance and benchmarks.",
         version: SwiftTorchVersion.string,
-        subcommands: [InfoCommand.self, OpsCommand.self, ConformanceCommand.self, BenchCommand.self])
+        subcommands: [InfoCommand.self, OpsCommand.self, ConformanceCommand.self, BenchCommand.self, FuzzCommand.self])
 }

@@ -83,8 +83,10 @@ static inline int64_t st_ipow(int64_t base, int64_t e) {
 ST_INT_ROWS(i32, int32_t, uint32_t)
 ST_INT_ROWS(i64, int64_t, uint64_t)
 
-/* bool (0/1): the reference's int64 result stored as != 0, so add is or, mul is and. */
-ST_ROW2(add_b, uint8_t, uint8_t, ((int64_t)x + ctx->ialpha * (int64_t)y) != 0)
+/* bool (0/1): the reference's int64 result stored as != 0, so add is or, mul is and. The
+   sum wraps (unsigned), as the reference's: an alpha near INT64_MAX must not overflow a
+   signed add, which C leaves undefined. */
+ST_ROW2(add_b, uint8_t, uint8_t, ((uint64_t)x + (uint64_t)ctx->ialpha * (uint64_t)y) != 0)
 ST_ROW2(mul_b, uint8_t, uint8_t, x & y)
 ST_ROW2(maximum_b, uint8_t, uint8_t, x | y)
 ST_ROW2(minimum_b, uint8_t, uint8_t, x & y)

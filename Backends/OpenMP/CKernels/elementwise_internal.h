@@ -37,7 +37,8 @@ void st_ew_run(const st_ew_geometry *g, int nops, void *const *base, const int *
 /* Row functions are compiled three times (AVX-512, AVX2, baseline x86-64) and picked at
    load time by an ifunc resolver: SwiftPM builds C without -march, and we may not assume
    AVX-512 on every machine. -ffp-contract=off keeps the clones' results bit-identical. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
+/* No clones under ThreadSanitizer: see ST_THREAD_SANITIZER in openmp_kernels.h. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__clang__) && !defined(ST_THREAD_SANITIZER)
 #define ST_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define ST_CLONES

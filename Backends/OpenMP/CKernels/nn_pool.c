@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* divisor_override only divides (0 means none): PyTorch takes any non-zero value, negative
+   ones included, so the kernel does too. */
 static int pool_check(const st_pool2d *p) {
     if (p->planes < 0 || p->in_h < 0 || p->in_w < 0 || p->out_h < 0 || p->out_w < 0 ||
         p->kernel_h <= 0 || p->kernel_w <= 0 || p->stride_h <= 0 || p->stride_w <= 0 ||
-        p->pad_h < 0 || p->pad_w < 0 || p->dilation_h <= 0 || p->dilation_w <= 0 || p->divisor_override < 0)
+        p->pad_h < 0 || p->pad_w < 0 || p->dilation_h <= 0 || p->dilation_w <= 0)
         return ST_ERR_ARGUMENT;
     return 0;
 }

@@ -99,6 +99,25 @@ enum ReductionGeometry {
         (t.storage.data + t.offset * t.dtype.itemSize).assumingMemoryBound(to: T.self)
     }
 
+    /// Where a kernel computing in `dtype` writes `out`'s values: `out` itself when it has
+    /// that dtype; for an int64 computation with a bool output (amax/amin of bool), a fresh
+    /// int64 scratch of its shape that ``narrowToBool(_:into:)`` copies back. Any other
+    /// mismatch would let the C kernel write elements of the wrong width: an error.
+    static func output(_ out: Tensor, computing dtype: DType, _ op: String) throws -> Tensor {
+        if out.dtype == dtype { return out }
+        guard dtype == .int64, out.dtype == .bool else {
+            throw TorchError(.dtypeMismatch, "internal: \(op): the openmp kernel computes in \(dtype) but its output is \(out.dtype)\(describe(shape: out.shape))")
+        }
+        return try Tensor(zerosOnCPU: out.shape, dtype: .int64)
+    }
+
+    /// Writes the int64 values of contiguous `scratch` into the contiguous bool `out` (0 or 1).
+    static func narrowToBool(_ scratch: Tensor, into out: Tensor) {
+        let source = scratch.storage.data.assumingMemoryBound(to: Int64.self)
+        let target = out.storage.data.assumingMemoryBound(to: UInt8.self) + out.offset
+        for i in 0..<scratch.count { target[i] = source[i] != 0 ? 1 : 0 }
+    }
+
     static func unsupported(_ op: String, _ dtype: DType) -> TorchError {
         TorchError(.noKernel, "\(op): the openmp backend has no \(dtype) kernel for this operator")
     }

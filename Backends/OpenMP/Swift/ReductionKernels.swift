@@ -31,14 +31,19 @@ private func reduce(_ op: Int32, correction: Bool = false) -> Kernel {
         // PyTorch's default correction is 1 (Bessel).
         let c = correction ? args.optionalDouble("correction") ?? 1 : 0
         let (outer, inner) = RG.reduction(x, reducing: args.ints("dim"), reorderInner: true)
+        // The C kernels write the input's dtype. amax/amin of bool read the int64 cast the
+        // meta rule made but return bool (as PyTorch): they reduce into an int64 scratch,
+        // then narrow, since writing int64s into the bool output would run 8x past its end.
+        let target = try RG.output(out, computing: x.dtype, name)
         try RG.with(outer: outer, inner: inner, name) { g in
             switch x.dtype {
-            case .float32: try RG.check(st_reduce_f32(op, RG.pointer(x, Float.self), g, c, RG.pointer(out, Float.self)), name)
-            case .float64: try RG.check(st_reduce_f64(op, RG.pointer(x, Double.self), g, c, RG.pointer(out, Double.self)), name)
-            case .int64: try RG.check(st_reduce_i64(op, RG.pointer(x, Int64.self), g, RG.pointer(out, Int64.self)), name)
+            case .float32: try RG.check(st_reduce_f32(op, RG.pointer(x, Float.self), g, c, RG.pointer(target, Float.self)), name)
+            case .float64: try RG.check(st_reduce_f64(op, RG.pointer(x, Double.self), g, c, RG.pointer(target, Double.self)), name)
+            case .int64: try RG.check(st_reduce_i64(op, RG.pointer(x, Int64.self), g, RG.pointer(target, Int64.self)), name)
             default: throw RG.unsupported(name, x.dtype)
             }
         }
+        if target !== out { RG.narrowToBool(target, into: out) }
     }
 }
 

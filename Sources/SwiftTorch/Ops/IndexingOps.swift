@@ -61,7 +61,12 @@ extension Op {
             let d = try Meta.wrapDim("index_add", args.int("dim"), rank: t.rank, shape: t.shape)
             args["dim"] = .int(d)
             var expected = t.shape
-            if t.rank > 0 { expected[d] = index.count }
+            if t.rank > 0 {
+                expected[d] = index.count
+            } else if index.count != 1 {
+                // A 0-d self is one slot: PyTorch takes exactly one index for it.
+                throw TorchError(.shapeMismatch, "index_add: a 0-d self takes exactly one index, got \(index.count) (index \(describe(shape: index.shape)))")
+            }
             guard index.rank <= 1, source.shape == expected else {
                 throw TorchError(.shapeMismatch, "index_add: source must have shape \(describe(shape: expected)) for self \(describe(shape: t.shape)) and \(index.count) indices, got \(describe(shape: source.shape))")
             }

@@ -174,7 +174,8 @@ typedef int64_t st_v8l __attribute__((vector_size(64)));
 
 /* The hot loops are compiled twice and picked at load time (ifunc): x86-64-v3 (AVX2, FMA)
    where the CPU has it, else baseline x86-64. */
-#if defined(__x86_64__) && defined(__linux__)
+/* No clones under ThreadSanitizer: see ST_THREAD_SANITIZER in openmp_kernels.h. */
+#if defined(__x86_64__) && defined(__linux__) && !defined(ST_THREAD_SANITIZER)
 #define ST_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define ST_CLONES
