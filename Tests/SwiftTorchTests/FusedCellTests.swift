@@ -10,6 +10,11 @@ private struct CellInputs {
     let input: Tensor, h: Tensor, c: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor
     var all: [Tensor] { [input, h, c, wIh, wHh, bIh, bHh] }
 
+    /// `other` with the states replaced.
+    init(copying other: CellInputs, h: Tensor, c: Tensor) {
+        (input, self.h, self.c, wIh, wHh, bIh, bHh) = (other.input, h, c, other.wIh, other.wHh, other.bIh, other.bHh)
+    }
+
     init(gates: Int, batch: Int = 5, features: Int = 7, hidden: Int = 9, dtype: DType = .float32, seed: UInt64) throws {
         let g = Generator(seed: seed)
         func r(_ shape: [Int]) throws -> Tensor { try Tensor.randn(shape, dtype: dtype, generator: g).requiringGrad() }
@@ -102,6 +107,23 @@ struct FusedCellTests {
         }
         let oracle = try CompositeCell.lstm(x)
         try expectClose([fused.0, fused.1], [oracle.0, oracle.1], "lstm_cell 64 x 128")
+    }
+
+    @Test("states and gates seen through stride-0 or overlapping rows are read in place", arguments: ["reference", "openmp"])
+    func broadcastRows(backend: String) throws {
+        let x = try CellInputs(gates: 4, batch: 3, features: 2, hidden: 5, seed: 10)
+        let h = try x.h.narrow(dim: 0, start: 0, length: 1).expand([3, 5]), c = try x.c.narrow(dim: 0, start: 1, length: 1).expand([3, 5])
+        let fused = try Runtime.withBackend(backend) { try lstmCell(x.input, hx: [h, c], wIh: x.wIh, wHh: x.wHh, bIh: x.bIh, bHh: x.bHh) }
+        let oracle = try CompositeCell.lstm(CellInputs(copying: x, h: try h.contiguous(), c: try c.contiguous()))
+        try expectClose([fused.0, fused.1], [oracle.0, oracle.1], "stride-0 states on \(backend)")
+        let gates = try Tensor.randn([1, 20], generator: Generator(seed: 11)).expand([3, 20])
+        let out = try Runtime.withBackend(backend) {
+            try Runtime.dispatcher().call(Op.fusedLstmCell, Op.fusedLstmCell.schema.bind([.tensor(gates), .tensor(gates), .tensor(c)]))
+        }
+        let reference = try Runtime.withBackend("reference") {
+            try Runtime.dispatcher().call(Op.fusedLstmCell, Op.fusedLstmCell.schema.bind([.tensor(gates.contiguous()), .tensor(gates.contiguous()), .tensor(c.contiguous())]))
+        }
+        try expectClose(out, reference, "stride-0 gates on \(backend)")
     }
 
     @Test("both LSTM outputs pass gradcheck, without biases too", arguments: [true, false])

@@ -47,15 +47,16 @@ LSTM_ROW(lstm_row_f64, double, st_sigmoid_f64, st_tanh_f64)
 GRU_ROW(gru_row_f32, float, st_sigmoidf, st_tanhf)
 GRU_ROW(gru_row_f64, double, st_sigmoid_f64, st_tanh_f64)
 
-static int valid(const st_cell_geometry *p, int64_t gates) {
-    return p->batch >= 0 && p->hidden >= 0 && p->input_ld >= gates * p->hidden && p->hidden_ld >= gates * p->hidden &&
-           p->state_ld >= p->hidden;
+/* Row strides may be anything non-negative: rows of a broadcast (stride 0) or overlapping
+   view are only read. */
+static int valid(const st_cell_geometry *p) {
+    return p->batch >= 0 && p->hidden >= 0 && p->input_ld >= 0 && p->hidden_ld >= 0 && p->state_ld >= 0;
 }
 
 #define LSTM(NAME, T, ROW)                                                                          \
     int NAME(const st_cell_geometry *p, const T *ig, const T *hg, const T *cx, const T *bi, const T *bh, \
              T *hy, T *cy, T *ws) {                                                                 \
-        if (!valid(p, 4)) return ST_ERR_ARGUMENT;                                                   \
+        if (!valid(p)) return ST_ERR_ARGUMENT;                                                         \
         const int64_t h = p->hidden;                                                                \
         _Pragma("omp parallel for schedule(static) if(p->batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")   \
         for (int64_t b = 0; b < p->batch; b++)                                                      \
@@ -69,7 +70,7 @@ LSTM(st_fused_lstm_cell_f64, double, lstm_row_f64)
 #define GRU(NAME, T, ROW)                                                                           \
     int NAME(const st_cell_geometry *p, const T *ig, const T *hg, const T *hx, const T *bi, const T *bh, \
              T *hy, T *ws) {                                                                        \
-        if (!valid(p, 3)) return ST_ERR_ARGUMENT;                                                   \
+        if (!valid(p)) return ST_ERR_ARGUMENT;                                                         \
         const int64_t h = p->hidden;                                                                \
         _Pragma("omp parallel for schedule(static) if(p->batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")   \
         for (int64_t b = 0; b < p->batch; b++)                                                      \

@@ -31,8 +31,8 @@ int st_triangle(int64_t itemsize, int64_t batch, int64_t rows, int64_t cols, int
 
 /* ---- Fused recurrent-cell gates, after the two matrix products ----
    input_gates and hidden_gates are [batch, gates * hidden] and the state [batch, hidden],
-   each with unit column stride and its own row stride (ld); biases [gates * hidden] or
-   NULL. Outputs are contiguous. One pass per row computes every gate. */
+   each with unit column stride and its own non-negative row stride (ld; 0 or overlapping
+   rows are fine, they are only read); biases [gates * hidden] or NULL. Outputs are contiguous. One pass per row computes every gate. */
 typedef struct st_cell_geometry {
     int64_t batch, hidden;
     int64_t input_ld, hidden_ld, state_ld;

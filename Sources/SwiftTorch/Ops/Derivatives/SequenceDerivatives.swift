@@ -81,7 +81,7 @@ enum AttentionGrad {
     /// registered operators): P = exp(S - lse), dV = Pᵀ dO, dS = P (dP - rowsum(dP P)),
     /// dQ = dS K scale, dK = dSᵀ Q scale; a float mask receives dS. Dropout reapplies the
     /// forward's mask through `native_dropout` with the same seed.
-    static let fusedAttention: Derivative = .init(saving: .everything) { ctx in
+    static let fusedAttention: Derivative = .init(saving: .inputs("query", "key", "value", "attn_mask", outputs: true)) { ctx in
         let q = try ctx.input("query"), k = try ctx.input("key"), v = try ctx.input("value")
         let mask = try ctx.optionalInput("attn_mask")
         let (scale, p, seed) = (ctx.scalar("scale"), ctx.scalar("dropout_p"), ctx.arguments.int("seed"))
