@@ -100,7 +100,8 @@ extension Tensor {
     public func gelu(approximate: String = "none") throws -> Tensor {
         try dispatch(Op.gelu, [.tensor(self)], [("approximate", .string(approximate))])
     }
-    /// `log(1 + e^(beta * x)) / beta`, linear above `threshold`, as `torch.nn.functional.softplus`.
+    /// `log(1 + e^(beta * x)) / beta`, and `x` itself where `beta * x` exceeds `threshold`, as
+    /// `torch.nn.functional.softplus`.
     public func softplus(beta: Double = 1, threshold: Double = 20) throws -> Tensor {
         try dispatch(Op.softplus, [.tensor(self), .double(beta), .double(threshold)])
     }

@@ -24,9 +24,9 @@ public struct ConformanceCase: Decodable, Sendable {
     public let grad: CaseGradient?
     /// Whether PyTorch raised an error, which SwiftTorch must throw too.
     public let error: Bool
-    /// Why the case exists or errs, for the reader of a failure.
+    /// For an error case, which error the operator must report.
     public let why: String?
-    /// Free-form labels, such as `broadcast` or `nan`.
+    /// Free labels, such as `broadcast`, `noncontiguous` or `specials`.
     public let tags: [String]
     /// Why the case could not be read, or nil for a well-formed case.
     public let problem: String?
