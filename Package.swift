@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "regression", targets: ["Regression"]),
         .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
         .executable(name: "training-bench", targets: ["TrainingBench"]),
+        .executable(name: "seeds", targets: ["Seeds"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -64,10 +65,13 @@ let package = Package(
         .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
         .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
         .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
+        // The seed tutorials' programs: a library the tests call on every backend, and `seeds`.
+        .target(name: "SeedPrograms", dependencies: ["SwiftTorch"], path: "Examples/Seeds/Programs"),
+        .executableTarget(name: "Seeds", dependencies: ["SeedPrograms", "SwiftTorch"], path: "Examples/Seeds/Main"),
 
         .testTarget(
             name: "SwiftTorchTests",
-            dependencies: ["SwiftTorch"],
+            dependencies: ["SwiftTorch", "SeedPrograms"],
             path: "Tests/SwiftTorchTests",
             resources: [.copy("Resources")]
         ),
