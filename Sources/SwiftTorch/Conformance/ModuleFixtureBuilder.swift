@@ -50,10 +50,15 @@ enum ModuleFixtureBuilder {
         case "MultiheadAttention":
             let attention = try multiheadAttention(o, stateDict, prefix: "")
             return FixtureModel(module: attention) { inputs in
+                // Inputs: query (self-attention alone), or query, key, value and an optional key_padding_mask.
+                guard inputs.count == 1 || inputs.count >= 3 else {
+                    throw TorchError(.invalidArgument, "module fixture \(fixture.name): MultiheadAttention takes 1 input (self-attention) or query, key, value [, key_padding_mask], the fixture gives \(inputs.count)")
+                }
                 let (q, k, v) = inputs.count == 1 ? (inputs[0], inputs[0], inputs[0]) : (inputs[0], inputs[1], inputs[2])
+                let padding = inputs.count > 3 ? inputs[3] : nil
                 let mask = try o.causal ? Transformer.generateSquareSubsequentMask(sequenceLength(q, o), dtype: q.dtype) : nil
                 let needWeights = fixture.outputs.count > 1
-                let (output, weights) = try attention(q, k, v, needWeights: needWeights, attnMask: mask)
+                let (output, weights) = try attention(q, k, v, keyPaddingMask: padding, needWeights: needWeights, attnMask: mask)
                 return [output] + (weights.map { [$0] } ?? [])
             }
         case "TransformerEncoderLayer", "TransformerEncoder":

@@ -9,7 +9,7 @@ import SwiftTorchCore
 /// `v_proj_weight` `[E, vdim]`; `in_proj_bias` `[3E]`; `out_proj.weight` and
 /// `out_proj.bias`. Initialised as PyTorch does: Xavier-uniform projections, zero biases.
 /// PyTorch's `add_bias_kv` and `add_zero_attn` are not offered. The output projection
-/// prints as `Linear` (PyTorch names its subclass `NonDynamicallyQuantizableLinear`).
+/// is a ``NonDynamicallyQuantizableLinear``, as in PyTorch.
 ///
 /// <!-- snippet: multihead-attention -->
 /// ```swift
@@ -46,7 +46,7 @@ public final class MultiheadAttention: Module {
     /// The stacked projection biases `[3E]`, nil with `bias: false`.
     @Parameter public var inProjBias: Tensor?
     /// The output projection `E → E`.
-    public let outProj: Linear
+    public let outProj: NonDynamicallyQuantizableLinear
 
     /// Features per head.
     public var headDim: Int { numHeads > 0 ? embedDim / numHeads : 0 }
@@ -65,7 +65,7 @@ public final class MultiheadAttention: Module {
         self.batchFirst = batchFirst
         self.generator = generator
         let sameSizes = kdim == embedDim && vdim == embedDim
-        let outProj = Linear(embedDim, embedDim, bias: bias, dtype: dtype, device: device, generator: generator)
+        let outProj = NonDynamicallyQuantizableLinear(embedDim, embedDim, bias: bias, dtype: dtype, device: device, generator: generator)
         self.outProj = outProj
         let made = LayerTensors("MultiheadAttention") { () throws -> (inProj: Tensor?, q: Tensor?, k: Tensor?, v: Tensor?, bias: Tensor?) in
             guard embedDim > 0, numHeads > 0, kdim > 0, vdim > 0 else {
