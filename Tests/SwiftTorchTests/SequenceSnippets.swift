@@ -124,4 +124,43 @@ struct SequenceSnippets {
         let inf = Double.infinity
         #expect(try mask.toArray(of: Double.self) == [0, -inf, -inf, 0, 0, -inf, 0, 0, 0])
     }
+
+    @Test("getting started: an LSTM reads the digits row by row")
+    func lstmClassifier() throws {
+        let digits = try Digits.load()
+        // snippet: sequence-lstm-classifier
+        final class RowReader: Module, UnaryLayer {
+            let lstm = LSTM(8, 64, batchFirst: true)   // 8 features per step
+            let head = Linear(64, 10)
+            func callAsFunction(_ x: Tensor) throws -> Tensor {
+                let (_, state) = try lstm(x)             // x [N, 8 steps, 8]; state.h [1, N, 64]
+                return try head(state.h[0])
+            }
+        }
+        let rows = try (digits.features / 16.0).reshape([-1, 8, 8])
+        print(try RowReader()(rows[0..<4]).shape)      // [4, 10]
+        // end snippet
+        #expect(try RowReader()(rows[0..<4]).shape == [4, 10])
+        #expect(RowReader().namedParameters().map(\.0).first == "lstm.weight_ih_l0")
+    }
+
+    @Test("getting started: a causal encoder")
+    func causalEncoder() throws {
+        // snippet: sequence-causal-encoder
+        let layer = TransformerEncoderLayer(dModel: 64, nhead: 4, dimFeedforward: 256, activation: .gelu,
+                                            batchFirst: true, normFirst: true)
+        let encoder = TransformerEncoder(layer, numLayers: 2, norm: LayerNorm(64))
+        let embedded = try Tensor.randn([8, 32, 64])                    // [batch, time, features]
+        let causal = try Transformer.generateSquareSubsequentMask(32)    // -inf above the diagonal
+        let hidden = try encoder(embedded, mask: causal, isCausal: true) // position t sees 0...t
+        // end snippet
+        #expect(hidden.shape == [8, 32, 64])
+        // Changing the last position leaves every earlier output as it was.
+        let changed = try embedded.clone()
+        try changed.set(.all, 31, to: 0.0)
+        encoder.eval()
+        let (a, b) = try (encoder(embedded, mask: causal, isCausal: true), encoder(changed, mask: causal, isCausal: true))
+        #expect(try (a[.all, 0..<31] - b[.all, 0..<31]).abs().max().item() < 1e-5)
+        #expect(try (a[.all, 31] - b[.all, 31]).abs().max().item() > 1e-3)
+    }
 }
