@@ -11,8 +11,10 @@ echo "== build"
 swift build --build-tests
 
 echo "== conformance (CLI), every CPU backend"
-# The shared PyTorch cases and SwiftTorch's own nn cases (both computed by PyTorch).
-cases=(Tests/SwiftTorchTests/Resources/pytorch-cases.json Tests/SwiftTorchTests/Resources/nn-cases.json)
+# The shared PyTorch cases (general and sequence) and SwiftTorch's own nn and sequence cases
+# (all computed by PyTorch).
+cases=(Tests/SwiftTorchTests/Resources/pytorch-cases.json Tests/SwiftTorchTests/Resources/nn-cases.json
+       Tests/SwiftTorchTests/Resources/sequence-cases.json Tests/SwiftTorchTests/Resources/sequence-op-cases.json)
 .build/debug/swifttorch conformance "${cases[@]}" --backend reference
 for backend in openmp blas; do
     # Each backend must pass every case of the operators it claims, with no fall-through.
