@@ -120,27 +120,45 @@ public final class MultiheadAttention: Module {
         if isCausal, attnMask == nil {
             throw TorchError(.invalidArgument, "MultiheadAttention: Need attn_mask if specifying the is_causal hint. You may use Transformer.generateSquareSubsequentMask to create this mask.")
         }
+        // PyTorch trusts the causal hint when nothing else must be merged into the mask and
+        // no weights are asked for: it attends causally without reading the mask.
+        let causalHint = isCausal && keyPaddingMask == nil && !needWeights
         var mask: Tensor?
-        if isCausal, keyPaddingMask == nil, !needWeights {
-            // PyTorch trusts the hint here and attends causally without reading the mask.
-            mask = try SequenceComposites.maskedFill(Tensor.zeros([l, s], dtype: q.dtype, device: q.device),
-                                                     SequenceComposites.aboveDiagonal(l, s, device: q.device), value: -.infinity)
-        } else {
+        if !causalHint {
             mask = try attnMask.map { try attentionMask($0, batch: n, target: l, source: s, dtype: q.dtype, batched: batched) }
             if let keyPaddingMask {
                 let padding = try paddingMask(keyPaddingMask, batch: n, source: s, dtype: q.dtype, batched: batched)
                 mask = try mask.map { try $0 + padding } ?? padding
             }
         }
-        let (attended, weights) = try SequenceComposites.attention(
-            heads(q), heads(k), heads(v), mask: mask, scale: 1 / Double(headDim).squareRoot(),
-            dropoutP: dropout, training: isTraining, generator: generator)
+        let dropoutP = isTraining ? dropout : 0
+        let attended: Tensor
+        var weights: Tensor?
+        if needWeights || (dropoutP > 0 && generator !== Generator.default) {
+            (attended, weights) = try attentionWithWeights(heads(q), heads(k), heads(v), mask: mask, dropoutP: dropoutP)
+        } else {
+            // The fused kernel (one pass per query row, the [L, S] weights never kept), as
+            // PyTorch's fast path; its dropout draws from the default generator.
+            attended = try scaledDotProductAttention(heads(q), heads(k), heads(v), attnMask: mask, dropoutP: dropoutP,
+                                                     isCausal: causalHint)
+        }
         var output = try outProj(attended.transpose(1, 2).reshape([n, l, embedDim]))
         output = batched ? (batchFirst ? output : try output.transpose(0, 1)) : try output.squeeze(0)
-        guard needWeights else { return (output, nil) }
+        guard needWeights, let weights else { return (output, nil) }
         var returned = averageAttnWeights ? try weights.mean(dim: 1) : weights
         if !batched { returned = try returned.squeeze(0) }
         return (output, returned)
+    }
+
+    /// `softmax(q kᵀ / sqrt(d) + mask)`, dropped out, times `v`, with those weights: the
+    /// path PyTorch takes when the weights are returned (they are the dropped-out ones).
+    private func attentionWithWeights(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?,
+                                      dropoutP: Double) throws -> (Tensor, Tensor) {
+        var scores = try q.matmul(k.transpose(-2, -1)) * (1 / Double(headDim).squareRoot())
+        if let mask { scores = try scores + mask }
+        var weights = try scores.softmax(dim: -1)
+        if dropoutP > 0 { weights = try SwiftTorch.dropout(weights, p: dropoutP, training: true, generator: generator) }
+        return (try weights.matmul(v), weights)
     }
 
     /// Checks ranks and feature sizes as PyTorch does; returns whether the call is batched.
@@ -218,7 +236,7 @@ public final class MultiheadAttention: Module {
     /// A boolean mask (true = masked) as `-inf`/0, a float mask converted to `dtype`.
     static func additive(_ mask: Tensor, dtype: DType, name: String) throws -> Tensor {
         if mask.dtype == .bool {
-            return try SequenceComposites.maskedFill(Tensor.zeros(mask.shape, dtype: dtype, device: mask.device), mask, value: -.infinity)
+            return try Tensor.zeros(mask.shape, dtype: dtype, device: mask.device).maskedFill(mask, value: -.infinity)
         }
         guard mask.dtype.isFloatingPoint else {
             throw TorchError(.dtypeMismatch, "MultiheadAttention: only bool and floating types of \(name) are supported, got \(mask.dtype)")

@@ -206,7 +206,8 @@ public class RNNBase: Module {
             let inputProjection = try linear(x, weight: w.ih, bias: w.biasIh)
             for t in order {
                 let hiddenProjection = try w.biasHh.map { try addmm($0, h, hhT) } ?? h.mm(hhT)
-                h = try SequenceComposites.gruPointwise(inputProjection[t], hiddenProjection, h)
+                // The fused gate arithmetic (r, z, n and h' in one pass); the biases are in the projections.
+                h = try dispatchAll(Op.fusedGruCell, [.tensor(inputProjection[t]), .tensor(hiddenProjection), .tensor(h), .none, .none])[0]
                 outputs[t] = h
             }
         case .lstm, .rnnTanh, .rnnRelu:
@@ -214,11 +215,14 @@ public class RNNBase: Module {
             let biasSum: Tensor? = try w.biasIh.map { bih in try w.biasHh.map { try bih + $0 } ?? bih }
             let inputProjection = try linear(x, weight: w.ih, bias: biasSum)
             for t in order {
-                let preactivation = try addmm(inputProjection[t], h, hhT)
                 switch mode {
-                case .lstm: (h, c) = try SequenceComposites.lstmPointwise(preactivation, c)
-                case .rnnRelu: h = try preactivation.relu()
-                default: h = try preactivation.tanh()
+                case .lstm:
+                    // The fused gate arithmetic (four gates, c' and h' in one pass) over the
+                    // step's input gates and the hidden product.
+                    let next = try dispatchAll(Op.fusedLstmCell, [.tensor(inputProjection[t]), .tensor(h.mm(hhT)), .tensor(c), .none, .none])
+                    (h, c) = (next[0], next[1])
+                case .rnnRelu: h = try addmm(inputProjection[t], h, hhT).relu()
+                default: h = try addmm(inputProjection[t], h, hhT).tanh()
                 }
                 outputs[t] = h
             }

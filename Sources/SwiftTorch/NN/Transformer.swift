@@ -58,8 +58,7 @@ public final class Transformer: Module {
         guard size >= 0 else {
             throw TorchError(.invalidArgument, "generateSquareSubsequentMask: size must be non-negative, got \(size)")
         }
-        let device = try device ?? Runtime.activePriority().defaultDevice
-        return try SequenceComposites.maskedFill(Tensor.zeros([size, size], dtype: dtype, device: device),
-                                                 SequenceComposites.aboveDiagonal(size, size, device: device), value: -.infinity)
+        // PyTorch's own formula: triu(full(-inf), diagonal=1).
+        return try Tensor.full([size, size], -.infinity, dtype: dtype, device: device).triu(diagonal: 1)
     }
 }
