@@ -136,7 +136,7 @@ public class RNNBase: Module {
             throw TorchError(.shapeMismatch, "\(name): Expected sequence length and batch size to be larger than 0, got input shape \(describe(shape: input.shape))")
         }
         // Work sequence-first and batched: [T, B, I].
-        var x = batched ? (batchFirst ? try input.transpose(0, 1) : input) : try input.unsqueeze(1)
+        let x = batched ? (batchFirst ? try input.transpose(0, 1) : input) : try input.unsqueeze(1)
         let batch = x.shape[1]
         let stateShape = [numLayers * numDirections, batch, hiddenSize]
         let stateCount = mode == .lstm ? 2 : 1
@@ -163,22 +163,27 @@ public class RNNBase: Module {
             for _ in 0..<stateCount { states.append(try Tensor.zeros(stateShape, dtype: input.dtype, device: input.device)) }
         }
 
+        // The sequence travels as one tensor per step. Selecting steps out of one [T, ...]
+        // tensor would cost a full-size zero gradient per step in backward (T² work);
+        // per-step tensors cost nothing, and the final stack's backward is a view per step.
+        var steps = try (0..<x.shape[0]).map { try x[$0] }
         var finals: [[Tensor]] = Array(repeating: [], count: stateCount)
         for layer in 0..<numLayers {
-            var directionOutputs: [Tensor] = []
+            var directionOutputs: [[Tensor]] = []
             for direction in 0..<numDirections {
                 let index = layer * numDirections + direction
-                let (sequence, last) = try runDirection(x, weights: weights(layer: layer, direction: direction),
+                let (sequence, last) = try runDirection(steps, weights: weights(layer: layer, direction: direction),
                                                         reverse: direction == 1, initial: try states.map { try $0[index] })
                 directionOutputs.append(sequence)
                 for (i, t) in last.enumerated() { finals[i].append(t) }
             }
-            x = directionOutputs.count == 1 ? directionOutputs[0] : try cat(directionOutputs, dim: 2)
+            steps = directionOutputs.count == 1 ? directionOutputs[0]
+                : try zip(directionOutputs[0], directionOutputs[1]).map { try cat([$0, $1], dim: 1) }
             if dropout > 0, isTraining, layer < numLayers - 1 {
-                x = try SwiftTorch.dropout(x, p: dropout, training: true, generator: generator)
+                steps = try steps.map { try SwiftTorch.dropout($0, p: dropout, training: true, generator: generator) }
             }
         }
-        var output = x
+        var output = try stack(steps, dim: 0)
         var finalStates = try finals.map { try stack($0, dim: 0) }
         if !batched {
             output = try output.squeeze(1)
@@ -189,45 +194,45 @@ public class RNNBase: Module {
         return (output, finalStates)
     }
 
-    /// One layer in one direction over `x` `[T, B, in]`: the outputs `[T, B, H]` in sequence
-    /// order and the last states. The input projection of every step is one matrix product
-    /// up front; each step then multiplies only the hidden state.
-    private func runDirection(_ x: Tensor, weights w: (ih: Tensor, hh: Tensor, biasIh: Tensor?, biasHh: Tensor?),
-                              reverse: Bool, initial: [Tensor]) throws -> (Tensor, [Tensor]) {
-        let steps = x.shape[0]
-        let hhT = try w.hh.t()
+    /// One layer in one direction over the steps `[B, in]`: the outputs `[B, H]` in sequence
+    /// order and the last states. Each step is two matrix products (input and hidden) and
+    /// the fused gate arithmetic of the mode.
+    private func runDirection(_ steps: [Tensor], weights w: (ih: Tensor, hh: Tensor, biasIh: Tensor?, biasHh: Tensor?),
+                              reverse: Bool, initial: [Tensor]) throws -> ([Tensor], [Tensor]) {
+        let ihT = try w.ih.t(), hhT = try w.hh.t()
         var h = initial[0]
         var c = initial.count > 1 ? initial[1] : h
-        var outputs = [Tensor](repeating: h, count: steps)
-        let order: [Int] = reverse ? Array((0..<steps).reversed()) : Array(0..<steps)
+        var outputs = [Tensor](repeating: h, count: steps.count)
+        let order: [Int] = reverse ? Array(steps.indices.reversed()) : Array(steps.indices)
+        func product(_ bias: Tensor?, _ x: Tensor, _ weightT: Tensor) throws -> Tensor {
+            try bias.map { try addmm($0, x, weightT) } ?? x.mm(weightT)
+        }
         switch mode {
         case .gru:
             // r multiplies the hidden projection with its bias, so b_hh cannot join b_ih.
-            let inputProjection = try linear(x, weight: w.ih, bias: w.biasIh)
             for t in order {
-                let hiddenProjection = try w.biasHh.map { try addmm($0, h, hhT) } ?? h.mm(hhT)
-                // The fused gate arithmetic (r, z, n and h' in one pass); the biases are in the projections.
-                h = try dispatchAll(Op.fusedGruCell, [.tensor(inputProjection[t]), .tensor(hiddenProjection), .tensor(h), .none, .none])[0]
+                let gates = [try product(w.biasIh, steps[t], ihT), try product(w.biasHh, h, hhT)]
+                // The fused gate arithmetic (r, z, n and h' in one pass); the biases are in the products.
+                h = try dispatchAll(Op.fusedGruCell, [.tensor(gates[0]), .tensor(gates[1]), .tensor(h), .none, .none])[0]
                 outputs[t] = h
             }
         case .lstm, .rnnTanh, .rnnRelu:
-            // Both biases enter the pre-activation as a sum, so they are added once up front.
+            // Both biases enter the pre-activation as a sum, so they are added once.
             let biasSum: Tensor? = try w.biasIh.map { bih in try w.biasHh.map { try bih + $0 } ?? bih }
-            let inputProjection = try linear(x, weight: w.ih, bias: biasSum)
             for t in order {
+                let inputGates = try product(biasSum, steps[t], ihT)
                 switch mode {
                 case .lstm:
-                    // The fused gate arithmetic (four gates, c' and h' in one pass) over the
-                    // step's input gates and the hidden product.
-                    let next = try dispatchAll(Op.fusedLstmCell, [.tensor(inputProjection[t]), .tensor(h.mm(hhT)), .tensor(c), .none, .none])
+                    // The fused gate arithmetic (four gates, c' and h' in one pass).
+                    let next = try dispatchAll(Op.fusedLstmCell, [.tensor(inputGates), .tensor(h.mm(hhT)), .tensor(c), .none, .none])
                     (h, c) = (next[0], next[1])
-                case .rnnRelu: h = try addmm(inputProjection[t], h, hhT).relu()
-                default: h = try addmm(inputProjection[t], h, hhT).tanh()
+                case .rnnRelu: h = try addmm(inputGates, h, hhT).relu()
+                default: h = try addmm(inputGates, h, hhT).tanh()
                 }
                 outputs[t] = h
             }
         }
-        return (try stack(outputs, dim: 0), mode == .lstm ? [h, c] : [h])
+        return (outputs, mode == .lstm ? [h, c] : [h])
     }
 }
 
