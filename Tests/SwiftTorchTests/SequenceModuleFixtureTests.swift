@@ -63,3 +63,37 @@ struct SequenceModuleFixtureTests {
         #expect(difference > 1e-3)
     }
 }
+
+@Suite("swifttorch conformance reads module-fixture files")
+struct ModuleFixtureCommandTests {
+    static var tool: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("swifttorch")
+    }
+
+    @Test("each fixture per backend, the options found, the usual totals line; a broken fixture fails the run")
+    func conformanceCommand() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.tool.path),
+                     "no swifttorch beside the tests at \(Self.tool.path): build all products (swift build --build-tests)")
+        let json = try #require(Bundle.module.url(forResource: "sequence-modules", withExtension: "json", subdirectory: "Resources"))
+        let (status, output) = try runSubprocess(Self.tool, ["conformance", json.path, "--backend", "reference", "--backend", "openmp"],
+                                                 mergingStandardOutput: true)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("backend openmp: 8 passed, 0 failed, 0 skipped"))
+        #expect(output.contains("options of mha: batch_first=true, num_heads=2"))
+        #expect(output.hasSuffix("16 passed, 0 failed, 0 skipped\n"))
+
+        // The same file with one expected output changed: that fixture fails on each backend.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("module-fixtures-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var tensors = try Safetensors.load(from: json.deletingPathExtension().appendingPathExtension("safetensors"))
+        tensors["rnn/output0"] = try #require(tensors["rnn/output0"]) + 0.01
+        try Safetensors.save(tensors, to: folder.appendingPathComponent("broken.safetensors"))
+        try FileManager.default.copyItem(at: json, to: folder.appendingPathComponent("broken.json"))
+        let (brokenStatus, brokenOutput) = try runSubprocess(Self.tool, ["conformance", folder.appendingPathComponent("broken.json").path,
+                                                                         "--backend", "reference"], mergingStandardOutput: true)
+        #expect(brokenStatus == 1)
+        #expect(brokenOutput.contains("FAIL rnn [reference]"))
+        #expect(brokenOutput.hasSuffix("7 passed, 1 failed, 0 skipped\n"))
+    }
+}
