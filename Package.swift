@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
         .executable(name: "training-bench", targets: ["TrainingBench"]),
         .executable(name: "seeds", targets: ["Seeds"]),
+        .executable(name: "digits-lstm", targets: ["DigitsLSTM"]),
+        .executable(name: "char-transformer", targets: ["CharTransformer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -64,6 +66,8 @@ let package = Package(
         .executableTarget(name: "Regression", dependencies: ["SwiftTorch"], path: "Examples/Regression"),
         .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
         .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
+        .executableTarget(name: "DigitsLSTM", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsLSTM"),
+        .executableTarget(name: "CharTransformer", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/CharTransformer"),
         .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
         // The seed tutorials' programs: a library the tests call on every backend, and `seeds`.
         .target(name: "SeedPrograms", dependencies: ["SwiftTorch"], path: "Examples/Seeds/Programs"),
