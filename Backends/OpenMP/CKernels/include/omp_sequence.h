@@ -47,6 +47,17 @@ int st_fused_lstm_cell_f32(const st_cell_geometry *p, const float *input_gates, 
 int st_fused_lstm_cell_f64(const st_cell_geometry *p, const double *input_gates, const double *hidden_gates,
                            const double *cx, const double *input_bias, const double *hidden_bias,
                            double *hy, double *cy, double *workspace);
+/* The LSTM cell's gradient from its saved cy and workspace, one pass per row (every
+   operand contiguous): with dc = grad_cy + grad_hy * o * (1 - tanh(cy)^2), grad_gates
+   [batch, 4 hidden] = (dc g i (1 - i), dc cx f (1 - f), dc i (1 - g^2),
+   grad_hy tanh(cy) o (1 - o)) and grad_cx = dc f. grad_hy or grad_cy NULL counts as zeros;
+   grad_bias [4 hidden], unless NULL, gets grad_gates summed over the batch (in double). */
+int st_fused_lstm_cell_backward_f32(int64_t batch, int64_t hidden, const float *grad_hy, const float *grad_cy,
+                                    const float *cx, const float *cy, const float *workspace,
+                                    float *grad_gates, float *grad_cx, float *grad_bias);
+int st_fused_lstm_cell_backward_f64(int64_t batch, int64_t hidden, const double *grad_hy, const double *grad_cy,
+                                    const double *cx, const double *cy, const double *workspace,
+                                    double *grad_gates, double *grad_cx, double *grad_bias);
 /* Gates r, z, n: r and z are sigmoids of the summed sides, hn = hidden side of n (its
    bias included), n = tanh(input side of n + r * hn), hy = (1 - z) * n + z * hx;
    workspace [batch, 4 hidden] = r, z, n, hn. */
