@@ -1,8 +1,10 @@
 /* Fused scaled dot-product attention: each query row's scores, softmax and weighted sum of
    values in one sweep, with only that row's scores in scratch memory (no [L, S] weights,
-   no mask tensor, no causal mask, no separate softmax pass). Rows are shared among
-   threads. float32 computes the dot products and exponentials in float (the vectorisable
-   exp of elementwise_math.h) and the exponential sum in double. */
+   no mask tensor, no causal mask, no separate softmax pass); each thread keeps a
+   transposed copy of the key matrix it is working on ([E, S], not [L, S]) so that a row's
+   scores vectorise across keys. Rows are shared among threads. float32 computes the scores
+   and exponentials in float (the vectorisable exp of elementwise_math.h) and the
+   exponential sum in double. */
 #include <math.h>
 #include <stdlib.h>
 #include "dropout_mask.h"
@@ -15,35 +17,41 @@ static inline float exp_f32(float x) { return st_expf(x); }
 static inline double exp_f64(double x) { return exp(x); }
 
 #define ATTENTION(NAME, T, EXP)                                                                     \
-    /* Row `row` (= b * L + i): writes out[row, :] and lse[row]; scores and acc are scratch of  \
-       S and Ev elements. */                                                                     \
-    ST_CLONES static void NAME##_row(const st_attention *p, int64_t row, const T *q, const T *k,    \
+    /* kt [E, S] = key matrix b transposed: the scores of a query row are then a sum over d of \
+       q[d] * kt[d, :], vectorised across keys with unit stride whatever the key's layout. */   \
+    static void NAME##_transpose_key(const st_attention *p, const T *k, int64_t b, T *restrict kt) { \
+        const int64_t S = p->key_length, E = p->features;                                            \
+        const T *kb = k + p->k_offset[b];                                                            \
+        for (int64_t j = 0; j < S; j++)                                                              \
+            for (int64_t d = 0; d < E; d++) kt[d * S + j] = kb[j * p->k_row + d * p->k_col];        \
+    }                                                                                                \
+                                                                                                     \
+    /* Row `row` (= b * L + i), with key b transposed in kt: writes out[row, :] and lse[row];   \
+       scores and acc are scratch of S and Ev elements. */                                       \
+    ST_CLONES static void NAME##_row(const st_attention *p, int64_t row, const T *q, const T *restrict kt, \
                                      const T *v, const void *mask, uint64_t threshold, T *out,      \
                                      T *lse, T *restrict scores, T *restrict acc) {                 \
         const int64_t L = p->query_length, S = p->key_length, E = p->features, Ev = p->value_features; \
         const int64_t b = row / L, i = row % L;                                                      \
         const T *qi = q + p->q_offset[b] + i * p->q_row;                                             \
-        const T *kb = k + p->k_offset[b], *vb = v + p->v_offset[b];                                  \
+        const T *vb = v + p->v_offset[b];                                                            \
         const T scale = (T)p->scale;                                                                 \
         const int64_t visible = p->causal && i + 1 < S ? i + 1 : S;                                  \
+        /* Each score sums its E products in order of d, as a dot product would. */                \
+        for (int64_t j = 0; j < visible; j++) scores[j] = 0;                                         \
+        for (int64_t d = 0; d < E; d++) {                                                            \
+            const T qd = qi[d * p->q_col];                                                           \
+            const T *restrict kd = kt + d * S;                                                       \
+            for (int64_t j = 0; j < visible; j++) scores[j] += qd * kd[j];                           \
+        }                                                                                            \
         T top = -INFINITY;                                                                           \
         int nan = 0;                                                                                 \
         for (int64_t j = 0; j < S; j++) {                                                            \
-            T s = -INFINITY;                                                                         \
-            if (j < visible) {                                                                       \
-                const T *kj = kb + j * p->k_row;                                                     \
-                T dot = 0;                                                                           \
-                if (p->q_col == 1 && p->k_col == 1) {                                                \
-                    for (int64_t d = 0; d < E; d++) dot += qi[d] * kj[d];                            \
-                } else {                                                                             \
-                    for (int64_t d = 0; d < E; d++) dot += qi[d * p->q_col] * kj[d * p->k_col];      \
-                }                                                                                    \
-                s = dot * scale;                                                                     \
-                if (p->mask_kind != ST_ATTN_MASK_NONE) {                                             \
-                    const int64_t m = p->m_offset[b] + i * p->m_row + j * p->m_col;                  \
-                    if (p->mask_kind == ST_ATTN_MASK_BOOL) s = ((const uint8_t *)mask)[m] ? s : -INFINITY; \
-                    else s += ((const T *)mask)[m];                                                  \
-                }                                                                                    \
+            T s = j < visible ? scores[j] * scale : -INFINITY;                                       \
+            if (j < visible && p->mask_kind != ST_ATTN_MASK_NONE) {                                  \
+                const int64_t m = p->m_offset[b] + i * p->m_row + j * p->m_col;                      \
+                if (p->mask_kind == ST_ATTN_MASK_BOOL) s = ((const uint8_t *)mask)[m] ? s : -INFINITY; \
+                else s += ((const T *)mask)[m];                                                      \
             }                                                                                        \
             nan |= s != s;                                                                           \
             top = s > top ? s : top;                                                                 \
@@ -90,12 +98,17 @@ static inline double exp_f64(double x) { return exp(x); }
         int failed = 0;                                                                              \
         _Pragma("omp parallel if(work >= ST_EW_PARALLEL_MIN) reduction(|:failed)")                         \
         {                                                                                            \
-            T *scratch = malloc((size_t)(p->key_length + p->value_features + 1) * sizeof(T));        \
+            const int64_t S = p->key_length;                                                         \
+            T *scratch = malloc((size_t)(S + p->value_features + S * p->features + 1) * sizeof(T));  \
+            int64_t transposed = -1; /* the batch entry whose key kt holds */                        \
             /* Every thread reaches the worksharing loop, even one whose malloc failed. */           \
             _Pragma("omp for schedule(static)")                                                      \
             for (int64_t row = 0; row < rows; row++) {                                               \
                 if (!scratch) { failed = 1; continue; }                                              \
-                NAME##_row(p, row, q, k, v, mask, threshold, out, lse, scratch, scratch + p->key_length); \
+                T *kt = scratch + S + p->value_features;                                             \
+                const int64_t b = row / p->query_length;                                             \
+                if (b != transposed) { NAME##_transpose_key(p, k, b, kt); transposed = b; }          \
+                NAME##_row(p, row, q, kt, v, mask, threshold, out, lse, scratch, scratch + S);        \
             }                                                                                        \
             free(scratch);                                                                           \
         }                                                                                            \

@@ -98,7 +98,7 @@ enum RecurrentCellGrad {
 
 enum AttentionGrad {
     /// Recomputes the weights from the saved log-sum-exp (FlashAttention's backward, with
-    /// registered operators): P = exp(S - lse), dV = Pᵀ dO, dS = P (dP - rowsum(dP P)),
+    /// registered operators): P = exp(S - lse), dV = Pᵀ dO, dS = softmax's backward of dP,
     /// dQ = dS K scale, dK = dSᵀ Q scale; a float mask receives dS. Dropout reapplies the
     /// forward's mask through `native_dropout` with the same seed.
     static let fusedAttention: Derivative = .init(saving: .inputs("query", "key", "value", "attn_mask", outputs: true)) { ctx in
@@ -120,7 +120,7 @@ enum AttentionGrad {
             p > 0 ? try dispatch(Op.nativeDropout, [.tensor(t), .double(p), .int(seed)]) : t
         }
         let dWeights = try dropped(g.matmul(v.transpose(-2, -1)))
-        let dScores = try weights * (dWeights - (dWeights * weights).sum(dim: -1, keepdim: true))
+        let dScores = try softmaxBackwardData(dWeights, output: weights, dim: -1, inputDType: weights.dtype, log: false)
         return ctx.gradients([
             "query": try ctx.ifNeeded("query") { try (dScores.matmul(k) * scale).sumTo(q.shape) },
             "key": try ctx.ifNeeded("key") { try (dScores.transpose(-2, -1).matmul(q) * scale).sumTo(k.shape) },
