@@ -71,14 +71,16 @@ int st_fused_gru_cell_f64(const st_cell_geometry *p, const double *input_gates, 
 /* ---- Fused scaled dot-product attention ----
    For each of `batch` entries: query [L, E], key [S, E], value [S, Ev] and an optional
    mask [L, S], each a view given by a per-entry start offset and its row / column
-   strides (0 along broadcast dims). For each query row i, one pass computes the scores
-   s_j = scale * q_i . k_j (+ mask, or -inf where a bool mask is false or, causal, where
-   j > i), their maximum and exponential sum, and the weighted sum of values, with only
-   that row's scores in scratch memory. Dropout keeps weight (b, i, j) by the dropout
-   mask of element (b * L + i) * S + j for `seed` (st_dropout_*'s function, omp_nn.h),
-   scaling kept weights by 1 / (1 - p). Outputs: out contiguous [batch, L, Ev] and lse
-   [batch, L] = max + log(sum), -inf for a row with every key masked (whose output is
-   zeros); a NaN score makes its row NaN. */
+   strides (0 along broadcast dims). Query rows go in tiles of at most 64 rows of one
+   entry; per tile, st_gemm computes the scores into a per-thread [rows, S] buffer, one
+   pass per row scales them, applies the mask (-inf where a bool mask is false, added
+   when float; causal: -inf where j > i) and turns them into weights (maximum,
+   exponentials, sum), and st_gemm multiplies the weights by the values into the output.
+   No [L, S] matrix of a whole entry, mask tensor or causal mask is made. Dropout keeps
+   weight (b, i, j) by the dropout mask of element (b * L + i) * S + j for `seed`
+   (st_dropout_*'s function, omp_nn.h), scaling kept weights by 1 / (1 - p). Outputs: out
+   contiguous [batch, L, Ev] and lse [batch, L] = max + log(sum), -inf for a row with every
+   key masked (whose output is zeros); a NaN score makes its row NaN. */
 #define ST_ATTN_MASK_NONE 0 /* mask_kind: no mask */
 #define ST_ATTN_MASK_BOOL 1 /* uint8 0/1: false masks the key out */
 #define ST_ATTN_MASK_ADD 2  /* the element type: added to the score */
