@@ -14,7 +14,8 @@ private typealias E = ElementwiseSupport
 let sequenceKernels: [(String, Kernel)] = [
     ("masked_fill", maskedFillKernel), ("tril", triangleKernel(upper: false)), ("triu", triangleKernel(upper: true)),
     ("leaky_relu", leakyReluKernel), ("elu", eluKernel),
-    ("_thnn_fused_lstm_cell", fusedLstmCellKernel), ("_thnn_fused_gru_cell", fusedGruCellKernel),
+    ("_thnn_fused_lstm_cell", fusedLstmCellKernel), ("_thnn_fused_lstm_cell_backward_impl", fusedLstmCellBackwardKernel),
+    ("_thnn_fused_gru_cell", fusedGruCellKernel),
     ("_scaled_dot_product_fused_attention", fusedAttentionKernel),
 ]
 
@@ -98,6 +99,34 @@ private let fusedLstmCellKernel: Kernel = { call in
     call.outputs[0].setDoubleValues(hy)
     call.outputs[1].setDoubleValues(cy)
     call.outputs[2].setDoubleValues(workspace)
+}
+
+/// From the saved gates: dc = grad_cy + grad_hy * o * (1 - tanh(cy)^2), then each gate's
+/// derivative; absent output gradients are zeros.
+private let fusedLstmCellBackwardKernel: Kernel = { call in
+    let args = call.arguments
+    let cxTensor = args.tensor("cx"), (batch, hidden) = (cxTensor.shape[0], cxTensor.shape[1])
+    let (cx, cy, ws) = (cxTensor.doubleValues(), args.tensor("cy").doubleValues(), args.tensor("workspace").doubleValues())
+    let gh = args.optionalTensor("grad_hy")?.doubleValues(), gc = args.optionalTensor("grad_cy")?.doubleValues()
+    var gates = [Double](repeating: 0, count: ws.count), gradCx = [Double](repeating: 0, count: cx.count)
+    for b in 0..<batch {
+        for j in 0..<hidden {
+            let (k, row) = (b * hidden + j, b * 4 * hidden)
+            let (i, f, g, o) = (ws[row + j], ws[row + hidden + j], ws[row + 2 * hidden + j], ws[row + 3 * hidden + j])
+            let t = tanh(cy[k]), dh = gh?[k] ?? 0
+            let dc = (gc?[k] ?? 0) + dh * o * (1 - t * t)
+            gates[row + j] = dc * g * i * (1 - i)
+            gates[row + hidden + j] = dc * cx[k] * f * (1 - f)
+            gates[row + 2 * hidden + j] = dc * i * (1 - g * g)
+            gates[row + 3 * hidden + j] = dh * t * o * (1 - o)
+            gradCx[k] = dc * f
+        }
+    }
+    call.outputs[0].setDoubleValues(gates)
+    call.outputs[1].setDoubleValues(gradCx)
+    if args.bool("has_bias") {
+        call.outputs[2].setDoubleValues { column in (0..<batch).reduce(0) { $0 + gates[$1 * 4 * hidden + column] } }
+    }
 }
 
 private let fusedGruCellKernel: Kernel = { call in

@@ -80,3 +80,42 @@ LSTM(st_fused_lstm_cell_f64, double, lstm_row_f64)
     }
 GRU(st_fused_gru_cell_f32, float, gru_row_f32)
 GRU(st_fused_gru_cell_f64, double, gru_row_f64)
+
+#define LSTM_BACKWARD_ROW(NAME, T, TANH)                                                           \
+    ST_CLONES static void NAME(int64_t h, const T *restrict gh, const T *restrict gc, const T *restrict cx, \
+                               const T *restrict cy, const T *restrict ws, T *restrict dg, T *restrict dcx) { \
+        for (int64_t j = 0; j < h; j++) {                                                          \
+            const T i = ws[j], f = ws[h + j], g = ws[2 * h + j], o = ws[3 * h + j];                 \
+            const T t = TANH(cy[j]), dh = gh ? gh[j] : 0;                                          \
+            const T dc = (gc ? gc[j] : 0) + dh * o * (1 - t * t);                                  \
+            dg[j] = dc * g * i * (1 - i);                                                          \
+            dg[h + j] = dc * cx[j] * f * (1 - f);                                                  \
+            dg[2 * h + j] = dc * i * (1 - g * g);                                                  \
+            dg[3 * h + j] = dh * t * o * (1 - o);                                                  \
+            dcx[j] = dc * f;                                                                       \
+        }                                                                                          \
+    }
+LSTM_BACKWARD_ROW(lstm_backward_row_f32, float, st_tanhf)
+LSTM_BACKWARD_ROW(lstm_backward_row_f64, double, st_tanh_f64)
+
+#define LSTM_BACKWARD(NAME, T, ROW)                                                                 \
+    int NAME(int64_t batch, int64_t h, const T *gh, const T *gc, const T *cx, const T *cy, const T *ws, \
+             T *dg, T *dcx, T *dbias) {                                                             \
+        if (batch < 0 || h < 0) return ST_ERR_ARGUMENT;                                             \
+        _Pragma("omp parallel for schedule(static) if(batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")      \
+        for (int64_t b = 0; b < batch; b++)                                                         \
+            ROW(h, gh ? gh + b * h : NULL, gc ? gc + b * h : NULL, cx + b * h, cy + b * h, ws + b * 4 * h, \
+                dg + b * 4 * h, dcx + b * h);                                                       \
+        if (dbias) {                                                                                \
+            /* Column sums: each column's batch is summed in order, in double, as the reference. */ \
+            _Pragma("omp parallel for schedule(static) if(batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")  \
+            for (int64_t c = 0; c < 4 * h; c++) {                                                   \
+                double sum = 0;                                                                     \
+                for (int64_t b = 0; b < batch; b++) sum += dg[b * 4 * h + c];                       \
+                dbias[c] = (T)sum;                                                                  \
+            }                                                                                       \
+        }                                                                                           \
+        return 0;                                                                                   \
+    }
+LSTM_BACKWARD(st_fused_lstm_cell_backward_f32, float, lstm_backward_row_f32)
+LSTM_BACKWARD(st_fused_lstm_cell_backward_f64, double, lstm_backward_row_f64)

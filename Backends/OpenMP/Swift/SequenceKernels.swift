@@ -33,6 +33,7 @@ enum SequenceOMP {
             st_elu(dtype, g, out, x, call.arguments.double("alpha"), call.arguments.double("scale"), call.arguments.double("input_scale"))
         }),
         ("_thnn_fused_lstm_cell", fusedLstmCell),
+        ("_thnn_fused_lstm_cell_backward_impl", fusedLstmCellBackward),
         ("_thnn_fused_gru_cell", fusedGruCell),
         ("_scaled_dot_product_fused_attention", fusedAttention),
     ]
@@ -116,6 +117,19 @@ enum SequenceOMP {
         try DenseOperands.byDType(op, c.state.dtype,
             float32: { st_fused_lstm_cell_f32(&c.geometry, ptr(c.inputGates), ptr(c.hiddenGates), ptr(c.state), ptr(c.inputBias), ptr(c.hiddenBias), ptr(hy), ptr(cy), ptr(ws)) },
             float64: { st_fused_lstm_cell_f64(&c.geometry, ptr(c.inputGates), ptr(c.hiddenGates), ptr(c.state), ptr(c.inputBias), ptr(c.hiddenBias), ptr(hy), ptr(cy), ptr(ws)) })
+    }
+
+    private static let fusedLstmCellBackward: Kernel = { call in
+        let args = call.arguments, op = "_thnn_fused_lstm_cell_backward_impl"
+        let gh = try DenseOperands.optional(args.optionalTensor("grad_hy"), op), gc = try DenseOperands.optional(args.optionalTensor("grad_cy"), op)
+        let cx = try DenseOperands.contiguous(args.tensor("cx"), op), cy = try DenseOperands.contiguous(args.tensor("cy"), op)
+        let ws = try DenseOperands.contiguous(args.tensor("workspace"), op)
+        let (gates, gradCx) = (call.outputs[0], call.outputs[1])
+        let bias = args.bool("has_bias") ? call.outputs[2] : nil
+        let (batch, hidden) = (Int64(cx.shape[0]), Int64(cx.shape[1]))
+        try DenseOperands.byDType(op, cx.dtype,
+            float32: { st_fused_lstm_cell_backward_f32(batch, hidden, ptr(gh), ptr(gc), ptr(cx), ptr(cy), ptr(ws), ptr(gates), ptr(gradCx), ptr(bias)) },
+            float64: { st_fused_lstm_cell_backward_f64(batch, hidden, ptr(gh), ptr(gc), ptr(cx), ptr(cy), ptr(ws), ptr(gates), ptr(gradCx), ptr(bias)) })
     }
 
     private static let fusedGruCell: Kernel = { call in

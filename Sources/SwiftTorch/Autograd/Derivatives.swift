@@ -54,25 +54,34 @@ extension BackwardContext {
 func derivativeByDecomposition(_ names: [String], alsoReading: [String] = [],
                                _ decomposition: @escaping @Sendable (BackwardContext, [String: Tensor]) throws -> Tensor) -> Derivative {
     Derivative(saving: SavedTensors(inputs: Set(names + alsoReading), outputs: false)) { ctx in
+        try ctx.gradientsOfDecomposition(names, gradOutput: ctx.grad) { leaves in try decomposition(ctx, leaves) }
+    }
+}
+
+extension BackwardContext {
+    /// The gradients, for the saved inputs `names` that need one, of `decomposition`
+    /// evaluated on fresh leaves of them (absent optional inputs are left out), weighted by
+    /// `gradOutput` (nil for a 0-d result).
+    func gradientsOfDecomposition(_ names: [String], gradOutput: Tensor?,
+                                  _ decomposition: ([String: Tensor]) throws -> Tensor) throws -> [Tensor?] {
         var leaves: [String: Tensor] = [:]
         var wanted: [(String, Tensor)] = []
         for name in names {
-            guard let t = try ctx.optionalInput(name) else { continue }
+            guard let t = try optionalInput(name) else { continue }
             let leaf = t.alias()
-            if ctx.needs(name) {
+            if needs(name) {
                 leaf.requiresGrad = true
                 wanted.append((name, leaf))
             }
             leaves[name] = leaf
         }
-        if wanted.isEmpty { return ctx.gradients([:]) }
+        if wanted.isEmpty { return gradients([:]) }
         let grads = try GradMode.$isEnabled.withValue(true) {
-            let output = try decomposition(ctx, leaves)
-            return try gradients(of: output, withRespectTo: wanted.map(\.1), gradOutput: ctx.grad)
+            try SwiftTorch.gradients(of: try decomposition(leaves), withRespectTo: wanted.map(\.1), gradOutput: gradOutput)
         }
         var named: [String: Tensor?] = [:]
         for ((name, _), g) in zip(wanted, grads) { named[name] = g }
-        return ctx.gradients(named)
+        return gradients(named)
     }
 }
 

@@ -47,7 +47,7 @@ enum FuzzRecipes {
             let index = op == "index_add" || op == "index_select" ? [k] : source
             return ["self": .shape(shape), "dim": .int(dim), "index": .indices(index, limit: shape[dim]),
                     "source": .shape(source), "src": .shape(source)]
-        case "lstm_cell", "gru_cell", "rnn_tanh_cell", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell":
+        case "lstm_cell", "gru_cell", "rnn_tanh_cell", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell", "_thnn_fused_lstm_cell_backward_impl":
             return recurrentCell(op, batch: rng.int(0...3), &rng)
         case "scaled_dot_product_attention", "_scaled_dot_product_fused_attention":
             let (batch, l, s, e) = (rng.chance(0.5) ? [n] : [n, c], rng.int(0...5), rng.int(0...5), rng.int(1...4))
@@ -70,7 +70,8 @@ enum FuzzRecipes {
         return ["input": .shape([batch, features]), "hx": op == "lstm_cell" ? .shapes([[batch, hidden], [batch, hidden]]) : state,
                 "cx": state, "w_ih": .shape([gates * hidden, features]), "w_hh": .shape([gates * hidden, hidden]),
                 "b_ih": bias, "b_hh": bias, "input_bias": bias, "hidden_bias": bias,
-                "input_gates": .shape([batch, gates * hidden]), "hidden_gates": .shape([batch, gates * hidden])]
+                "input_gates": .shape([batch, gates * hidden]), "hidden_gates": .shape([batch, gates * hidden]),
+                "grad_hy": state, "grad_cy": state, "cy": state, "workspace": .shape([batch, 4 * hidden])]
     }
 
     /// A convolution whose channels and groups agree, with its window arguments, and the

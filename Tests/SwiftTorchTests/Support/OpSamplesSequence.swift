@@ -14,6 +14,7 @@ extension OpSamples {
         case "tril", "triu": try triangleSamples()
         case "leaky_relu", "elu": try activationSamples(name)
         case "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell": try fusedCellSamples(gates: name.contains("lstm") ? 4 : 3)
+        case "_thnn_fused_lstm_cell_backward_impl": try lstmBackwardSamples()
         case "_scaled_dot_product_fused_attention": try attentionSamples()
         default: nil
         }
@@ -92,6 +93,25 @@ extension OpSamples {
             try sample("empty-batch", batch: 0, hidden: 4, bias: true),
             try sample("specials", batch: 1, hidden: 17, bias: false, input: try specials(17 * gates).reshape([1, 17 * gates])),
             try sample("large", batch: 64, hidden: 128, bias: true),
+        ]
+    }
+
+    /// Output gradients (either may be None), cx, cy and a workspace of activated gates.
+    func lstmBackwardSamples() throws -> [OpSample] {
+        func sample(_ label: String, batch: Int, hidden: Int, gradH: Bool = true, gradC: Bool = true, bias: Bool = true,
+                    cx: Tensor? = nil) throws -> OpSample {
+            let gates = try cat([uniform([batch, 2 * hidden], 0, 1), uniform([batch, hidden], -1, 1), uniform([batch, hidden], 0, 1)], dim: 1)
+            return OpSample(label: label, keywords: [
+                ("grad_hy", gradH ? .tensor(try randn([batch, hidden])) : .none), ("grad_cy", gradC ? .tensor(try randn([batch, hidden])) : .none),
+                ("cx", .tensor(try cx ?? randn([batch, hidden]))), ("cy", .tensor(try randn([batch, hidden]))), ("workspace", .tensor(gates)),
+                ("has_bias", .bool(bias)),
+            ], terms: batch)
+        }
+        if forGradcheck { return [try sample("both", batch: 2, hidden: 2), try sample("hidden-only", batch: 2, hidden: 3, gradC: false, bias: false)] }
+        return [
+            try sample("both", batch: 3, hidden: 7), try sample("cell-only", batch: 2, hidden: 5, gradH: false),
+            try sample("no-bias", batch: 4, hidden: 9, bias: false), try sample("transposed-cx", batch: 5, hidden: 7, cx: try transposed(5, 7)),
+            try sample("empty-batch", batch: 0, hidden: 4), try sample("large", batch: 64, hidden: 128),
         ]
     }
 

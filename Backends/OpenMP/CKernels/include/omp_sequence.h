@@ -47,6 +47,17 @@ int st_fused_lstm_cell_f32(const st_cell_geometry *p, const float *input_gates, 
 int st_fused_lstm_cell_f64(const st_cell_geometry *p, const double *input_gates, const double *hidden_gates,
                            const double *cx, const double *input_bias, const double *hidden_bias,
                            double *hy, double *cy, double *workspace);
+/* The LSTM cell's gradient from its saved cy and workspace, one pass per row (every
+   operand contiguous): with dc = grad_cy + grad_hy * o * (1 - tanh(cy)^2), grad_gates
+   [batch, 4 hidden] = (dc g i (1 - i), dc cx f (1 - f), dc i (1 - g^2),
+   grad_hy tanh(cy) o (1 - o)) and grad_cx = dc f. grad_hy or grad_cy NULL counts as zeros;
+   grad_bias [4 hidden], unless NULL, gets grad_gates summed over the batch (in double). */
+int st_fused_lstm_cell_backward_f32(int64_t batch, int64_t hidden, const float *grad_hy, const float *grad_cy,
+                                    const float *cx, const float *cy, const float *workspace,
+                                    float *grad_gates, float *grad_cx, float *grad_bias);
+int st_fused_lstm_cell_backward_f64(int64_t batch, int64_t hidden, const double *grad_hy, const double *grad_cy,
+                                    const double *cx, const double *cy, const double *workspace,
+                                    double *grad_gates, double *grad_cx, double *grad_bias);
 /* Gates r, z, n: r and z are sigmoids of the summed sides, hn = hidden side of n (its
    bias included), n = tanh(input side of n + r * hn), hy = (1 - z) * n + z * hx;
    workspace [batch, 4 hidden] = r, z, n, hn. */
@@ -60,14 +71,16 @@ int st_fused_gru_cell_f64(const st_cell_geometry *p, const double *input_gates, 
 /* ---- Fused scaled dot-product attention ----
    For each of `batch` entries: query [L, E], key [S, E], value [S, Ev] and an optional
    mask [L, S], each a view given by a per-entry start offset and its row / column
-   strides (0 along broadcast dims). For each query row i, one pass computes the scores
-   s_j = scale * q_i . k_j (+ mask, or -inf where a bool mask is false or, causal, where
-   j > i), their maximum and exponential sum, and the weighted sum of values, with only
-   that row's scores in scratch memory. Dropout keeps weight (b, i, j) by the dropout
-   mask of element (b * L + i) * S + j for `seed` (st_dropout_*'s function, omp_nn.h),
-   scaling kept weights by 1 / (1 - p). Outputs: out contiguous [batch, L, Ev] and lse
-   [batch, L] = max + log(sum), -inf for a row with every key masked (whose output is
-   zeros); a NaN score makes its row NaN. */
+   strides (0 along broadcast dims). Query rows go in tiles of at most 64 rows of one
+   entry; per tile, st_gemm computes the scores into a per-thread [rows, S] buffer, one
+   pass per row scales them, applies the mask (-inf where a bool mask is false, added
+   when float; causal: -inf where j > i) and turns them into weights (maximum,
+   exponentials, sum), and st_gemm multiplies the weights by the values into the output.
+   No [L, S] matrix of a whole entry, mask tensor or causal mask is made. Dropout keeps
+   weight (b, i, j) by the dropout mask of element (b * L + i) * S + j for `seed`
+   (st_dropout_*'s function, omp_nn.h), scaling kept weights by 1 / (1 - p). Outputs: out
+   contiguous [batch, L, Ev] and lse [batch, L] = max + log(sum), -inf for a row with every
+   key masked (whose output is zeros); a NaN score makes its row NaN. */
 #define ST_ATTN_MASK_NONE 0 /* mask_kind: no mask */
 #define ST_ATTN_MASK_BOOL 1 /* uint8 0/1: false masks the key out */
 #define ST_ATTN_MASK_ADD 2  /* the element type: added to the score */

@@ -36,24 +36,44 @@ enum ActivationGrad {
 }
 
 enum RecurrentCellGrad {
-    /// Through `c' = f * cx + i * g` and `h' = o * tanh(c')`, from the saved activated gates.
-    /// Both gate inputs receive the same gradient (they were summed); a bias receives its
-    /// sum over the batch.
+    /// Through `c' = f * cx + i * g` and `h' = o * tanh(c')`: the fused backward kernel,
+    /// from the saved activated gates. Both gate inputs receive the gates' gradient (they
+    /// were summed), each bias its sum over the batch.
     static let fusedLstmCell: Derivative = .init(saving: .inputs("cx", outputs: true)) { ctx in
-        let cx = try ctx.input("cx"), cy = try ctx.output(1), gates = try ctx.output(2).chunk(4, dim: 1)
-        let (gradH, gradC) = (ctx.gradOutputs[0], ctx.gradOutputs[1])
+        let hasBias = ctx.needs("input_bias") || ctx.needs("hidden_bias")
+        let grads = try dispatchAll(Op.fusedLstmCellBackward, [.tensor(ctx.gradOutputs[0]), .tensor(ctx.gradOutputs[1]), .tensor(try ctx.input("cx")),
+                                                               .tensor(try ctx.output(1)), .tensor(try ctx.output(2)), .bool(hasBias)])
+        return ctx.gradients([
+            "input_gates": ctx.needs("input_gates") ? grads[0] : nil,
+            "hidden_gates": ctx.needs("hidden_gates") ? grads[0] : nil,
+            "cx": ctx.needs("cx") ? grads[1] : nil,
+            "input_bias": ctx.needs("input_bias") ? grads[2] : nil,
+            "hidden_bias": ctx.needs("hidden_bias") ? grads[2] : nil,
+        ])
+    }
+
+    /// The LSTM gate gradients written with registered operators: what the fused backward
+    /// computes, and the decomposition its own derivative differentiates.
+    static func lstmGateGradients(gradH: Tensor, gradC: Tensor, cx: Tensor, cy: Tensor, workspace: Tensor) throws -> (gates: Tensor, cx: Tensor) {
+        let gates = try workspace.chunk(4, dim: 1)
         let (i, f, g, o) = (gates[0], gates[1], gates[2], gates[3])
         let tanhC = try cy.tanh()
         let dc = try gradC + gradH * o * (1.0 - tanhC * tanhC)
         let dGates = try cat([dc * g * i * (1.0 - i), dc * cx * f * (1.0 - f), dc * i * (1.0 - g * g),
                               gradH * tanhC * o * (1.0 - o)], dim: 1)
-        return ctx.gradients([
-            "input_gates": ctx.needs("input_gates") ? dGates : nil,
-            "hidden_gates": ctx.needs("hidden_gates") ? dGates : nil,
-            "cx": try ctx.ifNeeded("cx") { try dc * f },
-            "input_bias": try ctx.ifNeeded("input_bias") { try dGates.sum(dim: 0) },
-            "hidden_bias": try ctx.ifNeeded("hidden_bias") { try dGates.sum(dim: 0) },
-        ])
+        return (dGates, try dc * f)
+    }
+
+    /// Double backward of the LSTM cell: the decomposition above, differentiated against
+    /// the incoming gradients of all three outputs.
+    static let fusedLstmCellBackward: Derivative = .init(saving: .inputs("grad_hy", "grad_cy", "cx", "cy", "workspace")) { ctx in
+        try ctx.gradientsOfDecomposition(["grad_hy", "grad_cy", "cx", "cy", "workspace"], gradOutput: nil) { leaves in
+            let cx = leaves["cx"]!, zeros = try Tensor.zeros(like: cx)
+            let (gates, gradCx) = try lstmGateGradients(gradH: leaves["grad_hy"] ?? zeros, gradC: leaves["grad_cy"] ?? zeros, cx: cx,
+                                                        cy: leaves["cy"]!, workspace: leaves["workspace"]!)
+            let total = try (gates * ctx.gradOutputs[0]).sum() + (gradCx * ctx.gradOutputs[1]).sum()
+            return ctx.arguments.bool("has_bias") ? try total + (gates.sum(dim: 0) * ctx.gradOutputs[2]).sum() : total
+        }
     }
 
     /// Through `h' = (1 - z) * n + z * hx` with `n = tanh(in + r * hn)`, from the saved
@@ -78,7 +98,7 @@ enum RecurrentCellGrad {
 
 enum AttentionGrad {
     /// Recomputes the weights from the saved log-sum-exp (FlashAttention's backward, with
-    /// registered operators): P = exp(S - lse), dV = Pᵀ dO, dS = P (dP - rowsum(dP P)),
+    /// registered operators): P = exp(S - lse), dV = Pᵀ dO, dS = softmax's backward of dP,
     /// dQ = dS K scale, dK = dSᵀ Q scale; a float mask receives dS. Dropout reapplies the
     /// forward's mask through `native_dropout` with the same seed.
     static let fusedAttention: Derivative = .init(saving: .inputs("query", "key", "value", "attn_mask", outputs: true)) { ctx in
@@ -100,7 +120,7 @@ enum AttentionGrad {
             p > 0 ? try dispatch(Op.nativeDropout, [.tensor(t), .double(p), .int(seed)]) : t
         }
         let dWeights = try dropped(g.matmul(v.transpose(-2, -1)))
-        let dScores = try weights * (dWeights - (dWeights * weights).sum(dim: -1, keepdim: true))
+        let dScores = try softmaxBackwardData(dWeights, output: weights, dim: -1, inputDType: weights.dtype, log: false)
         return ctx.gradients([
             "query": try ctx.ifNeeded("query") { try (dScores.matmul(k) * scale).sumTo(q.shape) },
             "key": try ctx.ifNeeded("key") { try (dScores.transpose(-2, -1).matmul(q) * scale).sumTo(k.shape) },

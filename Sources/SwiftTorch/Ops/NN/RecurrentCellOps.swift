@@ -144,6 +144,30 @@ extension Op {
             return [TensorSpec(cx.shape, cx.dtype), TensorSpec(cx.shape, cx.dtype), TensorSpec(gates.shape, cx.dtype)]
         }, derivative: RecurrentCellGrad.fusedLstmCell))
 
+    /// The gradient of `_thnn_fused_lstm_cell` from its saved `cy` and workspace, in one pass
+    /// per row (PyTorch's schema): the gates' gradient (which both gate inputs receive), cx's,
+    /// and, when `has_bias`, the biases' (the gates' gradient summed over the batch; else
+    /// empty). A missing output gradient counts as zeros.
+    public static let fusedLstmCellBackward = declare(OperatorDefinition(
+        "_thnn_fused_lstm_cell_backward_impl(Tensor? grad_hy, Tensor? grad_cy, Tensor cx, Tensor cy, Tensor workspace, bool has_bias) -> (Tensor, Tensor, Tensor)",
+        group: .nn,
+        meta: { args in
+            let op = "_thnn_fused_lstm_cell_backward_impl"
+            let cx = args.tensor("cx"), cy = args.tensor("cy"), workspace = args.tensor("workspace")
+            let grads = ["grad_hy", "grad_cy"].compactMap { name in args.optionalTensor(name).map { (name, $0) } }
+            let all = [("cx", cx), ("cy", cy), ("workspace", workspace)] + grads
+            let listing = all.map { "\($0.0) \($0.1.dtype)\(describe(shape: $0.1.shape))" }.joined(separator: ", ")
+            guard cx.rank == 2, workspace.shape == [cx.shape[0], RecurrentCell.gateRows(4, cx.shape[1])],
+                  ([cy] + grads.map(\.1)).allSatisfy({ $0.shape == cx.shape }) else {
+                throw TorchError(.shapeMismatch, "\(op): cy and the output gradients must have cx's shape [batch, hidden] and workspace [batch, 4 x hidden], got \(listing)")
+            }
+            for (_, t) in all where t.dtype != cx.dtype || !cx.dtype.isFloatingPoint {
+                throw TorchError(.dtypeMismatch, "\(op): every tensor must have the same floating-point dtype, got \(listing)")
+            }
+            let bias = args.bool("has_bias") ? [workspace.shape[1]] : [0]
+            return [TensorSpec(workspace.shape, cx.dtype), TensorSpec(cx.shape, cx.dtype), TensorSpec(bias, cx.dtype)]
+        }, derivative: RecurrentCellGrad.fusedLstmCellBackward))
+
     /// GRU gate arithmetic after the products: r and z are sigmoids of the summed input and
     /// hidden gates, `n = tanh(in + r * hn)` with `hn` the hidden part of the n gate (bias
     /// included), and `h' = (1 - z) * n + z * hx`. The workspace `[r, z, n, hn]` is what

@@ -5,6 +5,6 @@ import SwiftTorchCore
 
 extension Op {
     static let sequenceFamily = [maskedFill, tril, triu, leakyRelu, elu, split, splitWithSizes, chunk,
-                                 lstmCell, gruCell, rnnTanhCell, fusedLstmCell, fusedGruCell,
+                                 lstmCell, gruCell, rnnTanhCell, fusedLstmCell, fusedLstmCellBackward, fusedGruCell,
                                  scaledDotProductAttention, fusedAttention]
 }
