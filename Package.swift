@@ -8,12 +8,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
+        // Data-parallel training on Open MPI: a product of its own, so `import SwiftTorch` never needs MPI.
+        .library(name: "SwiftTorchDistributed", targets: ["SwiftTorchDistributed"]),
         .executable(name: "swifttorch", targets: ["swifttorch"]),
         .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
         .executable(name: "digits-cnn", targets: ["DigitsCNN"]),
         .executable(name: "regression", targets: ["Regression"]),
         .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
         .executable(name: "training-bench", targets: ["TrainingBench"]),
+        .executable(name: "digits-distributed", targets: ["DigitsDistributed"]),
+        .executable(name: "distributed-checks", targets: ["DistributedChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +52,13 @@ let package = Package(
             resources: [.copy("Resources")],
             linkerSettings: [.linkedLibrary("z")]
         ),
+        // Distributed training: Open MPI (a system library), the few MPI calls wrapped in C
+        // (Open MPI's handles are macros Swift cannot import), and the Swift API over them.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .target(name: "CMPIBridge", dependencies: ["CMPI"], path: "Sources/CMPIBridge"),
+        .target(name: "SwiftTorchDistributed", dependencies: ["SwiftTorch", "CMPIBridge"], path: "Sources/SwiftTorchDistributed"),
+
         .executableTarget(
             name: "swifttorch",
             dependencies: ["SwiftTorch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -60,6 +71,7 @@ let package = Package(
         .executableTarget(name: "Regression", dependencies: ["SwiftTorch"], path: "Examples/Regression"),
         .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
         .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
+        .executableTarget(name: "DigitsDistributed", dependencies: ["SwiftTorchDistributed", "ExampleSupport"], path: "Examples/DigitsDistributed"),
         .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
 
         .testTarget(
@@ -68,6 +80,10 @@ let package = Package(
             path: "Tests/SwiftTorchTests",
             resources: [.copy("Resources")]
         ),
+        // The distributed suites that need no mpirun (a world of one, the sampler), and the
+        // checks run under `mpirun -np 2` and `-np 3` by Tests/Distributed/run.sh.
+        .testTarget(name: "SwiftTorchDistributedTests", dependencies: ["SwiftTorchDistributed"], path: "Tests/SwiftTorchDistributedTests"),
+        .executableTarget(name: "DistributedChecks", dependencies: ["SwiftTorchDistributed"], path: "Tests/Distributed/Checks"),
     ],
     swiftLanguageModes: [.v6]
 )

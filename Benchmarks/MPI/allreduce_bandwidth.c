@@ -1,0 +1,53 @@
+// The plain-MPI baseline for SwiftTorchDistributed's all-reduce (osu_allreduce style):
+// MPI_Allreduce (MPI_SUM) of float32 buffers from 4 KiB to 64 MiB, after warm-up rounds,
+// timed as the mean of the slowest rank's time per call. Prints one line per size:
+//   bytes  microseconds  MB/s (bytes / time, as osu_allreduce reports latency per size)
+//
+//   mpicc -O2 -o allreduce_bandwidth Benchmarks/MPI/allreduce_bandwidth.c
+//   mpirun --allow-run-as-root --oversubscribe -np 2 ./allreduce_bandwidth [--nonblocking]
+//
+// `--nonblocking` times MPI_Iallreduce completed by polling MPI_Test, which is how
+// SwiftTorchDistributed runs a collective under its timeout.
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double time_allreduce(float *buffer, int count, int rounds, int nonblocking) {
+    MPI_Barrier(MPI_COMM_WORLD);
+    double start = MPI_Wtime();
+    for (int r = 0; r < rounds; r++) {
+        if (nonblocking) {
+            MPI_Request request;
+            int done = 0;
+            MPI_Iallreduce(MPI_IN_PLACE, buffer, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &request);
+            while (!done) MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+        } else {
+            MPI_Allreduce(MPI_IN_PLACE, buffer, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        }
+    }
+    double local = (MPI_Wtime() - start) / rounds, slowest = 0;
+    MPI_Allreduce(&local, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    return slowest;
+}
+
+int main(int argc, char **argv) {
+    MPI_Init(&argc, &argv);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    int nonblocking = argc > 1 && strcmp(argv[1], "--nonblocking") == 0;
+    const long largest = 64L << 20;
+    float *buffer = malloc(largest);
+    for (long i = 0; i < largest / 4; i++) buffer[i] = 0.0f;
+    if (rank == 0) printf("# %s, float32, MPI_SUM\n# bytes microseconds MB/s\n", nonblocking ? "MPI_Iallreduce + MPI_Test" : "MPI_Allreduce");
+    for (long bytes = 4096; bytes <= largest; bytes *= 4) {
+        int count = (int)(bytes / 4);
+        int rounds = bytes <= (1L << 20) ? 200 : (bytes <= (16L << 20) ? 20 : 5);
+        time_allreduce(buffer, count, 2, nonblocking);  // warm-up: connections, buffers
+        double seconds = time_allreduce(buffer, count, rounds, nonblocking);
+        if (rank == 0) printf("%ld %.1f %.1f\n", bytes, seconds * 1e6, bytes / seconds / 1e6);
+    }
+    free(buffer);
+    MPI_Finalize();
+    return 0;
+}
