@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "training-bench", targets: ["TrainingBench"]),
         .executable(name: "digits-distributed", targets: ["DigitsDistributed"]),
         .executable(name: "distributed-checks", targets: ["DistributedChecks"]),
+        .executable(name: "distributed-bench", targets: ["DistributedBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -84,6 +85,8 @@ let package = Package(
         // checks run under `mpirun -np 2` and `-np 3` by Tests/Distributed/run.sh.
         .testTarget(name: "SwiftTorchDistributedTests", dependencies: ["SwiftTorchDistributed"], path: "Tests/SwiftTorchDistributedTests"),
         .executableTarget(name: "DistributedChecks", dependencies: ["SwiftTorchDistributed"], path: "Tests/Distributed/Checks"),
+        // All-reduce bandwidth against the plain MPI program beside it (Docs/benchmarks.md).
+        .executableTarget(name: "DistributedBench", dependencies: ["SwiftTorchDistributed"], path: "Benchmarks/MPI/DistributedBench"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the unit and equivalence suites, the PyTorch conformance cases on every
 # CPU backend through the CLI, the consumer package, the CUDA plugin's build and discovery,
-# and then the sanitizer runs (scripts/sanitizers.sh; `--no-sanitizers` leaves them out).
+# the distributed checks under mpirun, and then the sanitizer runs (scripts/sanitizers.sh; `--no-sanitizers` leaves them out).
 # Installs missing system packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +29,9 @@ if [ -x Tests/Consumer/run.sh ]; then
     echo "== consumer package"
     Tests/Consumer/run.sh
 fi
+
+echo "== distributed: collectives, equivalence, failures under mpirun (Tests/Distributed/run.sh)"
+Tests/Distributed/run.sh .build/debug
 
 echo "== swift test"
 # Swift Testing runs suites in parallel; its last line is the summary CI reads.

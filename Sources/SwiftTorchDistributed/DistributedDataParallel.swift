@@ -5,7 +5,7 @@ import SwiftTorch
 /// the batch, and backward leaves every rank with the gradients averaged over all ranks, so
 /// the optimizers, stepping alike, keep the models alike.
 ///
-/// <!-- snippet: distributed-data-parallel -->
+/// <!-- not run: the doc-snippet scanner reads Tests/SwiftTorchTests, which does not link MPI; WorldOfOneTests trains this way -->
 /// ```swift
 /// let group = try ProcessGroup.initialize()
 /// let model = try DistributedDataParallel(MLP(), processGroup: group)

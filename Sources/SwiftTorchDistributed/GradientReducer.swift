@@ -68,14 +68,16 @@ final class GradientReducer {
 
     /// Copies bucket `b`'s gradients into a fresh flat buffer (zeros for a parameter without
     /// one) and starts its all-reduce. Fresh, so a `.grad` left from the last pass, which views
-    /// the last buffer, is never overwritten.
+    /// the last buffer, is never overwritten; not zero-filled, since every element is written.
     private func start(_ b: Int) throws {
         let bucket = buckets[b]
         let what = "allReduce(average) of gradient bucket \(b) (\(bucket.members.count) parameters, \(bucket.dtype)[\(bucket.count)])"
-        let buffer = try Tensor(zerosOnCPU: [bucket.count], dtype: bucket.dtype, for: what)
+        let storage: Storage
+        do { storage = try .cpu(byteCount: bucket.count * bucket.dtype.itemSize, zeroed: false) } catch let error as TorchError { throw error.raised(by: what) }
+        let buffer = try Tensor(storage: storage, shape: [bucket.count], strides: [1], offset: 0, dtype: bucket.dtype)
         for (slot, index) in bucket.members.enumerated() {
-            guard let grad = parameters[index].grad else { continue }
-            try view(of: buffer, slot, in: bucket).copy_(grad)
+            let target = try view(of: buffer, slot, in: bucket)
+            if let grad = parameters[index].grad { try target.copy_(grad) } else { try target.zero_() }
         }
         buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: ReduceOp.sum.mpiOperation, what: what))
         nextToStart = b + 1

@@ -149,6 +149,5 @@ func mpiErrorText(_ code: Int32) -> String {
 /// `5 s`, or `no limit`.
 func describe(_ timeout: Duration?) -> String {
     guard let timeout else { return "no limit" }
-    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
-    return String(format: "%g s", seconds)
+    return String(format: "%g s", seconds(timeout))
 }

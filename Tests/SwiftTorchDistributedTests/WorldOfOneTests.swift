@@ -48,11 +48,13 @@ import SwiftTorch
 
     @Test func dataParallelTrainsAsTheBareModel() throws {
         let group = try ProcessGroup.initialize(environment: [:])
+        // Own generators: other suites draw from the default one in parallel.
         func make() throws -> Sequential {
-            manualSeed(0)
-            return try Sequential { Linear(4, 8); ReLU(); Linear(8, 3) }.to(.float64)
+            let generator = Generator(seed: 0)
+            return try Sequential { Linear(4, 8, generator: generator); ReLU(); Linear(8, 3, generator: generator) }.to(.float64)
         }
-        let x = try Tensor.randn([16, 4], dtype: .float64), y = try Tensor.randint(high: 3, [16])
+        let data = Generator(seed: 1)
+        let x = try Tensor.randn([16, 4], dtype: .float64, generator: data), y = try Tensor.randint(high: 3, [16], generator: data)
         let bare = try make()
         let parallel = try DistributedDataParallel(try make(), processGroup: group, bucketCapMB: 1e-4)
         #expect(parallel.bucketLayout.count > 1)
@@ -71,9 +73,9 @@ import SwiftTorch
 
     @Test func noSyncAccumulatesLocallyThenTheNextBackwardSynchronises() throws {
         let group = try ProcessGroup.initialize(environment: [:])
-        manualSeed(1)
-        let parallel = try DistributedDataParallel(Linear(3, 2), processGroup: group)
-        let x = try Tensor.randn([4, 3])
+        let generator = Generator(seed: 1)
+        let parallel = try DistributedDataParallel(Linear(3, 2, generator: generator), processGroup: group)
+        let x = try Tensor.randn([4, 3], generator: generator)
         try parallel.noSync { try parallel(x).sum().backward() }
         let local = try #require(parallel.module.weight.grad).doubleValues()
         try parallel(x).sum().backward()
