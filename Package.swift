@@ -57,7 +57,8 @@ let package = Package(
         // (Open MPI's handles are macros Swift cannot import), and the Swift API over them.
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
-        .target(name: "CMPIBridge", dependencies: ["CMPI"], path: "Sources/CMPIBridge"),
+        // -O2 in debug builds too: the average's division loop runs on every gradient bucket.
+        .target(name: "CMPIBridge", dependencies: ["CMPI"], path: "Sources/CMPIBridge", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "SwiftTorchDistributed", dependencies: ["SwiftTorch", "CMPIBridge"], path: "Sources/SwiftTorchDistributed"),
 
         .executableTarget(

@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
     if (rank == 0) printf("# %s, float32, MPI_SUM\n# bytes microseconds MB/s\n", nonblocking ? "MPI_Iallreduce + MPI_Test" : "MPI_Allreduce");
     for (long bytes = 4096; bytes <= largest; bytes *= 4) {
         int count = (int)(bytes / 4);
-        int rounds = bytes <= (1L << 20) ? 200 : (bytes <= (16L << 20) ? 20 : 5);
+        int rounds = bytes <= (1L << 20) ? 200 : (bytes <= (4L << 20) ? 100 : (bytes <= (16L << 20) ? 30 : 10));
         time_allreduce(buffer, count, 2, nonblocking);  // warm-up: connections, buffers
         double seconds = time_allreduce(buffer, count, rounds, nonblocking);
         if (rank == 0) printf("%ld %.1f %.1f\n", bytes, seconds * 1e6, bytes / seconds / 1e6);

@@ -54,6 +54,21 @@ int st_mpi_allreduce(void *buffer, int count, st_mpi_dtype dtype, st_mpi_op op) 
     return MPI_Allreduce(MPI_IN_PLACE, buffer, count, st_datatype(dtype), st_operation(op), st_comm);
 }
 
+int st_mpi_allreduce_average(void *buffer, int count, st_mpi_dtype dtype) {
+    int code = MPI_Allreduce(MPI_IN_PLACE, buffer, count, st_datatype(dtype), MPI_SUM, st_comm);
+    int size = 1;
+    if (code != MPI_SUCCESS || (code = MPI_Comm_size(st_comm, &size)) != MPI_SUCCESS) return code;
+    // Divided, not multiplied by 1/size, so the result is the one `sum / size` gives.
+    if (dtype == ST_MPI_FLOAT32) {
+        float *p = buffer, n = (float)size;
+        for (int i = 0; i < count; i++) p[i] /= n;
+    } else if (dtype == ST_MPI_FLOAT64) {
+        double *p = buffer, n = (double)size;
+        for (int i = 0; i < count; i++) p[i] /= n;
+    }
+    return MPI_SUCCESS;
+}
+
 int st_mpi_broadcast(void *buffer, int count, st_mpi_dtype dtype, int root) {
     return MPI_Bcast(buffer, count, st_datatype(dtype), root, st_comm);
 }

@@ -14,6 +14,9 @@ struct GradientBucket {
     var ready = 0
     /// The flat buffer now travelling, and its all-reduce; nil until the bucket starts.
     var inFlight: (buffer: Tensor, collective: Collective)?
+    /// The last pass's buffer, which the parameters' `.grad` views; reused when nothing holds
+    /// it any more (after `zeroGrad()`), so a pass allocates no new memory.
+    var lastStorage: Storage?
 
     var isFull: Bool { ready == members.count }
 

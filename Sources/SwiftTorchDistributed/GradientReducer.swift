@@ -8,8 +8,8 @@ import SwiftTorch
 /// starts on the communication thread while backward goes on; buckets start in index
 /// order, the same on every rank, whatever order their gradients came in. A callback at
 /// the end of the pass starts what is left (a parameter that got no gradient counts as
-/// zeros), waits for every bucket, divides by the world size and makes each `.grad` a view
-/// of its bucket's buffer.
+/// zeros), waits for every bucket (the communication thread has divided each sum by the
+/// world size) and makes each `.grad` a view of its bucket's buffer.
 ///
 /// The first buckets follow the reverse of the parameter order (backward produces the last
 /// layer's gradients first). After the first synchronised pass they are rebuilt in the
@@ -66,20 +66,33 @@ final class GradientReducer {
         while nextToStart < buckets.count, buckets[nextToStart].isFull { try start(nextToStart) }
     }
 
-    /// Copies bucket `b`'s gradients into a fresh flat buffer (zeros for a parameter without
-    /// one) and starts its all-reduce. Fresh, so a `.grad` left from the last pass, which views
-    /// the last buffer, is never overwritten; not zero-filled, since every element is written.
+    /// Copies bucket `b`'s gradients into its flat buffer (zeros for a parameter without one)
+    /// and starts its all-reduce. The buffer is the last pass's when no `.grad` views it any
+    /// more, else a fresh one, so a gradient a caller still holds is never overwritten; it is
+    /// not zero-filled, since every element is written.
     private func start(_ b: Int) throws {
         let bucket = buckets[b]
         let what = "allReduce(average) of gradient bucket \(b) (\(bucket.members.count) parameters, \(bucket.dtype)[\(bucket.count)])"
-        let storage: Storage
-        do { storage = try .cpu(byteCount: bucket.count * bucket.dtype.itemSize, zeroed: false) } catch let error as TorchError { throw error.raised(by: what) }
+        var storage: Storage! = buckets[b].lastStorage.take()
+        if storage == nil || !isKnownUniquelyReferenced(&storage) {
+            do { storage = try .cpu(byteCount: bucket.count * bucket.dtype.itemSize, zeroed: false) } catch let error as TorchError { throw error.raised(by: what) }
+        }
         let buffer = try Tensor(storage: storage, shape: [bucket.count], strides: [1], offset: 0, dtype: bucket.dtype)
         for (slot, index) in bucket.members.enumerated() {
             let target = try view(of: buffer, slot, in: bucket)
-            if let grad = parameters[index].grad { try target.copy_(grad) } else { try target.zero_() }
+            guard let grad = parameters[index].grad else {
+                try target.zero_()
+                continue
+            }
+            if grad.isContiguous, grad.dtype == bucket.dtype, grad.device.isCPU, grad.count == target.count {
+                // The usual case, as one memcpy: the copy kernel's general path costs more.
+                (storage.data + bucket.offsets[slot] * bucket.dtype.itemSize)
+                    .copyMemory(from: grad.storage.data + grad.offset * grad.dtype.itemSize, byteCount: grad.count * grad.dtype.itemSize)
+            } else {
+                try target.copy_(grad)
+            }
         }
-        buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: ReduceOp.sum.mpiOperation, what: what))
+        buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: .average, what: what))
         nextToStart = b + 1
     }
 
@@ -96,7 +109,7 @@ final class GradientReducer {
         for (b, bucket) in buckets.enumerated() {
             guard let (buffer, collective) = bucket.inFlight else { continue }
             try group.finish(collective)
-            if group.worldSize > 1 { try buffer.div_(group.worldSize) }
+            buckets[b].lastStorage = buffer.storage
             for (slot, index) in bucket.members.enumerated() { parameters[index].grad = try view(of: buffer, slot, in: bucket) }
             buckets[b].inFlight = nil
         }

@@ -11,8 +11,9 @@ extension ProcessGroup {
         let name = "allReduce(\(op)) of \(tensor.dtype)\(describe(shape: tensor.shape))"
         try checkUsable(name)
         let buffer = try CollectiveBuffer(tensor, for: name, reduces: true)
-        try finish(startAllReduce(buffer.staging, op: op.mpiOperation, what: name))
-        try buffer.divideForAverage(op, worldSize: worldSize)
+        try finish(startAllReduce(buffer.staging, op: op, what: name))
+        // The communication thread divides floating-point averages; integers are divided here.
+        if !tensor.dtype.isFloatingPoint { try buffer.divideForAverage(op, worldSize: worldSize) }
         try buffer.writeBack()
     }
 
@@ -72,12 +73,17 @@ extension ProcessGroup {
     }
 
     /// Starts an in-place all-reduce of the contiguous CPU tensor `buffer` on the
-    /// communication thread and returns at once; ``finish(_:)`` waits for it. A world of one
-    /// has nothing to combine: the collective is done already.
-    func startAllReduce(_ buffer: Tensor, op: st_mpi_op, what: String) -> Collective {
+    /// communication thread and returns at once; ``finish(_:)`` waits for it. A
+    /// floating-point average is divided there too; an integer one is left summed. A world of
+    /// one has nothing to combine: the collective is done already.
+    func startAllReduce(_ buffer: Tensor, op: ReduceOp, what: String) -> Collective {
         guard let transport else { return .finished(what) }
         let (pointer, count, type, storage) = (SendablePointer(raw: buffer.storage.data + buffer.offset * buffer.dtype.itemSize),
                                                Int32(buffer.count), buffer.dtype.mpiType, buffer.storage)
-        return transport.submit(what) { withExtendedLifetime(storage) { st_mpi_allreduce(pointer.raw, count, type, op) } }
+        if op == .average, buffer.dtype.isFloatingPoint {
+            return transport.submit(what) { withExtendedLifetime(storage) { st_mpi_allreduce_average(pointer.raw, count, type) } }
+        }
+        let mpiOp = op.mpiOperation
+        return transport.submit(what) { withExtendedLifetime(storage) { st_mpi_allreduce(pointer.raw, count, type, mpiOp) } }
     }
 }

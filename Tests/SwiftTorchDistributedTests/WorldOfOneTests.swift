@@ -82,4 +82,19 @@ import SwiftTorch
         // The second pass added the same gradient again; bucket views replace the grads.
         #expect(try #require(parallel.module.weight.grad).doubleValues() == local.map { 2 * $0 })
     }
+
+    @Test func aGradientTheCallerHoldsIsNeverOverwrittenByTheNextPass() throws {
+        let group = try ProcessGroup.initialize(environment: [:])
+        let parallel = try DistributedDataParallel(Linear(2, 1, generator: Generator(seed: 2)), processGroup: group)
+        try parallel(try Tensor([[1.0, 2.0]])).sum().backward()
+        let held = try #require(parallel.module.weight.grad)
+        parallel.zeroGrad()
+        try parallel(try Tensor([[10.0, 20.0]])).sum().backward()
+        #expect(held.doubleValues() == [1, 2])
+        #expect(try #require(parallel.module.weight.grad).doubleValues() == [10, 20])
+        // Once nothing holds the last pass's gradients, their buffer is reused: same values.
+        parallel.zeroGrad()
+        try parallel(try Tensor([[3.0, 4.0]])).sum().backward()
+        #expect(try #require(parallel.module.weight.grad).doubleValues() == [3, 4])
+    }
 }

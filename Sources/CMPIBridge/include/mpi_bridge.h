@@ -35,6 +35,10 @@ int st_mpi_finalize(void);
 int st_mpi_barrier(void);
 /// In place over `count` elements.
 int st_mpi_allreduce(void *buffer, int count, st_mpi_dtype dtype, st_mpi_op op);
+/// An in-place sum over all ranks divided by the world size: the average of floating-point
+/// elements (float32 or float64; other dtypes are only summed). The division runs on the
+/// calling thread right after the sum, while the buffer is still in cache.
+int st_mpi_allreduce_average(void *buffer, int count, st_mpi_dtype dtype);
 /// In place: `root`'s elements replace everyone else's.
 int st_mpi_broadcast(void *buffer, int count, st_mpi_dtype dtype, int root);
 /// `count` elements from every rank into `output` (world_size * count), in rank order.
