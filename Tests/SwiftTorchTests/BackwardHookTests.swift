@@ -45,4 +45,19 @@ import SwiftTorch
         #expect(throws: TorchError.self) { try (w * 2).registerPostAccumulateGradHook { _ in } }
         #expect(throws: TorchError.self) { try Tensor([1.0]).registerPostAccumulateGradHook { _ in } }
     }
+
+    @Test func aHookAddedDuringAPassRunsFromTheNextPass() throws {
+        let a = try Tensor([1.0]).requiringGrad(), b = try Tensor([2.0]).requiringGrad()
+        var bCalls = 0
+        var added = false
+        try a.registerPostAccumulateGradHook { _ in
+            guard !added else { return }
+            added = true
+            try b.registerPostAccumulateGradHook { _ in bCalls += 1 }
+        }
+        try (a * b).sum().backward()
+        #expect(bCalls == 0 && b.grad?.doubleValues() == [1])
+        try (a * b).sum().backward()
+        #expect(bCalls == 1 && b.grad?.doubleValues() == [2])
+    }
 }

@@ -74,12 +74,12 @@ enum AutogradEngine {
             } ?? (0..<node.outputCount).map { try zeros(node, $0) })
             if !retainGraph { node.apply = nil }
             for (k, edge) in node.edges.enumerated() {
-                if case .leaf(let tensor)? = edge, !tensor.postAccumulateGradHooks.isEmpty {
-                    // Counted whether or not this edge carries a gradient, so the hook still runs.
+                // A leaf whose hooks were counted above (a hook added during the pass waits for
+                // the next one): counted down whether or not this edge carries a gradient.
+                if !hookedLeafEdges.isEmpty, case .leaf(let tensor)? = edge, let remaining = hookedLeafEdges[ObjectIdentifier(tensor)] {
                     if k < inputGrads.count { try accumulate(into: tensor, &inputGrads[k]) }
-                    let id = ObjectIdentifier(tensor)
-                    hookedLeafEdges[id]! -= 1
-                    if hookedLeafEdges[id] == 0 { try runPostAccumulateGradHooks(tensor) }
+                    hookedLeafEdges[ObjectIdentifier(tensor)] = remaining - 1
+                    if remaining == 1 { try runPostAccumulateGradHooks(tensor) }
                     continue
                 }
                 guard k < inputGrads.count, let edge, inputGrads[k] != nil else { continue }
