@@ -7,7 +7,7 @@ import SwiftTorchCore
 // them to start a gradient all-reduce as soon as its gradients are ready, and to wait for
 // the last one before `backward()` returns.
 
-/// A registered hook; ``remove()`` unregisters it (PyTorch's `RemovableHandle`).
+/// A registered hook; `remove()` unregisters it (PyTorch's `RemovableHandle`).
 public struct GradHookHandle: Sendable {
     let id: Int
     // Weak, so a handle never keeps the tensor alive.
@@ -34,7 +34,7 @@ private let nextHookID = Atomic<Int>(1)
 
 extension Tensor {
     /// Calls `hook` with this leaf after each backward pass has added all of its gradient
-    /// to ``grad`` (PyTorch's `register_post_accumulate_grad_hook`): once per pass, even when
+    /// to `grad` (PyTorch's `register_post_accumulate_grad_hook`): once per pass, even when
     /// the leaf is used several times in the graph. The hook runs inside the pass, with
     /// gradient recording off; an error it throws ends the pass and is thrown by `backward()`.
     @discardableResult
