@@ -16,12 +16,18 @@ let package = Package(
         .executable(name: "regression", targets: ["Regression"]),
         .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
         .executable(name: "training-bench", targets: ["TrainingBench"]),
+        .executable(name: "seeds", targets: ["Seeds"]),
+        .executable(name: "digits-lstm", targets: ["DigitsLSTM"]),
+        .executable(name: "char-transformer", targets: ["CharTransformer"]),
         .executable(name: "digits-distributed", targets: ["DigitsDistributed"]),
         .executable(name: "distributed-checks", targets: ["DistributedChecks"]),
         .executable(name: "distributed-bench", targets: ["DistributedBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation` (scripts/docs.sh): a command plugin only, which
+        // no target depends on, so it adds nothing to `swift build`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The machinery: tensors, storage, schemas, the kernel registry and the dispatcher.
@@ -73,12 +79,17 @@ let package = Package(
         .executableTarget(name: "Regression", dependencies: ["SwiftTorch"], path: "Examples/Regression"),
         .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
         .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
+        .executableTarget(name: "DigitsLSTM", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsLSTM"),
+        .executableTarget(name: "CharTransformer", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/CharTransformer"),
         .executableTarget(name: "DigitsDistributed", dependencies: ["SwiftTorchDistributed", "ExampleSupport"], path: "Examples/DigitsDistributed"),
         .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
+        // The seed tutorials' programs: a library the tests call on every backend, and `seeds`.
+        .target(name: "SeedPrograms", dependencies: ["SwiftTorch"], path: "Examples/Seeds/Programs"),
+        .executableTarget(name: "Seeds", dependencies: ["SeedPrograms", "SwiftTorch"], path: "Examples/Seeds/Main"),
 
         .testTarget(
             name: "SwiftTorchTests",
-            dependencies: ["SwiftTorch"],
+            dependencies: ["SwiftTorch", "SeedPrograms"],
             path: "Tests/SwiftTorchTests",
             resources: [.copy("Resources")]
         ),

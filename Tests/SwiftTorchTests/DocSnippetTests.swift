@@ -8,7 +8,7 @@ import Testing
 /// Swift block must be a snippet or say why it is not run (`<!-- not run: why -->`).
 @Suite("Docs: code blocks are tested")
 struct DocSnippetTests {
-    static let fullyCovered = ["getting-started.md"]
+    static let fullyCovered = ["getting-started.md", "pytorch-to-swifttorch.md"]
 
     @Test("every marked block equals its compiled region", arguments: DocSnippetFile.documents)
     func blocksMatchRegions(_ document: String) throws {
@@ -37,7 +37,7 @@ struct DocSnippetTests {
     func everyRegionIsUsed() throws {
         let documents = try DocSnippetFile.documents.map { try DocSnippetFile($0) }
         let comments = try DocSnippetFile.commentedSources.map { try DocSnippetFile(source: $0) }
-        let used = Set((documents + comments).flatMap { $0.blocks.map(\.marker.name) })
+        let used = Set((documents + comments).flatMap { $0.blocks.map(\.marker.name) }).union(TutorialCode.regionNames())
         for name in try DocSnippetFile.regions().keys where !used.contains(name) {
             Issue.record("*Snippets.swift region '\(name)' is in no document and no doc comment")
         }
@@ -124,11 +124,16 @@ struct DocSnippetFile {
         return Dictionary(regions, uniquingKeysWith: { first, _ in first })   // regionNamesAreUnique reports the others
     }
 
-    /// The text of each `*Snippets.swift` file of the test folder.
+    /// The text of each `*Snippets.swift` file of the test folder, and of the seed programs
+    /// (Examples/Seeds/Programs), which are examples first and document themselves.
     static func snippetFiles() throws -> [String] {
-        let folder = repository.appendingPathComponent("Tests/SwiftTorchTests")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix("Snippets.swift") }.sorted()
-        return try files.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+        let tests = repository.appendingPathComponent("Tests/SwiftTorchTests")
+        let seeds = repository.appendingPathComponent("Examples/Seeds/Programs")
+        let files = try FileManager.default.contentsOfDirectory(atPath: tests.path).filter { $0.hasSuffix("Snippets.swift") }.sorted()
+            .map { tests.appendingPathComponent($0) }
+            + FileManager.default.contentsOfDirectory(atPath: seeds.path).filter { $0.hasSuffix(".swift") }.sorted()
+            .map { seeds.appendingPathComponent($0) }
+        return try files.map { try String(contentsOf: $0, encoding: .utf8) }
     }
 
     /// The regions of `source` in order, each without the indentation its lines share.

@@ -21,11 +21,11 @@ struct TrainingToolsDocTests {
         // snippet: training-loop
         let data = try TensorDataset(Tensor.randn([256, 4]), Tensor.randint(high: 3, [256]))
         let loader = DataLoader(data, batchSize: 32, shuffle: true)
-        let model = try Sequential {
-            try Linear(4, 32)
+        let model = Sequential {
+            Linear(4, 32)
             ReLU()
             Dropout(p: 0.2)
-            try Linear(32, 3)
+            Linear(32, 3)
         }
         let optimizer = try SGD(model.parameters(), lr: 0.05, momentum: 0.9)
         let scheduler = try StepLR(optimizer, stepSize: 2, gamma: 0.5)
@@ -65,7 +65,7 @@ struct TrainingToolsDocTests {
     }
 
     @Test func schedulers() throws {
-        let model = try Linear(4, 2)
+        let model = Linear(4, 2)
         let loader = DataLoader(try TensorDataset(Tensor.randn([64, 4])), batchSize: 16)
         let validationLoss = 0.42
         // snippet: schedulers
@@ -93,10 +93,10 @@ struct TrainingToolsDocTests {
 
     @Test func initialisationAndClipping() throws {
         // snippet: init
-        let model = try Sequential {
-            try Linear(64, 128)
+        let model = Sequential {
+            Linear(64, 128)
             ReLU()
-            try Linear(128, 10)
+            Linear(128, 10)
         }
         try model.apply { m in                                 // children first, then the model
             if let linear = m as? Linear {
