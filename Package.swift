@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
+        // Data-parallel training on Open MPI: a product of its own, so `import SwiftTorch` never needs MPI.
+        .library(name: "SwiftTorchDistributed", targets: ["SwiftTorchDistributed"]),
         .executable(name: "swifttorch", targets: ["swifttorch"]),
         .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
         .executable(name: "digits-cnn", targets: ["DigitsCNN"]),
@@ -17,6 +19,9 @@ let package = Package(
         .executable(name: "seeds", targets: ["Seeds"]),
         .executable(name: "digits-lstm", targets: ["DigitsLSTM"]),
         .executable(name: "char-transformer", targets: ["CharTransformer"]),
+        .executable(name: "digits-distributed", targets: ["DigitsDistributed"]),
+        .executable(name: "distributed-checks", targets: ["DistributedChecks"]),
+        .executable(name: "distributed-bench", targets: ["DistributedBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,6 +59,14 @@ let package = Package(
             resources: [.copy("Resources")],
             linkerSettings: [.linkedLibrary("z")]
         ),
+        // Distributed training: Open MPI (a system library), the few MPI calls wrapped in C
+        // (Open MPI's handles are macros Swift cannot import), and the Swift API over them.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // -O2 in debug builds too: the average's division loop runs on every gradient bucket.
+        .target(name: "CMPIBridge", dependencies: ["CMPI"], path: "Sources/CMPIBridge", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "SwiftTorchDistributed", dependencies: ["SwiftTorch", "CMPIBridge"], path: "Sources/SwiftTorchDistributed"),
+
         .executableTarget(
             name: "swifttorch",
             dependencies: ["SwiftTorch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -68,6 +81,7 @@ let package = Package(
         .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
         .executableTarget(name: "DigitsLSTM", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsLSTM"),
         .executableTarget(name: "CharTransformer", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/CharTransformer"),
+        .executableTarget(name: "DigitsDistributed", dependencies: ["SwiftTorchDistributed", "ExampleSupport"], path: "Examples/DigitsDistributed"),
         .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
         // The seed tutorials' programs: a library the tests call on every backend, and `seeds`.
         .target(name: "SeedPrograms", dependencies: ["SwiftTorch"], path: "Examples/Seeds/Programs"),
@@ -79,6 +93,12 @@ let package = Package(
             path: "Tests/SwiftTorchTests",
             resources: [.copy("Resources")]
         ),
+        // The distributed suites that need no mpirun (a world of one, the sampler), and the
+        // checks run under `mpirun -np 2` and `-np 3` by Tests/Distributed/run.sh.
+        .testTarget(name: "SwiftTorchDistributedTests", dependencies: ["SwiftTorchDistributed"], path: "Tests/SwiftTorchDistributedTests"),
+        .executableTarget(name: "DistributedChecks", dependencies: ["SwiftTorchDistributed"], path: "Tests/Distributed/Checks"),
+        // All-reduce bandwidth against the plain MPI program beside it (Docs/benchmarks.md).
+        .executableTarget(name: "DistributedBench", dependencies: ["SwiftTorchDistributed"], path: "Benchmarks/MPI/DistributedBench"),
     ],
     swiftLanguageModes: [.v6]
 )

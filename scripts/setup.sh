@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages SwiftTorch builds against, if they are missing:
-# OpenBLAS (the blas backend), LLVM's OpenMP runtime (the openmp backend), zlib (gzip data).
+# OpenBLAS (the blas backend), LLVM's OpenMP runtime (the openmp backend), zlib (gzip data),
+# Open MPI (SwiftTorchDistributed: the library, `mpirun` and `mpicc`).
 set -euo pipefail
 
-packages=(libopenblas-dev libomp-dev zlib1g-dev pkg-config)
+packages=(libopenblas-dev libomp-dev zlib1g-dev pkg-config libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

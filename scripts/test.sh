@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the unit and equivalence suites, the PyTorch conformance cases on every
 # CPU backend through the CLI, the consumer package, the CUDA plugin's build and discovery,
-# the documentation (scripts/docs.sh), and then the sanitizer runs (scripts/sanitizers.sh;
-# `--no-sanitizers` leaves them out). Installs missing system packages first.
+# the documentation (scripts/docs.sh), the distributed checks under mpirun, and then the
+# sanitizer runs (scripts/sanitizers.sh; `--no-sanitizers` leaves them out). Installs missing
+# system packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -34,6 +35,9 @@ fi
 
 echo "== documentation: DocC site, warnings as errors, every public symbol summarised"
 scripts/docs.sh
+
+echo "== distributed: collectives, equivalence, failures under mpirun (Tests/Distributed/run.sh)"
+Tests/Distributed/run.sh .build/debug
 
 echo "== swift test"
 # Swift Testing runs suites in parallel; its last line is the summary CI reads.

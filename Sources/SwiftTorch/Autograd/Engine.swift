@@ -21,13 +21,19 @@ enum AutogradEngine {
             }
             seed = try Tensor.ones(like: root)
         }
+        let callbacks = BackwardCallbacks()
         try GradMode.withNoGrad {
-            guard let rootNode = root.gradFn else {
-                var given: Tensor? = seed
-                try accumulate(into: root, &given)
-                return
+            try BackwardCallbacks.$current.withValue(callbacks) {
+                guard let rootNode = root.gradFn else {
+                    var given: Tensor? = seed
+                    try accumulate(into: root, &given)
+                    try runPostAccumulateGradHooks(root)
+                    return
+                }
+                try run(from: rootNode, outputIndex: root.outputIndex, seed: seed, retainGraph: retainGraph)
             }
-            try run(from: rootNode, outputIndex: root.outputIndex, seed: seed, retainGraph: retainGraph)
+            // After the whole graph, outside the scope: a callback may start another backward.
+            try callbacks.runAll()
         }
     }
 
@@ -36,10 +42,19 @@ enum AutogradEngine {
         var dependencies: [ObjectIdentifier: Int] = [:]
         var stack = [rootNode]
         var seen: Set<ObjectIdentifier> = [ObjectIdentifier(rootNode)]
+        // Edges into leaves that have post-accumulate hooks, so each hook runs once, after the
+        // leaf's last gradient of this pass (a leaf used twice is reached by two edges).
+        var hookedLeafEdges: [ObjectIdentifier: Int] = [:]
         while let node = stack.popLast() {
-            for case .node(let next, _)? in node.edges {
-                dependencies[ObjectIdentifier(next), default: 0] += 1
-                if seen.insert(ObjectIdentifier(next)).inserted { stack.append(next) }
+            for edge in node.edges {
+                switch edge {
+                case .node(let next, _)?:
+                    dependencies[ObjectIdentifier(next), default: 0] += 1
+                    if seen.insert(ObjectIdentifier(next)).inserted { stack.append(next) }
+                case .leaf(let leaf)? where !leaf.postAccumulateGradHooks.isEmpty:
+                    hookedLeafEdges[ObjectIdentifier(leaf), default: 0] += 1
+                default: break
+                }
             }
         }
         var pending: [ObjectIdentifier: [Tensor?]] = [ObjectIdentifier(rootNode): slots(rootNode, outputIndex, seed)]
@@ -58,8 +73,16 @@ enum AutogradEngine {
                 try (0..<node.outputCount).map { i in try incoming[i] ?? zeros(node, i) }
             } ?? (0..<node.outputCount).map { try zeros(node, $0) })
             if !retainGraph { node.apply = nil }
-            for (k, edge) in node.edges.enumerated() where k < inputGrads.count {
-                guard let edge, inputGrads[k] != nil else { continue }
+            for (k, edge) in node.edges.enumerated() {
+                // A leaf whose hooks were counted above (a hook added during the pass waits for
+                // the next one): counted down whether or not this edge carries a gradient.
+                if !hookedLeafEdges.isEmpty, case .leaf(let tensor)? = edge, let remaining = hookedLeafEdges[ObjectIdentifier(tensor)] {
+                    if k < inputGrads.count { try accumulate(into: tensor, &inputGrads[k]) }
+                    hookedLeafEdges[ObjectIdentifier(tensor)] = remaining - 1
+                    if remaining == 1 { try runPostAccumulateGradHooks(tensor) }
+                    continue
+                }
+                guard k < inputGrads.count, let edge, inputGrads[k] != nil else { continue }
                 switch edge {
                 case .leaf(let tensor):
                     try accumulate(into: tensor, &inputGrads[k])
@@ -74,6 +97,10 @@ enum AutogradEngine {
                 }
             }
         }
+    }
+
+    private static func runPostAccumulateGradHooks(_ leaf: Tensor) throws {
+        for hook in leaf.postAccumulateGradHooks { try hook.call(leaf) }
     }
 
     private static func slots(_ node: AutogradNode, _ index: Int, _ grad: Tensor) -> [Tensor?] {

@@ -44,6 +44,10 @@ public final class Tensor {
     public var outputIndex: Int = 0
     /// A non-leaf that keeps its `.grad` (PyTorch's `retain_grad()`).
     public var retainsGrad = false
+    /// Called after a backward pass has added all of its gradient for this leaf to `.grad`
+    /// (PyTorch's post-accumulate-grad hooks); set through `registerPostAccumulateGradHook`.
+    /// Empty for almost every tensor, which costs the engine one check per leaf edge.
+    package var postAccumulateGradHooks: [(id: Int, call: (Tensor) throws -> Void)] = []
 
     /// A view of `storage` with the given geometry, for tensors that users and files
     /// describe. Throws when the geometry is not one a tensor may have: a negative size or
