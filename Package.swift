@@ -8,12 +8,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
+        .library(name: "SwiftTorchText", targets: ["SwiftTorchText"]),
         .executable(name: "swifttorch", targets: ["swifttorch"]),
         .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
         .executable(name: "digits-cnn", targets: ["DigitsCNN"]),
         .executable(name: "regression", targets: ["Regression"]),
         .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
         .executable(name: "training-bench", targets: ["TrainingBench"]),
+        .executable(name: "semantic-search", targets: ["SemanticSearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +50,10 @@ let package = Package(
             resources: [.copy("Resources")],
             linkerSettings: [.linkedLibrary("z")]
         ),
+        // Pretrained text models built from the library's public layers (a WordPiece tokenizer,
+        // BERT, sentence embeddings), as torchtext sits beside torch: what only NLP users need
+        // stays out of the library everyone links.
+        .target(name: "SwiftTorchText", dependencies: ["SwiftTorch"], path: "Sources/SwiftTorchText"),
         .executableTarget(
             name: "swifttorch",
             dependencies: ["SwiftTorch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -60,11 +66,16 @@ let package = Package(
         .executableTarget(name: "Regression", dependencies: ["SwiftTorch"], path: "Examples/Regression"),
         .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
         .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
+        .executableTarget(
+            name: "SemanticSearch",
+            dependencies: ["SwiftTorchText", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/SemanticSearch"
+        ),
         .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
 
         .testTarget(
             name: "SwiftTorchTests",
-            dependencies: ["SwiftTorch"],
+            dependencies: ["SwiftTorch", "SwiftTorchText"],
             path: "Tests/SwiftTorchTests",
             resources: [.copy("Resources")]
         ),
