@@ -24,10 +24,9 @@ enum EmbeddingsFile {
         return lines
     }
 
-    /// Writes the embeddings of `lines`'s texts to `out`: first to a temporary name beside
-    /// it, then renamed, so `out` is never left half-written.
-    static func embed(lines: URL, into out: URL, embedder: SentenceEmbedder, batchSize: Int) throws {
-        let texts = try readLines(lines)
+    /// Writes the embeddings of `texts` to `out`, a line each: first to a temporary name
+    /// beside it, then renamed, so `out` is never left half-written.
+    static func embed(_ texts: [String], into out: URL, embedder: SentenceEmbedder, batchSize: Int) throws {
         let temporary = out.deletingLastPathComponent()
             .appendingPathComponent(".\(out.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
@@ -55,5 +54,18 @@ enum EmbeddingsFile {
             throw error
         }
         FileHandle.standardError.write(Data("semantic-search: wrote \(texts.count) embeddings of \(embedder.dimension) floats to \(out.path)\n".utf8))
+    }
+
+    /// Embeds `texts` `rounds` times and prints the median round's sentences per second:
+    /// tokenising and the model, as `SentenceTransformer.encode` times them; no loading, no writing.
+    static func measure(_ texts: [String], embedder: SentenceEmbedder, batchSize: Int, rounds: Int) throws {
+        let clock = ContinuousClock()
+        var seconds: [Double] = []
+        for _ in 0..<rounds {
+            let elapsed = try clock.measure { _ = try embedder.embed(texts, batchSize: batchSize) }
+            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        let median = seconds.sorted()[seconds.count / 2]
+        print(String(format: "sentences/s: %.1f (median of %d rounds of %d texts, batch %d)", Double(texts.count) / median, rounds, texts.count, batchSize))
     }
 }

@@ -39,10 +39,14 @@ struct SemanticSearch: ParsableCommand {
     @Option(help: "Where --embed writes its JSON lines.")
     var out: String?
 
+    @Option(help: "With --embed: then embed the texts this many more times and print sentences per second (loading and writing not counted).")
+    var timingRounds = 0
+
     func validate() throws {
         guard topK > 0 else { throw ValidationError("--top must be positive") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         guard (embed == nil) == (out == nil) else { throw ValidationError("--embed and --out go together") }
+        guard timingRounds >= 0 else { throw ValidationError("--timing-rounds must not be negative") }
     }
 
     func run() throws {
@@ -55,8 +59,11 @@ struct SemanticSearch: ParsableCommand {
         }
         let work = { () throws in
             if let embed, let out {
-                try EmbeddingsFile.embed(lines: URL(fileURLWithPath: embed), into: URL(fileURLWithPath: out),
-                                         embedder: embedder, batchSize: batchSize)
+                let texts = try EmbeddingsFile.readLines(URL(fileURLWithPath: embed))
+                try EmbeddingsFile.embed(texts, into: URL(fileURLWithPath: out), embedder: embedder, batchSize: batchSize)
+                if timingRounds > 0 {
+                    try EmbeddingsFile.measure(texts, embedder: embedder, batchSize: batchSize, rounds: timingRounds)
+                }
             } else {
                 try search(embedder)
             }

@@ -31,10 +31,11 @@ struct PretrainedMiniLMTests {
         return folder
     }
 
-    /// Texts whose embedding the reference backend checks: its plain-Swift matmul takes
-    /// minutes over all 54 (three are 256 tokens long), so it takes the first 12 (English,
-    /// punctuation, symbols) and the Chinese, mixed, empty and 256-token-English ones.
-    static let referenceSubset: Set<Int> = Set(0..<12).union([27, 29, 34, 39, 44, 51])
+    /// Texts whose embedding the reference backend checks: that backend is the plain-Swift
+    /// oracle (about 30 million multiply-adds a second in a debug build, some 10 million per
+    /// token), so it takes four short ones (English, accents, Chinese, empty) and leaves the
+    /// other 50 to openmp and blas.
+    static let referenceSubset: Set<Int> = [0, 16, 29, 39]
 
     @Test("the tokenizer gives Hugging Face's ids for every text, truncation at 256 included")
     func tokenIDs() throws {
