@@ -56,16 +56,21 @@ enum EmbeddingsFile {
         FileHandle.standardError.write(Data("semantic-search: wrote \(texts.count) embeddings of \(embedder.dimension) floats to \(out.path)\n".utf8))
     }
 
-    /// Embeds `texts` `rounds` times and prints the median round's sentences per second:
-    /// tokenising and the model, as `SentenceTransformer.encode` times them; no loading, no writing.
+    /// Embeds `texts` `rounds` times and prints the median round's sentences per second of
+    /// wall time and per second of the process's CPU time (all threads; steadier than wall
+    /// time on a shared machine): tokenising and the model, as `SentenceTransformer.encode`
+    /// times them; no loading, no writing.
     static func measure(_ texts: [String], embedder: SentenceEmbedder, batchSize: Int, rounds: Int) throws {
-        let clock = ContinuousClock()
-        var seconds: [Double] = []
+        var wall: [Double] = []
+        var cpu: [Double] = []
         for _ in 0..<rounds {
-            let elapsed = try clock.measure { _ = try embedder.embed(texts, batchSize: batchSize) }
-            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            let (wall0, cpu0) = (Date(), clock())
+            _ = try embedder.embed(texts, batchSize: batchSize)
+            wall.append(Date().timeIntervalSince(wall0))
+            cpu.append(Double(clock() - cpu0) / Double(CLOCKS_PER_SEC))
         }
-        let median = seconds.sorted()[seconds.count / 2]
-        print(String(format: "sentences/s: %.1f (median of %d rounds of %d texts, batch %d)", Double(texts.count) / median, rounds, texts.count, batchSize))
+        func rate(_ seconds: [Double]) -> Double { Double(texts.count) / seconds.sorted()[seconds.count / 2] }
+        print(String(format: "sentences/s: %.1f, per CPU-second: %.1f (median of %d rounds of %d texts, batch %d)",
+                     rate(wall), rate(cpu), rounds, texts.count, batchSize))
     }
 }
