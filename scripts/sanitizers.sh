@@ -62,7 +62,8 @@ for symbol in __asan_report_ __ubsan_handle_; do
 done
 
 cli=.build-asan/debug/swifttorch
-cases=(Tests/SwiftTorchTests/Resources/pytorch-cases.json Tests/SwiftTorchTests/Resources/nn-cases.json)
+cases=(Tests/SwiftTorchTests/Resources/pytorch-cases.json Tests/SwiftTorchTests/Resources/nn-cases.json
+       Tests/SwiftTorchTests/Resources/sequence-cases.json Tests/SwiftTorchTests/Resources/sequence-op-cases.json)
 step "ASan: conformance files, every CPU backend"
 run_logged .build-asan/conformance-reference.log "$cli" conformance "${cases[@]}" --backend reference
 for backend in openmp blas; do

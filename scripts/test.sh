@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the unit and equivalence suites, the PyTorch conformance cases on every
 # CPU backend through the CLI, the consumer package, the CUDA plugin's build and discovery,
-# and then the sanitizer runs (scripts/sanitizers.sh; `--no-sanitizers` leaves them out).
-# Installs missing system packages first.
+# the documentation (scripts/docs.sh), and then the sanitizer runs (scripts/sanitizers.sh;
+# `--no-sanitizers` leaves them out). Installs missing system packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,8 +11,10 @@ echo "== build"
 swift build --build-tests
 
 echo "== conformance (CLI), every CPU backend"
-# The shared PyTorch cases and SwiftTorch's own nn cases (both computed by PyTorch).
-cases=(Tests/SwiftTorchTests/Resources/pytorch-cases.json Tests/SwiftTorchTests/Resources/nn-cases.json)
+# The shared PyTorch cases (general and sequence) and SwiftTorch's own nn and sequence cases
+# (all computed by PyTorch).
+cases=(Tests/SwiftTorchTests/Resources/pytorch-cases.json Tests/SwiftTorchTests/Resources/nn-cases.json
+       Tests/SwiftTorchTests/Resources/sequence-cases.json Tests/SwiftTorchTests/Resources/sequence-op-cases.json)
 .build/debug/swifttorch conformance "${cases[@]}" --backend reference
 for backend in openmp blas; do
     # Each backend must pass every case of the operators it claims, with no fall-through.
@@ -29,6 +31,9 @@ if [ -x Tests/Consumer/run.sh ]; then
     echo "== consumer package"
     Tests/Consumer/run.sh
 fi
+
+echo "== documentation: DocC site, warnings as errors, every public symbol summarised"
+scripts/docs.sh
 
 echo "== swift test"
 # Swift Testing runs suites in parallel; its last line is the summary CI reads.

@@ -16,7 +16,7 @@ public enum ReferenceBackend: BuiltinBackend {
         for (op, kernel) in elementwiseKernels + creationKernels + shapeKernels + indexingKernels
             + reductionKernels + softmaxKernels + linalgKernels + lossKernels + scatterKernels
             + convolutionKernels + poolingKernels + normalizationKernels + embeddingKernels + inPlaceKernels
-            + optimizerKernels + backwardKernels {
+            + optimizerKernels + backwardKernels + sequenceKernels {
             try registry.register(kernel: WorkingMemory.guarded(op, kernel), for: op, backend: name)
         }
     }

@@ -11,14 +11,7 @@ private enum CaseFiles {
     static let names = ["pytorch-cases", "nn-cases"]
 
     /// Each file decoded once (decoding is the slow part).
-    static let files: [String: Result<ConformanceFile, any Error>] = Dictionary(uniqueKeysWithValues: names.map { name in
-        (name, Result {
-            guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Resources") else {
-                throw TorchError(.io, "\(name).json is missing from the test bundle's Resources")
-            }
-            return try ConformanceFile.load(url.path)
-        })
-    })
+    static let files = BundledCaseFiles.load(names)
 
     static func file(_ name: String) throws -> ConformanceFile { try #require(files[name]).get() }
 }

@@ -152,6 +152,15 @@ IM2COL_ROW(im2col_row_8, uint64_t)
    calls (which cost more than the copy at that size; no clones then, which clang does not
    combine with no_builtin, and a copy needs none). */
 #define ST_IM2COL_PAD 1024
+/* One tap's output rows, copied from the padded scratch. Output rows of 4 and 8 elements
+   (the 4x4 and 8x8 maps of the digits CNN) get a constant count, so each row is one or two
+   vector moves rather than a counted loop (13 instructions per element became about 5,
+   scratch included; callgrind over a digits-cnn epoch). */
+#define IM2COL_TAP_ROWS(T, OW, SW)                                                             \
+    for (int64_t y = 0; y < oh; y++) {                                                         \
+        const T *restrict src = s0 + y * sh * wp;                                              \
+        for (int64_t x = 0; x < (OW); x++) d[y * (OW) + x] = src[x * (SW)];                    \
+    }
 #define IM2COL_PADDED(NAME, T)                                                                 \
     __attribute__((no_builtin("memcpy", "memset"))) static void NAME(                          \
         const conv *q, const T *restrict plane, int64_t ld, T *restrict dst, T *restrict pad) {  \
@@ -168,13 +177,9 @@ IM2COL_ROW(im2col_row_8, uint64_t)
             for (int64_t j = 0; j < q->kw; j++) {                                              \
                 const T *restrict s0 = pad + i * q->dh * wp + j * q->dw;                       \
                 T *restrict d = dst + (i * q->kw + j) * ld;                                    \
-                for (int64_t y = 0; y < oh; y++) {                                             \
-                    const T *restrict src = s0 + y * sh * wp;                                  \
-                    if (sw == 1)                                                               \
-                        for (int64_t x = 0; x < ow; x++) d[y * ow + x] = src[x];               \
-                    else                                                                       \
-                        for (int64_t x = 0; x < ow; x++) d[y * ow + x] = src[x * sw];          \
-                }                                                                              \
+                if (sw == 1 && ow == 4) IM2COL_TAP_ROWS(T, 4, 1)                               \
+                else if (sw == 1 && ow == 8) IM2COL_TAP_ROWS(T, 8, 1)                          \
+                else IM2COL_TAP_ROWS(T, ow, sw)                                                \
             }                                                                                  \
     }
 IM2COL_PADDED(im2col_padded_4, uint32_t)
@@ -243,11 +248,52 @@ static void im2col(const conv *q, int64_t es, const void *x, int64_t count, int6
 COL2IM_PLANE(col2im_plane_f32, float)
 COL2IM_PLANE(col2im_plane_f64, double)
 
+/* The small-plane path of col2im, the mirror of im2col's: every tap's rows are added into a
+   zero-padded scratch plane with no bounds (what lands in the padding is dropped with it),
+   then the interior is copied out. For one tap, distinct output positions reach distinct
+   pixels, so each pixel still sums its taps in (i, j) order from zero: the same values as
+   col2im_plane, bit for bit. */
+#define COL2IM_TAP_ROWS(T, OW, SW)                                                             \
+    for (int64_t y = 0; y < oh; y++) {                                                         \
+        T *restrict d = d0 + y * sh * wp;                                                      \
+        const T *restrict s = src + y * (OW);                                                  \
+        for (int64_t x = 0; x < (OW); x++) d[x * (SW)] += s[x];                                \
+    }
+#define COL2IM_PADDED(NAME, T)                                                                 \
+    __attribute__((no_builtin("memcpy", "memset"))) static void NAME(                          \
+        const conv *q, const T *restrict cols, int64_t ld, T *restrict plane, T *restrict pad) { \
+        const int64_t h = q->h, w = q->w, wp = w + 2 * q->pw, hp = h + 2 * q->ph;              \
+        const int64_t oh = q->oh, ow = q->ow, sh = q->sh, sw = q->sw;                          \
+        for (int64_t k = 0; k < hp * wp; k++) pad[k] = 0;                                      \
+        for (int64_t i = 0; i < q->kh; i++)                                                    \
+            for (int64_t j = 0; j < q->kw; j++) {                                              \
+                const T *restrict src = cols + (i * q->kw + j) * ld;                           \
+                T *restrict d0 = pad + i * q->dh * wp + j * q->dw;                             \
+                if (sw == 1 && ow == 4) COL2IM_TAP_ROWS(T, 4, 1)                               \
+                else if (sw == 1 && ow == 8) COL2IM_TAP_ROWS(T, 8, 1)                          \
+                else COL2IM_TAP_ROWS(T, ow, sw)                                                \
+            }                                                                                  \
+        for (int64_t y = 0; y < h; y++)                                                        \
+            for (int64_t x = 0; x < w; x++) plane[y * w + x] = pad[(y + q->ph) * wp + q->pw + x]; \
+    }
+COL2IM_PADDED(col2im_padded_f32, float)
+COL2IM_PADDED(col2im_padded_f64, double)
+
 /* A plane's rows of cols only touch that plane, so planes are independent tasks. cols as
    im2col writes them with K_g rows per group (ld and sstride as there). */
 static void col2im(const conv *q, int f64, const void *cols, int64_t count, int64_t ld, int64_t sstride,
                    void *grad_in) {
     const int64_t planes = count * q->c, prow = q->khw * q->ohw, psize = q->h * q->w;
+    if (q->ow < 16 && (q->h + 2 * q->ph) * (q->w + 2 * q->pw) <= ST_IM2COL_PAD) {
+        #pragma omp parallel for schedule(static) if(planes * prow >= ST_PAR_GRAIN)
+        for (int64_t pl = 0; pl < planes; pl++) {
+            uint64_t pad[ST_IM2COL_PAD]; /* holds ST_IM2COL_PAD elements of either dtype */
+            const int64_t at = pl / q->c * sstride + pl % q->c * q->khw * ld;
+            if (f64) col2im_padded_f64(q, (const double *)cols + at, ld, (double *)grad_in + pl * psize, (double *)pad);
+            else col2im_padded_f32(q, (const float *)cols + at, ld, (float *)grad_in + pl * psize, (float *)pad);
+        }
+        return;
+    }
     #pragma omp parallel for schedule(static) if(planes * prow >= ST_PAR_GRAIN)
     for (int64_t pl = 0; pl < planes; pl++) {
         const int64_t at = pl / q->c * sstride + pl % q->c * q->khw * ld;

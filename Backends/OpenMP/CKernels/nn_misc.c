@@ -5,6 +5,7 @@
 #include "omp_reduce.h" /* thread helpers and error codes */
 
 #include <string.h>
+#include "dropout_mask.h"
 
 /* Returns the first index outside [0, limit), or -1 when all are valid. */
 static int64_t first_bad(int64_t count, const int64_t *ix, int64_t limit) {
@@ -35,25 +36,6 @@ int st_one_hot(int64_t count, const int64_t *x, int64_t classes, int64_t *out) {
         out[i * classes + x[i]] = 1;
     }
     return 0;
-}
-
-/* SplitMix64's finaliser of element i's counter: a pure function of (seed, i), so the mask
-   does not depend on how elements are split across threads. */
-static inline uint64_t dropout_bits(uint64_t seed, int64_t i) {
-    uint64_t z = seed + ((uint64_t)i + 1) * 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* u = (z >> 11) * 2^-53 is exact, so u >= p exactly when the integer z >> 11 reaches
-   ceil(p * 2^53) (p * 2^53 is exact too): the decision needs no integer-to-double
-   conversion, which AVX2 lacks, and the loop vectorises. */
-static uint64_t keep_threshold(double p) {
-    if (p != p) return UINT64_MAX;            /* u >= NaN is false: drop everything */
-    if (p <= 0) return 0;                     /* every u >= p */
-    if (p > 1) return (uint64_t)1 << 53;      /* no u reaches it */
-    return (uint64_t)__builtin_ceil(p * 0x1.0p53);
 }
 
 #define DROPOUT(NAME, T)                                                                       \

@@ -47,6 +47,12 @@ public enum OpenMPBackend: BuiltinBackend {
             let integers: Set<DType> = !InPlaceOMP.integerOps.contains(op) ? [] : op == "addcmul_" ? [.int32, .int64] : [.bool, .int32, .int64]
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: integers.union([.float32, .float64]))
         }
+        for (op, kernel) in SequenceOMP.floatKernels {
+            try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
+        }
+        for (op, kernel) in SequenceOMP.anyDTypeKernels {
+            try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.bool, .int32, .int64, .float32, .float64])
+        }
         for (op, kernel) in OptimizerOMP.kernels {
             try registry.register(kernel: kernel, for: op, backend: name, dtypes: [.float32, .float64])
         }

@@ -5,9 +5,13 @@ public struct IntOrPair: Sendable, Equatable, ExpressibleByIntegerLiteral, Expre
     /// operator receiving it reports the mistake with the values.
     public let values: [Int]
 
+    /// The same value for both spatial dimensions, as PyTorch's `3` for `(3, 3)`.
     public init(_ value: Int) { values = [value] }
+    /// A (height, width) pair.
     public init(_ height: Int, _ width: Int) { values = [height, width] }
+    /// A literal `3`: the same value for both spatial dimensions.
     public init(integerLiteral value: Int) { self.init(value) }
+    /// A literal `[3, 1]`: one value, or a (height, width) pair.
     public init(arrayLiteral values: Int...) { self.values = values }
 
     /// The first value (0 when none was given).

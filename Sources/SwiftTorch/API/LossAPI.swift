@@ -2,6 +2,7 @@ import SwiftTorchCore
 
 /// How a loss combines per-element values.
 public enum Reduction: String, Sendable {
+    /// `none` keeps the per-element losses, `mean` averages them, `sum` adds them up.
     case none, mean, sum
 }
 

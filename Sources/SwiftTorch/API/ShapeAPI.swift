@@ -21,9 +21,11 @@ extension Tensor {
     public func squeeze(_ dim: [Int]? = nil) throws -> Tensor {
         try dispatch(Op.squeeze, [.tensor(self), dim.map(ArgumentValue.ints) ?? .none])
     }
+    /// Drops dimension `dim` if its size is 1.
     public func squeeze(_ dim: Int) throws -> Tensor { try squeeze([dim]) }
     /// Inserts a size-1 dimension at `dim`.
     public func unsqueeze(_ dim: Int) throws -> Tensor { try dispatch(Op.unsqueeze, [.tensor(self), .int(dim)]) }
+    /// Merges dimensions `startDim...endDim` into one, a view when the layout allows it.
     public func flatten(startDim: Int = 0, endDim: Int = -1) throws -> Tensor {
         try dispatch(Op.flatten, [.tensor(self), .int(startDim), .int(endDim)])
     }

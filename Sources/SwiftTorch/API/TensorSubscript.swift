@@ -6,7 +6,7 @@ extension Tensor {
     /// `x[idx, 0]`. Integers, ranges and strides give a view; tensors give a copy, as in
     /// PyTorch. Differentiable. An out-of-range index throws, naming the dimension and its size.
     ///
-    /// Swift's subscripts cannot throw from a setter, so assignment is ``set(_:to:)``.
+    /// Swift's subscripts cannot throw from a setter, so assignment is ``set(_:to:)-(_,Tensor)``.
     public subscript(_ indices: any TensorIndexExpression...) -> Tensor {
         get throws { try ResolvedSubscript(indices.map(\.tensorIndex), of: self).read() }
     }

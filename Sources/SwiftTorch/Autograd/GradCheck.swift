@@ -4,9 +4,13 @@ import SwiftTorchCore
 public enum GradCheck {
     /// The tolerances of NOTES.md for float64 finite differences.
     public struct Options: Sendable {
+        /// The finite-difference step.
         public var eps = 1e-6
+        /// The absolute tolerance.
         public var atol = 1e-5
+        /// The relative tolerance.
         public var rtol = 1e-3
+        /// The default tolerances.
         public init() {}
     }
 

@@ -3,7 +3,10 @@ import SwiftTorchCore
 extension Tensor {
     /// Computes the gradient of this tensor with respect to every leaf that requires grad and
     /// adds it to their `.grad`. A non-scalar output needs `gradient` (same shape).
-    /// - Parameter retainGraph: keep the saved tensors so that backward can run again.
+    /// - Parameters:
+    ///   - gradient: the gradient of the final result with respect to this tensor, PyTorch's
+    ///     `gradient` argument; `nil` means 1, which only a one-element tensor allows.
+    ///   - retainGraph: keep the saved tensors so that backward can run again.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
         try AutogradEngine.backward(self, gradient: gradient, retainGraph: retainGraph)
     }

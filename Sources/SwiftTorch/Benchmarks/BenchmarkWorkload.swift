@@ -21,6 +21,7 @@ public enum BenchmarkUnit: String, Sendable, Codable {
 public struct BenchmarkWorkload {
     /// Stable name, e.g. `mm-1024`; results are compared across runs and tools by it.
     public let name: String
+    /// What the measurement is: a rate or a time per call.
     public let unit: BenchmarkUnit
     /// Floating-point operations per call, for `.gflops` workloads.
     public let flopsPerCall: Double?
@@ -30,6 +31,7 @@ public struct BenchmarkWorkload {
     /// being measured (``Runtime/withBackend(_:_:)``): creation goes through the dispatcher too.
     public let prepare: () throws -> () throws -> Void
 
+    /// A workload named `name` whose `prepare` builds the inputs and returns the call to time.
     public init(name: String, unit: BenchmarkUnit, flopsPerCall: Double? = nil, operators: [String],
                 prepare: @escaping () throws -> () throws -> Void) {
         self.name = name

@@ -19,6 +19,7 @@ public struct WorkloadResult: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey { case name, backend, value, unit, accuracy }
 
+    /// A result; `value` is nil for a skipped workload.
     public init(name: String, backend: String, value: Double?, unit: String, accuracy: Double? = nil, note: String? = nil) {
         self.name = name
         self.backend = backend
@@ -60,6 +61,7 @@ public struct WorkloadRunner {
     /// GFLOP/s measured per backend, for predicting the next matrix product's time.
     private var lastRate: [String: Double] = [:]
 
+    /// A runner with the default measuring times.
     public init() {}
 
     /// Runs `workload` on `backend` (a registered backend name).

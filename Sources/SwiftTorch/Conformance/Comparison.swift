@@ -3,9 +3,12 @@ import SwiftTorchCore
 /// The comparison rules of the conformance format, shared by the runner, the cross-backend
 /// check (`SWIFTTORCH_CHECK`) and the equivalence tests.
 public struct Tolerance: Sendable, Equatable {
+    /// The relative tolerance.
     public var rtol: Double
+    /// The absolute tolerance.
     public var atol: Double
 
+    /// Agreement within `atol + rtol * |expected|`.
     public init(rtol: Double, atol: Double) {
         self.rtol = rtol
         self.atol = atol
@@ -24,12 +27,15 @@ public struct Tolerance: Sendable, Equatable {
 
 /// The outcome of comparing one tensor with its expected value.
 public struct Mismatch: Error, CustomStringConvertible, Sendable {
+    /// What differs, with the dtypes, shapes or the worst element.
     public let message: String
     /// Largest absolute difference among finite pairs (0 for shape or dtype mismatches).
     public let maxDifference: Double
+    /// The message.
     public var description: String { message }
 }
 
+/// Compares a tensor with its expected value under the format's tolerances.
 public enum TensorComparison {
     /// Compares `actual` with `expected`: shapes and dtypes exactly; integers and bool
     /// exactly; floats within `|a - e| <= atol + rtol * |e|`, NaN only with NaN, infinities

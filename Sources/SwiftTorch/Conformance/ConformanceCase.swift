@@ -6,16 +6,27 @@ import SwiftTorchCore
 /// keeps whatever id it has and says why in ``problem``, and the runner reports it as that
 /// case's failure while the rest of the file runs.
 public struct ConformanceCase: Decodable, Sendable {
+    /// The case's unique name in its file.
     public let id: String
+    /// The registry name of the operator under test.
     public let op: String
+    /// The positional tensor inputs.
     public let inputs: [CaseInput]
+    /// The keyword arguments by schema name.
     public let args: [String: CaseArgument]
+    /// The outputs PyTorch computed; nil for an error case.
     public let expected: [CaseTensor]?
+    /// A relative tolerance for this case instead of the dtype's default.
     public let rtol: Double?
+    /// An absolute tolerance for this case instead of the dtype's default.
     public let atol: Double?
+    /// The expected input gradients for a given output gradient, when the case checks them.
     public let grad: CaseGradient?
+    /// Whether PyTorch raised an error, which SwiftTorch must throw too.
     public let error: Bool
+    /// For an error case, which error the operator must report.
     public let why: String?
+    /// Free labels, such as `broadcast`, `noncontiguous` or `specials`.
     public let tags: [String]
     /// Why the case could not be read, or nil for a well-formed case.
     public let problem: String?
@@ -28,6 +39,7 @@ public struct ConformanceCase: Decodable, Sendable {
         (inputs, args, expected, rtol, atol, grad, error, why, tags) = ([], [:], nil, nil, nil, nil, false, nil, [])
     }
 
+    /// Reads a case; a malformed one still decodes and carries its ``problem``.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
@@ -65,7 +77,9 @@ private struct CaseSlot: Decodable {
 
 /// The gradient part of a case: the output gradient and the expected input gradients.
 public struct CaseGradient: Decodable, Sendable {
+    /// The gradient fed to the backward pass (`output_grad`).
     public let outputGrad: CaseTensor
+    /// The expected gradient of each input, null for inputs without one.
     public let inputs: [CaseInput]
     enum CodingKeys: String, CodingKey {
         case outputGrad = "output_grad"
@@ -75,10 +89,14 @@ public struct CaseGradient: Decodable, Sendable {
 
 /// A positional input: a tensor, a list of tensors (`cat`), or null.
 public enum CaseInput: Decodable, Sendable {
+    /// One tensor.
     case tensor(CaseTensor)
+    /// A list of tensors, for operators such as `cat`.
     case list([CaseTensor])
+    /// No input in this position.
     case null
 
+    /// Reads null, a list of tensors, or one tensor.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null } else if let list = try? c.decode([CaseTensor].self) { self = .list(list) } else {
@@ -89,8 +107,10 @@ public enum CaseInput: Decodable, Sendable {
 
 /// A keyword argument's JSON value.
 public enum CaseArgument: Decodable, Sendable {
+    /// The JSON value: an integer, a number, a boolean, a string, a list of integers, or null.
     case int(Int), double(Double), bool(Bool), string(String), ints([Int]), null
 
+    /// Reads null, a boolean, an integer, a number, a string, or a list of integers.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let i = try? c.decode(Int.self) {
@@ -114,9 +134,13 @@ public enum CaseArgument: Decodable, Sendable {
 
 /// A tensor in a case file: contiguous (`data`) or a strided view over `storage`.
 public struct CaseTensor: Decodable, Sendable {
+    /// The element type.
     public let dtype: DType
+    /// The sizes of the dimensions.
     public let shape: [Int]
+    /// The strides of a view over `storage`; nil for contiguous `data`.
     public let strides: [Int]?
+    /// The view's first element in `storage`; 0 for `data`.
     public let offset: Int
     /// Values in row-major order (`data`) or the raw storage of a strided view.
     public let values: [CaseNumber]
@@ -126,6 +150,7 @@ public struct CaseTensor: Decodable, Sendable {
     /// The most elements a case tensor may have (16 Mi): far more than any case needs.
     public static let maximumElements = 1 << 24
 
+    /// Reads a tensor and checks that its values fit its shape, or its view fits its storage.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let name = try c.decode(String.self, forKey: .dtype)
@@ -196,8 +221,10 @@ public struct CaseTensor: Decodable, Sendable {
 
 /// A JSON number, boolean, or one of the strings "nan", "inf", "-inf".
 public enum CaseNumber: Decodable, Sendable {
+    /// An exact integer (beyond 2^53 too), or any other number, NaN and infinities included.
     case integer(Int64), real(Double)
 
+    /// Reads a number, a boolean, or `"nan"`, `"inf"`, `"-inf"`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         // Doubles first (the common case, and -0.0 keeps its sign); integers beyond 2^53 need Int64.
@@ -231,12 +258,16 @@ public enum CaseNumber: Decodable, Sendable {
 /// A whole case file. A file that is not JSON, or has no `format` or `cases`, is refused
 /// whole; a malformed case inside it is one case's failure (``ConformanceCase/problem``).
 public struct ConformanceFile: Decodable, Sendable {
+    /// The format's name and version, `swifttorch-conformance/1`.
     public let format: String
+    /// What wrote the file, such as the PyTorch version.
     public let generator: String?
+    /// The cases, malformed ones included.
     public let cases: [ConformanceCase]
 
     enum CodingKeys: String, CodingKey { case format, generator, cases }
 
+    /// Reads the file; only a missing `format` or `cases` refuses it whole.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(String.self, forKey: .format)

@@ -3,10 +3,14 @@ import SwiftTorchCore
 
 /// Results of a conformance run, with the summaries the CLI prints.
 public struct ConformanceReport: Sendable {
+    /// One result per case and backend.
     public let results: [CaseResult]
 
+    /// How many results passed.
     public var passed: Int { results.filter { $0.outcome == .passed }.count }
+    /// The results that failed.
     public var failed: [CaseResult] { results.filter { if case .failed = $0.outcome { return true }; return false } }
+    /// How many results were skipped.
     public var skipped: Int { results.filter { if case .skipped = $0.outcome { return true }; return false }.count }
 
     /// `N passed, N failed, N skipped`: one count per case and backend.

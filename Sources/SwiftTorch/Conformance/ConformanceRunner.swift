@@ -3,17 +3,25 @@ import SwiftTorchCore
 
 /// The result of one case on one backend.
 public enum CaseOutcome: Sendable, Equatable {
+    /// The outputs (and gradients) matched, or the expected error was thrown.
     case passed
+    /// A mismatch or an unexpected error, and the largest difference seen.
     case failed(String, maxDifference: Double)
+    /// Not run, and why (for instance, the backend lacks the dtype).
     case skipped(String)
 }
 
 /// One line of a conformance run.
 public struct CaseResult: Sendable {
+    /// The case's id.
     public let caseID: String
+    /// The operator under test.
     public let op: String
+    /// The operator's group, such as `elementwise`.
     public let group: String
+    /// The backend the case ran on.
     public let backend: String
+    /// What happened.
     public let outcome: CaseOutcome
 }
 
@@ -24,6 +32,7 @@ public struct ConformanceRunner {
     /// Only cases whose id contains this text (or matches it as a `*` glob).
     public var filter: String?
 
+    /// A runner over `backends` (every available one when empty) and the cases matching `filter`.
     public init(backends: [String] = [], filter: String? = nil) {
         self.backends = backends
         self.filter = filter
@@ -41,6 +50,7 @@ public struct ConformanceRunner {
         return backends
     }
 
+    /// Runs every selected case on every backend and collects the results.
     public func run(_ cases: [ConformanceCase]) throws -> ConformanceReport {
         let names = try resolvedBackends()
         let selected = cases.filter { matches($0) }

@@ -5,6 +5,7 @@ import SwiftTorchCore
 /// backends have a kernel of their own (with their dtypes when restricted), or that it is
 /// composite and so runs everywhere; and whether it has a gradient formula.
 public enum CoverageTable {
+    /// The table as text, one row per operator and one column per backend.
     public static func render() -> String {
         let registry = Runtime.registry
         let backends = registry.backends.map(\.name)

@@ -37,7 +37,9 @@ import SwiftTorchCore
 ///   ``Dataset/batch(_:)`` (PyTorch's `collate_fn`), for instance to pad samples of
 ///   different lengths.
 public struct DataLoader<D: Dataset>: AsyncSequence {
+    /// A batch.
     public typealias Element = D.Sample
+    /// A sample's or a worker's error ends the pass.
     public typealias Failure = any Error
     /// A function that makes one batch of its samples.
     public typealias Collate = @Sendable ([D.Sample]) throws -> D.Sample
@@ -108,7 +110,9 @@ public struct DataLoader<D: Dataset>: AsyncSequence {
     /// One pass over the batches. Its `next()` is synchronous (it never suspends), so
     /// synchronous code can call it directly.
     public struct Iterator: AsyncIteratorProtocol {
+        /// A batch.
         public typealias Element = D.Sample
+        /// A sample's or a worker's error ends the pass.
         public typealias Failure = any Error
 
         let plan: BatchPlan<D>?

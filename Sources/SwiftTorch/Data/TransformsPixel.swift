@@ -4,6 +4,7 @@ import SwiftTorchCore
 /// 8-bit image (SwiftTorch's image datasets give their pixels as float32 0...255, there being
 /// no uint8 tensors). The division rounds as PyTorch's `x.float() / 255` does.
 public struct ToTensor: Transform {
+    /// The transform; it has no settings.
     public init() {}
 
     /// `input` as float32, divided by 255.

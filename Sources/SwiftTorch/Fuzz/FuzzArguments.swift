@@ -71,6 +71,8 @@ struct FuzzArguments {
         switch (planned, argument.type.base) {
         case (.shape(let shape), .tensor):
             return .tensor(try madeTensor(shape, elements: .values, dtype: rng.chance(0.9) ? dtype : rng.pick(DType.allCases), &rng))
+        case (.shapes(let shapes), .tensorList):
+            return .tensorList(try shapes.map { try madeTensor($0, elements: .values, dtype: rng.chance(0.9) ? dtype : rng.pick(DType.allCases), &rng) })
         case (.indices(let shape, let limit), .tensor):
             return .tensor(try madeTensor(shape, elements: .indices(limit: limit), dtype: rng.chance(0.9) ? .int64 : rng.pick(DType.allCases), &rng))
         case (.ints(let values), .intList) where rng.chance(0.9):
@@ -108,7 +110,7 @@ struct FuzzArguments {
             // (largest + 1), which for 60,000 positions near 60,000 is 29 GB to fill.
             return .tensor(try madeTensor(shape, elements: .indices(limit: Swift.min(named.largestDim, 256)), dtype: dtype, &rng))
         }
-        let dtype: DType = name == "condition" && rng.chance(0.85) ? .bool : rng.chance(0.75) ? self.dtype : rng.pick(DType.allCases)
+        let dtype: DType = (name == "condition" || name == "mask") && rng.chance(0.85) ? .bool : rng.chance(0.75) ? self.dtype : rng.pick(DType.allCases)
         return .tensor(try madeTensor(shape, elements: .values, dtype: dtype, &rng))
     }
 

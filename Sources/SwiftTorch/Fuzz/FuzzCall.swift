@@ -3,8 +3,11 @@ import SwiftTorchCore
 /// One planned fuzz call: an operator, its arguments, and what to do with its result.
 /// Everything in it follows from (seed, index), so ``replay`` reproduces it exactly.
 public struct FuzzCall {
+    /// The run's seed.
     public let seed: UInt64
+    /// The call's number in the run.
     public let index: Int
+    /// The backend the call runs on.
     public let backend: String
     let handle: OperatorHandle
     let positional: [ArgumentValue]
@@ -18,6 +21,7 @@ public struct FuzzCall {
     /// The stream that draws the destination once the output's shape is known.
     var followUp: FuzzRandom
 
+    /// The operator's registry name.
     public var op: String { handle.name }
 
     /// The command that runs exactly this call again.

@@ -2,6 +2,8 @@
 /// drawn), an index tensor's shape and bound, or integers.
 enum RecipeValue {
     case shape([Int])
+    /// A tensor list's shapes (lstm_cell's `hx`).
+    case shapes([[Int]])
     case indices([Int], limit: Int)
     case ints([Int])
     case int(Int)
@@ -45,12 +47,30 @@ enum FuzzRecipes {
             let index = op == "index_add" || op == "index_select" ? [k] : source
             return ["self": .shape(shape), "dim": .int(dim), "index": .indices(index, limit: shape[dim]),
                     "source": .shape(source), "src": .shape(source)]
+        case "lstm_cell", "gru_cell", "rnn_tanh_cell", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell":
+            return recurrentCell(op, batch: rng.int(0...3), &rng)
+        case "scaled_dot_product_attention", "_scaled_dot_product_fused_attention":
+            let (batch, l, s, e) = (rng.chance(0.5) ? [n] : [n, c], rng.int(0...5), rng.int(0...5), rng.int(1...4))
+            let mask = Array(([n, c] + [l, s]).suffix(rng.int(2...(batch.count + 2))))
+            return ["query": .shape(batch + [l, e]), "key": .shape(batch + [s, e]), "value": .shape(batch + [s, rng.int(1...4)]),
+                    "attn_mask": .shape(mask)]
         case "embedding":
             let rows = rng.int(1...6)
             return ["weight": .shape([rows, rng.int(1...4)]), "input": .indices([n, rng.int(0...4)], limit: rows)]
         default:
             return nil
         }
+    }
+
+    /// A recurrent cell's input, state and weights, or its fused gates, sized alike.
+    private static func recurrentCell(_ op: String, batch: Int, _ rng: inout FuzzRandom) -> [String: RecipeValue] {
+        let gates = op.contains("lstm") ? 4 : op.contains("gru") ? 3 : 1
+        let (features, hidden) = (rng.int(1...4), rng.int(1...4))
+        let state = RecipeValue.shape([batch, hidden]), bias = RecipeValue.shape([gates * hidden])
+        return ["input": .shape([batch, features]), "hx": op == "lstm_cell" ? .shapes([[batch, hidden], [batch, hidden]]) : state,
+                "cx": state, "w_ih": .shape([gates * hidden, features]), "w_hh": .shape([gates * hidden, hidden]),
+                "b_ih": bias, "b_hh": bias, "input_bias": bias, "hidden_bias": bias,
+                "input_gates": .shape([batch, gates * hidden]), "hidden_gates": .shape([batch, gates * hidden])]
     }
 
     /// A convolution whose channels and groups agree, with its window arguments, and the

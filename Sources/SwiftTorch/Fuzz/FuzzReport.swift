@@ -2,12 +2,18 @@ import SwiftTorchCore
 
 /// A call that broke the contract without ending the process, with what replays it.
 public struct FuzzFailure: Sendable, CustomStringConvertible {
+    /// The run's seed.
     public let seed: UInt64
+    /// The call's number in the run.
     public let index: Int
+    /// The operator and its arguments.
     public let call: String
+    /// What went wrong.
     public let problem: String
+    /// The command that runs this call again.
     public let replay: String
 
+    /// The call, the problem and the replay command, on three lines.
     public var description: String { "seed \(seed) index \(index): \(call)\n    \(problem)\n    replay: \(replay)" }
 }
 
@@ -15,16 +21,24 @@ public struct FuzzFailure: Sendable, CustomStringConvertible {
 /// operators never got past their argument checks (a sign the fuzzer's values are too
 /// hostile for them to be exercised).
 public struct FuzzReport: Sendable {
+    /// The run's seed.
     public let seed: UInt64
+    /// The backend fuzzed.
     public let backend: String
+    /// Calls made.
     public private(set) var calls = 0
+    /// Calls that returned sound outputs.
     public private(set) var succeeded = 0
+    /// Calls that threw an acceptable ``TorchError``.
     public private(set) var threw = 0
+    /// Calls that broke the contract.
     public private(set) var failures: [FuzzFailure] = []
+    /// Thrown errors counted by their kind.
     public private(set) var errorKinds: [String: Int] = [:]
     /// Successful calls per operator (operators that were called and never succeeded have 0).
     public private(set) var successesByOperator: [String: Int] = [:]
 
+    /// An empty tally for run `seed` on `backend`.
     public init(seed: UInt64, backend: String) {
         self.seed = seed
         self.backend = backend
@@ -64,6 +78,7 @@ public struct FuzzReport: Sendable {
     /// Operators called at least once that never succeeded.
     public var neverSucceeded: [String] { successesByOperator.filter { $0.value == 0 }.keys.sorted() }
 
+    /// The failures, then the counts, as `swifttorch fuzz` prints them.
     public func render() -> String {
         var lines = failures.map { "FAIL \($0)" }
         let kinds = errorKinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -3,12 +3,14 @@ import SwiftTorchCore
 /// A schema-aware fuzzer over every registered operator. Call `index` of run `seed`
 /// exercises operator number `index` (round-robin from a seed-dependent start, so every
 /// operator gets calls in any run of registry-size length) with arguments drawn from its
-/// schema by ``FuzzArguments``. Each call must succeed with sound outputs or throw a
+/// schema by `FuzzArguments`. Each call must succeed with sound outputs or throw a
 /// ``TorchError`` other than an internal one; anything else is a failure. A crash ends the
 /// process, which is why callers can print a call before running it and replay one call
 /// from its seed and index.
 public struct OperatorFuzzer {
+    /// The run's seed: with a call's index, it fixes everything the call does.
     public let seed: UInt64
+    /// The backend the calls run on.
     public let backend: String
     /// The operators fuzzed, in name order (stable whatever the declaration order).
     public let operators: [String]

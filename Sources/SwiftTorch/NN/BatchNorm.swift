@@ -8,7 +8,9 @@ import SwiftTorchCore
 /// nil); evaluation normalises with the running statistics. `weight` starts at ones and
 /// `bias` at zeros; `running_mean`, `running_var` and `num_batches_tracked` are buffers.
 open class BatchNorm: Module, UnaryLayer {
+    /// The number of channels, `C`.
     public let numFeatures: Int
+    /// Added to the variance before its square root, for stability.
     public let eps: Double
     /// The running statistics' update factor; nil averages over all batches seen.
     public let momentum: Double?
@@ -20,7 +22,9 @@ open class BatchNorm: Module, UnaryLayer {
     @Parameter public var weight: Tensor?
     /// `[numFeatures]` shift, nil without the affine transform.
     @Parameter public var bias: Tensor?
+    /// `[numFeatures]` running mean (`running_mean`), nil when running statistics are off.
     @Buffer public var runningMean: Tensor?
+    /// `[numFeatures]` running variance (`running_var`), nil when running statistics are off.
     @Buffer public var runningVar: Tensor?
     /// How many training batches have updated the running statistics (int64, 0-d).
     @Buffer public var numBatchesTracked: Tensor?
@@ -68,6 +72,7 @@ open class BatchNorm: Module, UnaryLayer {
     /// The input ranks this layer accepts; subclasses narrow them.
     open var acceptedRanks: [Int] { [2, 3, 4] }
 
+    /// Normalises `x` with the batch's statistics in training, the running ones in evaluation.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try throwConstructionError()
         guard acceptedRanks.contains(x.rank) else {
@@ -87,10 +92,12 @@ open class BatchNorm: Module, UnaryLayer {
 
 /// Batch normalisation of [N, C] or [N, C, L] inputs, as PyTorch's `nn.BatchNorm1d`.
 public final class BatchNorm1d: BatchNorm {
+    /// 2 and 3: [N, C] and [N, C, L].
     public override var acceptedRanks: [Int] { [2, 3] }
 }
 
 /// Batch normalisation of [N, C, H, W] images, as PyTorch's `nn.BatchNorm2d`.
 public final class BatchNorm2d: BatchNorm {
+    /// 4: [N, C, H, W].
     public override var acceptedRanks: [Int] { [4] }
 }

@@ -6,12 +6,19 @@ import SwiftTorchCore
 /// Initialised as PyTorch does: `kaiming_uniform_(a: sqrt(5))`, so the weight and the bias
 /// are uniform in `±1/sqrt(fanIn)` with `fanIn = inChannels / groups * kH * kW`.
 public final class Conv2d: Module, UnaryLayer {
+    /// Channels of the input.
     public let inChannels: Int
+    /// Channels of the output, one filter each.
     public let outChannels: Int
+    /// The filter's height and width.
     public let kernelSize: IntOrPair
+    /// The step between filter positions.
     public let stride: IntOrPair
+    /// Zeros added on each side of the input.
     public let padding: IntOrPair
+    /// The spacing between filter taps.
     public let dilation: IntOrPair
+    /// Channel groups convolved separately; `inChannels` and `outChannels` divide by it.
     public let groups: Int
     /// The `[outChannels, inChannels / groups, kH, kW]` filters.
     @Parameter public var weight: Tensor
@@ -64,6 +71,7 @@ public final class Conv2d: Module, UnaryLayer {
         return text
     }
 
+    /// Convolves [N, C, H, W] (or unbatched [C, H, W]) input.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try throwConstructionError()
         return try conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)

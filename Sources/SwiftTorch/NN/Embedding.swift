@@ -4,7 +4,9 @@ import SwiftTorchCore
 /// `nn.Embedding`: integer indices in, their rows out. `weight` starts standard normal,
 /// with the `paddingIdx` row zeroed and kept out of gradients.
 public final class Embedding: Module, UnaryLayer {
+    /// The number of rows: indices run from 0 to `numEmbeddings - 1`.
     public let numEmbeddings: Int
+    /// The length of each row.
     public let embeddingDim: Int
     /// The row that receives no gradient (wrapped to be non-negative), if any.
     public let paddingIdx: Int?
@@ -40,6 +42,8 @@ public final class Embedding: Module, UnaryLayer {
         "\(numEmbeddings), \(embeddingDim)" + (paddingIdx.map { ", padding_idx=\($0)" } ?? "")
     }
 
+    /// The rows of the table that the integer `indices` pick, shape `indices.shape +
+    /// [embeddingDim]`.
     public func callAsFunction(_ indices: Tensor) throws -> Tensor {
         try throwConstructionError()
         return try embedding(indices, weight: weight, paddingIdx: paddingIdx)

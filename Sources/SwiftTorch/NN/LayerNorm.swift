@@ -3,11 +3,15 @@ import SwiftTorchCore
 /// Normalises the trailing `normalizedShape` dims of each sample, as PyTorch's
 /// `nn.LayerNorm`; `weight` starts at ones and `bias` at zeros.
 public final class LayerNorm: Module, UnaryLayer {
+    /// The trailing dimensions normalised over.
     public let normalizedShape: [Int]
+    /// Added to the variance before its square root, for stability.
     public let eps: Double
     /// Whether the layer has a learnable scale (and, unless `bias: false`, a shift).
     public let elementwiseAffine: Bool
+    /// The elementwise scale, shaped `normalizedShape`; nil without the affine transform.
     @Parameter public var weight: Tensor?
+    /// The elementwise shift, shaped `normalizedShape`; nil without the affine transform or bias.
     @Parameter public var bias: Tensor?
 
     /// Layer normalisation over the trailing `normalizedShape` dims. An empty shape or a
@@ -42,6 +46,7 @@ public final class LayerNorm: Module, UnaryLayer {
             + "bias=\(PythonLiteral.bool(bias != nil))"
     }
 
+    /// Normalises `x` over its last dimensions, then scales and shifts.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try throwConstructionError()
         return try layerNorm(x, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)

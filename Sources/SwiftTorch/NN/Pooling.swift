@@ -3,12 +3,18 @@ import SwiftTorchCore
 /// The largest value of each window, as PyTorch's `nn.MaxPool2d`; `stride` defaults to the
 /// kernel size.
 public final class MaxPool2d: Module, UnaryLayer {
+    /// The window's height and width.
     public let kernelSize: IntOrPair
+    /// The step between windows; nil means the window size.
     public let stride: IntOrPair?
+    /// Implicit negative infinity added on each side.
     public let padding: IntOrPair
+    /// The spacing between a window's elements.
     public let dilation: IntOrPair
+    /// Whether the output size rounds up, so a partial last window counts.
     public let ceilMode: Bool
 
+    /// Max pooling with PyTorch's arguments; a bad size is thrown by the first forward call.
     public init(kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0, dilation: IntOrPair = 1,
                 ceilMode: Bool = false) {
         self.kernelSize = kernelSize
@@ -26,6 +32,7 @@ public final class MaxPool2d: Module, UnaryLayer {
             + "padding=\(PythonLiteral.intOrPair(padding)), dilation=\(PythonLiteral.intOrPair(dilation)), ceil_mode=\(PythonLiteral.bool(ceilMode))"
     }
 
+    /// Pools [N, C, H, W] (or unbatched [C, H, W]) input.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
@@ -33,13 +40,20 @@ public final class MaxPool2d: Module, UnaryLayer {
 
 /// The mean of each window, as PyTorch's `nn.AvgPool2d`; `stride` defaults to the kernel size.
 public final class AvgPool2d: Module, UnaryLayer {
+    /// The window's height and width.
     public let kernelSize: IntOrPair
+    /// The step between windows; nil means the window size.
     public let stride: IntOrPair?
+    /// Zeros added on each side.
     public let padding: IntOrPair
+    /// Whether the output size rounds up, so a partial last window counts.
     public let ceilMode: Bool
+    /// Whether the padding zeros count in a window's average.
     public let countIncludePad: Bool
+    /// A divisor to use instead of the window's size.
     public let divisorOverride: Int?
 
+    /// Average pooling with PyTorch's arguments; a bad size is thrown by the first forward call.
     public init(kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0, ceilMode: Bool = false,
                 countIncludePad: Bool = true, divisorOverride: Int? = nil) {
         self.kernelSize = kernelSize
@@ -57,6 +71,7 @@ public final class AvgPool2d: Module, UnaryLayer {
             + "padding=\(PythonLiteral.intOrPair(padding))"
     }
 
+    /// Averages each window of [N, C, H, W] (or unbatched [C, H, W]) input.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
                       countIncludePad: countIncludePad, divisorOverride: divisorOverride)

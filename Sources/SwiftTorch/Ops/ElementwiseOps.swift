@@ -42,27 +42,41 @@ func binary(_ declaration: String, _ name: String, compute: @escaping @Sendable 
 }
 
 extension Op {
+    /// The `add(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` operator.
     public static let add = binary("add(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "add", derivative: ElementwiseGrad.add)
+    /// The `sub(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` operator.
     public static let sub = binary("sub(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", "sub",
                                    compute: ElementwiseRules.subtraction("sub"), derivative: ElementwiseGrad.sub)
+    /// The `mul(Tensor self, Tensor other) -> Tensor` operator.
     public static let mul = binary("mul(Tensor self, Tensor other) -> Tensor", "mul", derivative: ElementwiseGrad.mul)
+    /// The `div(Tensor self, Tensor other, *, str? rounding_mode=None) -> Tensor` operator.
     public static let div = declare(OperatorDefinition(
         "div(Tensor self, Tensor other, *, str? rounding_mode=None) -> Tensor", group: .elementwise,
         meta: { args in
             try Meta.elementwise("div", &args, ["self", "other"], compute: ElementwiseRules.division("div", args))
         }, derivative: ElementwiseGrad.div))
+    /// The `pow(Tensor self, Tensor exponent) -> Tensor` operator.
     public static let pow = declare(OperatorDefinition(
         "pow(Tensor self, Tensor exponent) -> Tensor", group: .elementwise,
         meta: { args in try Meta.elementwise("pow", &args, ["self", "exponent"], compute: Meta.numeric("pow")) },
         derivative: ElementwiseGrad.pow))
+    /// The `maximum(Tensor self, Tensor other) -> Tensor` operator.
     public static let maximum = binary("maximum(Tensor self, Tensor other) -> Tensor", "maximum", derivative: ElementwiseGrad.extremum { try $0.gt($1) })
+    /// The `minimum(Tensor self, Tensor other) -> Tensor` operator.
     public static let minimum = binary("minimum(Tensor self, Tensor other) -> Tensor", "minimum", derivative: ElementwiseGrad.extremum { try $0.lt($1) })
+    /// The `eq(Tensor self, Tensor other) -> Tensor` operator.
     public static let eq = binary("eq(Tensor self, Tensor other) -> Tensor", "eq", output: { _ in .bool })
+    /// The `ne(Tensor self, Tensor other) -> Tensor` operator.
     public static let ne = binary("ne(Tensor self, Tensor other) -> Tensor", "ne", output: { _ in .bool })
+    /// The `lt(Tensor self, Tensor other) -> Tensor` operator.
     public static let lt = binary("lt(Tensor self, Tensor other) -> Tensor", "lt", output: { _ in .bool })
+    /// The `le(Tensor self, Tensor other) -> Tensor` operator.
     public static let le = binary("le(Tensor self, Tensor other) -> Tensor", "le", output: { _ in .bool })
+    /// The `gt(Tensor self, Tensor other) -> Tensor` operator.
     public static let gt = binary("gt(Tensor self, Tensor other) -> Tensor", "gt", output: { _ in .bool })
+    /// The `ge(Tensor self, Tensor other) -> Tensor` operator.
     public static let ge = binary("ge(Tensor self, Tensor other) -> Tensor", "ge", output: { _ in .bool })
+    /// The `where(Tensor condition, Tensor self, Tensor other) -> Tensor` operator.
     public static let `where` = declare(OperatorDefinition(
         "where(Tensor condition, Tensor self, Tensor other) -> Tensor", group: .elementwise,
         meta: { args in
@@ -78,27 +92,49 @@ extension Op {
             return [TensorSpec(shape, spec[0].dtype)]
         }, derivative: ElementwiseGrad.where))
 
+    /// The `neg(Tensor self) -> Tensor` operator, elementwise (`torch.neg`).
     public static let neg = unary("neg", .numeric, derivative: ElementwiseGrad.neg)
+    /// The `abs(Tensor self) -> Tensor` operator, elementwise (`torch.abs`).
     public static let abs = unary("abs", .numeric, derivative: ElementwiseGrad.abs)
+    /// The `exp(Tensor self) -> Tensor` operator, elementwise (`torch.exp`).
     public static let exp = unary("exp", .float, derivative: ElementwiseGrad.exp)
+    /// The `log(Tensor self) -> Tensor` operator, elementwise (`torch.log`).
     public static let log = unary("log", .float, derivative: ElementwiseGrad.log)
+    /// The `sqrt(Tensor self) -> Tensor` operator, elementwise (`torch.sqrt`).
     public static let sqrt = unary("sqrt", .float, derivative: ElementwiseGrad.sqrt)
+    /// The `rsqrt(Tensor self) -> Tensor` operator, elementwise (`torch.rsqrt`).
     public static let rsqrt = unary("rsqrt", .float, derivative: ElementwiseGrad.rsqrt)
+    /// The `sin(Tensor self) -> Tensor` operator, elementwise (`torch.sin`).
     public static let sin = unary("sin", .float, derivative: ElementwiseGrad.sin)
+    /// The `cos(Tensor self) -> Tensor` operator, elementwise (`torch.cos`).
     public static let cos = unary("cos", .float, derivative: ElementwiseGrad.cos)
+    /// The `tanh(Tensor self) -> Tensor` operator, elementwise (`torch.tanh`).
     public static let tanh = unary("tanh", .float, derivative: ElementwiseGrad.tanh)
+    /// The `sigmoid(Tensor self) -> Tensor` operator, elementwise (`torch.sigmoid`).
     public static let sigmoid = unary("sigmoid", .float, derivative: ElementwiseGrad.sigmoid)
+    /// The `relu(Tensor self) -> Tensor` operator, elementwise (`torch.relu`).
     public static let relu = unary("relu", .keep, derivative: ElementwiseGrad.relu)
+    /// The `silu(Tensor self) -> Tensor` operator, elementwise (`torch.silu`).
     public static let silu = unary("silu", .float, derivative: ElementwiseGrad.silu)
+    /// The `sign(Tensor self) -> Tensor` operator, elementwise (`torch.sign`).
     public static let sign = unary("sign", .keep, derivative: ElementwiseGrad.zero)
+    /// The `floor(Tensor self) -> Tensor` operator, elementwise (`torch.floor`).
     public static let floor = unary("floor", .keep, derivative: ElementwiseGrad.zero)
+    /// The `ceil(Tensor self) -> Tensor` operator, elementwise (`torch.ceil`).
     public static let ceil = unary("ceil", .keep, derivative: ElementwiseGrad.zero)
+    /// The `round(Tensor self) -> Tensor` operator, elementwise (`torch.round`).
     public static let round = unary("round", .keep, derivative: ElementwiseGrad.zero)
+    /// The `reciprocal(Tensor self) -> Tensor` operator, elementwise (`torch.reciprocal`).
     public static let reciprocal = unary("reciprocal", .float, derivative: ElementwiseGrad.reciprocal)
+    /// The `log1p(Tensor self) -> Tensor` operator, elementwise (`torch.log1p`).
     public static let log1p = unary("log1p", .float, derivative: ElementwiseGrad.log1p)
+    /// The `expm1(Tensor self) -> Tensor` operator, elementwise (`torch.expm1`).
     public static let expm1 = unary("expm1", .float, derivative: ElementwiseGrad.expm1)
+    /// The `erf(Tensor self) -> Tensor` operator, elementwise (`torch.erf`).
     public static let erf = unary("erf", .float, derivative: ElementwiseGrad.erf)
+    /// The `square(Tensor self) -> Tensor` operator, elementwise (`torch.square`).
     public static let square = unary("square", .keep, derivative: ElementwiseGrad.square)
+    /// The `gelu(Tensor self, *, str approximate="none") -> Tensor` operator.
     public static let gelu = declare(OperatorDefinition(
         "gelu(Tensor self, *, str approximate=\"none\") -> Tensor", group: .elementwise,
         meta: { args in
@@ -108,9 +144,11 @@ extension Op {
             }
             return try unaryMeta("gelu", .float)(&args)
         }, derivative: ElementwiseGrad.gelu))
+    /// The `softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor` operator.
     public static let softplus = declare(OperatorDefinition(
         "softplus(Tensor self, Scalar beta=1, Scalar threshold=20) -> Tensor", group: .elementwise,
         meta: unaryMeta("softplus", .float), derivative: ElementwiseGrad.softplus))
+    /// The `clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor` operator.
     public static let clamp = declare(OperatorDefinition(
         "clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor", group: .elementwise,
         meta: { args in

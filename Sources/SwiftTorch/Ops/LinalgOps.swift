@@ -44,6 +44,7 @@ enum Linalg {
 }
 
 extension Op {
+    /// The `mm(Tensor self, Tensor mat2) -> Tensor` operator.
     public static let mm = declare(OperatorDefinition(
         "mm(Tensor self, Tensor mat2) -> Tensor", group: .linalg,
         meta: { args in
@@ -54,6 +55,7 @@ extension Op {
             try Linalg.requireSameDType("mm", a, b)
             return [TensorSpec([a.shape[0], b.shape[1]], a.dtype)]
         }, derivative: LinalgGrad.mm))
+    /// The `bmm(Tensor self, Tensor mat2) -> Tensor` operator.
     public static let bmm = declare(OperatorDefinition(
         "bmm(Tensor self, Tensor mat2) -> Tensor", group: .linalg,
         meta: { args in
@@ -67,6 +69,7 @@ extension Op {
             try Linalg.requireSameDType("bmm", a, b)
             return [TensorSpec([a.shape[0], a.shape[1], b.shape[2]], a.dtype)]
         }, derivative: LinalgGrad.bmm))
+    /// The `matmul(Tensor self, Tensor other) -> Tensor` operator.
     public static let matmul = declare(OperatorDefinition(
         "matmul(Tensor self, Tensor other) -> Tensor", group: .linalg,
         meta: { args in

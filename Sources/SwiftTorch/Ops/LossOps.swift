@@ -58,6 +58,7 @@ enum Loss {
 }
 
 extension Op {
+    /// The `mse_loss(Tensor self, Tensor target, str reduction="mean") -> Tensor` operator.
     public static let mseLoss = declare(OperatorDefinition(
         "mse_loss(Tensor self, Tensor target, str reduction=\"mean\") -> Tensor", group: .loss,
         meta: { args in
@@ -79,6 +80,8 @@ extension Op {
             let shape = try Loss.classification("cross_entropy", &args, allowProbabilities: true)
             return Loss.output(shape, reduction, args.tensor("self").dtype)
         }, derivative: LossGrad.crossEntropy))
+    /// The `nll_loss(Tensor self, Tensor target, Tensor? weight=None, str reduction="mean", int
+    /// ignore_index=-100) -> Tensor` operator.
     public static let nllLoss = declare(OperatorDefinition(
         "nll_loss(Tensor self, Tensor target, Tensor? weight=None, str reduction=\"mean\", int ignore_index=-100) -> Tensor",
         group: .loss,
@@ -87,6 +90,8 @@ extension Op {
             let shape = try Loss.classification("nll_loss", &args, allowProbabilities: false)
             return Loss.output(shape, reduction, args.tensor("self").dtype)
         }, derivative: LossGrad.nll))
+    /// The `binary_cross_entropy_with_logits(Tensor self, Tensor target, Tensor? weight=None,
+    /// Tensor? pos_weight=None, str reduction="mean") -> Tensor` operator.
     public static let binaryCrossEntropyWithLogits = declare(OperatorDefinition(
         "binary_cross_entropy_with_logits(Tensor self, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, str reduction=\"mean\") -> Tensor",
         group: .loss,

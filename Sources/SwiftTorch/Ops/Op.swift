@@ -20,6 +20,7 @@ enum OperatorCatalog {
         _ = Op.inPlaceFamily
         _ = Op.optimizerFamily
         _ = Op.nnFamily
+        _ = Op.sequenceFamily
         _ = Op.backwardFamily
     }
 }

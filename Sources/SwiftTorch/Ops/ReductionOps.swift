@@ -112,35 +112,54 @@ enum ReductionMeta {
 }
 
 extension Op {
+    /// The `sum(Tensor self, int[]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) ->
+    /// Tensor` operator.
     public static let sum = declare(OperatorDefinition(
         "sum(Tensor self, int[]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
         group: .reduction, meta: ReductionMeta.sumLike("sum", floatOnly: false), derivative: ReductionGrad.sum))
+    /// The `mean(Tensor self, int[]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)
+    /// -> Tensor` operator.
     public static let mean = declare(OperatorDefinition(
         "mean(Tensor self, int[]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
         group: .reduction, meta: ReductionMeta.sumLike("mean", floatOnly: true), derivative: ReductionGrad.mean))
+    /// The `prod(Tensor self, int? dim=None, bool keepdim=False, *, ScalarType? dtype=None) ->
+    /// Tensor` operator.
     public static let prod = declare(OperatorDefinition(
         "prod(Tensor self, int? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
         group: .reduction, meta: ReductionMeta.sumLike("prod", floatOnly: false), derivative: ReductionGrad.prod))
+    /// The `amax(Tensor self, int[] dim=[], bool keepdim=False) -> Tensor` operator.
     public static let amax = declare(OperatorDefinition(
         "amax(Tensor self, int[] dim=[], bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.extremum("amax"), derivative: ReductionGrad.evenlyAmongExtrema))
+    /// The `amin(Tensor self, int[] dim=[], bool keepdim=False) -> Tensor` operator.
     public static let amin = declare(OperatorDefinition(
         "amin(Tensor self, int[] dim=[], bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.extremum("amin"), derivative: ReductionGrad.evenlyAmongExtrema))
+    /// The `max(Tensor self, int? dim=None, bool keepdim=False) -> (Tensor values, Tensor
+    /// indices)` operator.
     public static let max = declare(OperatorDefinition(
         "max(Tensor self, int? dim=None, bool keepdim=False) -> (Tensor values, Tensor indices)",
         group: .reduction, meta: ReductionMeta.valuesAndIndices("max"), derivative: ReductionGrad.selected))
+    /// The `min(Tensor self, int? dim=None, bool keepdim=False) -> (Tensor values, Tensor
+    /// indices)` operator.
     public static let min = declare(OperatorDefinition(
         "min(Tensor self, int? dim=None, bool keepdim=False) -> (Tensor values, Tensor indices)",
         group: .reduction, meta: ReductionMeta.valuesAndIndices("min"), derivative: ReductionGrad.selected))
+    /// The `argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor` operator.
     public static let argmax = declare(OperatorDefinition(
         "argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.argExtremum("argmax")))
+    /// The `argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor` operator.
     public static let argmin = declare(OperatorDefinition(
         "argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor", group: .reduction, meta: ReductionMeta.argExtremum("argmin")))
+    /// The `var(Tensor self, int[]? dim=None, *, Scalar? correction=None, bool keepdim=False)
+    /// -> Tensor` operator.
     public static let `var` = declare(OperatorDefinition(
         "var(Tensor self, int[]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
         group: .reduction, meta: ReductionMeta.variance("var"), derivative: ReductionGrad.variance))
+    /// The `std(Tensor self, int[]? dim=None, *, Scalar? correction=None, bool keepdim=False)
+    /// -> Tensor` operator.
     public static let std = declare(OperatorDefinition(
         "std(Tensor self, int[]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
         group: .reduction, meta: ReductionMeta.variance("std"), derivative: ReductionGrad.std))
+    /// The `logsumexp(Tensor self, int[] dim, bool keepdim=False) -> Tensor` operator.
     public static let logsumexp = declare(OperatorDefinition(
         "logsumexp(Tensor self, int[] dim, bool keepdim=False) -> Tensor", group: .reduction,
         meta: { args in
@@ -150,6 +169,7 @@ extension Op {
             let dims = try ReductionMeta.dims("logsumexp", &args, of: t)
             return .one(TensorSpec(ReductionMeta.shape(t.shape, dims: dims, keepdim: args.bool("keepdim")), dtype))
         }, derivative: ReductionGrad.logsumexp))
+    /// The `cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor` operator.
     public static let cumsum = declare(OperatorDefinition(
         "cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor", group: .reduction,
         meta: { args in

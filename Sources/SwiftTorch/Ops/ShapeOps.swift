@@ -76,6 +76,7 @@ extension Op {
             let copy = try t.clone()
             return [try Geometry.view("reshape", copy, shape: shape, strides: Tensor.contiguousStrides(for: shape))]
         }, derivative: ShapeGrad.reshapeBack))
+    /// The `permute(Tensor self, int[] dims) -> Tensor` operator.
     public static let permute = declare(OperatorDefinition(
         "permute(Tensor self, int[] dims) -> Tensor", group: .shape,
         composite: { args in
@@ -87,6 +88,7 @@ extension Op {
             let dims = try Meta.wrapDims("permute", given, of: t)
             return [try Geometry.view("permute", t, shape: dims.map { t.shape[$0] }, strides: dims.map { t.strides[$0] })]
         }, derivative: ShapeGrad.permute))
+    /// The `transpose(Tensor self, int dim0, int dim1) -> Tensor` operator.
     public static let transpose = declare(OperatorDefinition(
         "transpose(Tensor self, int dim0, int dim1) -> Tensor", group: .shape,
         composite: { args in
@@ -99,6 +101,7 @@ extension Op {
             strides.swapAt(a, b)
             return [try Geometry.view("transpose", t, shape: shape, strides: strides)]
         }, derivative: ShapeGrad.transpose))
+    /// The `squeeze(Tensor self, int[]? dim=None) -> Tensor` operator.
     public static let squeeze = declare(OperatorDefinition(
         "squeeze(Tensor self, int[]? dim=None) -> Tensor", group: .shape,
         composite: { args in
@@ -107,6 +110,7 @@ extension Op {
             let keep = (0..<t.rank).filter { !(dims.contains($0) && t.shape[$0] == 1) }
             return [try Geometry.view("squeeze", t, shape: keep.map { t.shape[$0] }, strides: keep.map { t.strides[$0] })]
         }, derivative: ShapeGrad.reshapeBack))
+    /// The `unsqueeze(Tensor self, int dim) -> Tensor` operator.
     public static let unsqueeze = declare(OperatorDefinition(
         "unsqueeze(Tensor self, int dim) -> Tensor", group: .shape,
         composite: { args in
@@ -118,6 +122,7 @@ extension Op {
             strides.insert(Swift.max(stride, 1), at: d)
             return [try Geometry.view("unsqueeze", t, shape: shape, strides: strides)]
         }, derivative: ShapeGrad.reshapeBack))
+    /// The `flatten(Tensor self, int start_dim=0, int end_dim=-1) -> Tensor` operator.
     public static let flatten = declare(OperatorDefinition(
         "flatten(Tensor self, int start_dim=0, int end_dim=-1) -> Tensor", group: .shape,
         composite: { args in
@@ -131,6 +136,7 @@ extension Op {
             let shape = Array(t.shape[..<s]) + [t.shape[s...e].reduce(1, *)] + Array(t.shape[(e + 1)...])
             return [try t.reshape(shape)]
         }, derivative: ShapeGrad.reshapeBack))
+    /// The `expand(Tensor self, int[] size) -> Tensor` operator.
     public static let expand = declare(OperatorDefinition(
         "expand(Tensor self, int[] size) -> Tensor", group: .shape,
         composite: { args in
@@ -163,6 +169,7 @@ extension Op {
             }
             return [try Geometry.view("expand", t, shape: shape, strides: strides)]
         }, derivative: ShapeGrad.expand))
+    /// The `narrow(Tensor self, int dim, int start, int length) -> Tensor` operator.
     public static let narrow = declare(OperatorDefinition(
         "narrow(Tensor self, int dim, int start, int length) -> Tensor", group: .shape,
         composite: { args in

@@ -47,5 +47,6 @@ public struct PluginRecord: Sendable, Equatable {
     public let name: String
     /// The file loaded, or the first place it was looked for.
     public let path: String
+    /// Whether it loaded, and why not.
     public let status: PluginStatus
 }

@@ -11,6 +11,7 @@ import Glibc
 public final class Generator: Sendable {
     private let state: Mutex<(UInt64, UInt64, UInt64, UInt64)>
 
+    /// A generator whose stream is fixed by `seed`, as `torch.Generator().manual_seed(seed)`.
     public init(seed: UInt64) {
         state = Mutex(Generator.expand(seed))
     }

@@ -64,16 +64,22 @@ extension Tensor {
 // MARK: Factories, as torch.zeros, torch.arange, ...
 
 extension Tensor {
+    /// A tensor of `shape` filled with `value` (default float type unless `dtype` says), as
+    /// `torch.full`.
     public static func full(_ shape: [Int], _ value: Double, dtype: DType? = nil, device: Device? = nil) throws -> Tensor {
         try dispatch(Op.full, [.ints(shape), .double(value)], creationKeywords(dtype ?? .defaultFloat, device))
     }
+    /// A tensor of `shape` filled with zeros, as `torch.zeros`.
     public static func zeros(_ shape: [Int], dtype: DType = .defaultFloat, device: Device? = nil) throws -> Tensor {
         try dispatch(Op.full, [.ints(shape), .int(0)], creationKeywords(dtype, device))
     }
+    /// A tensor of `shape` filled with ones, as `torch.ones`.
     public static func ones(_ shape: [Int], dtype: DType = .defaultFloat, device: Device? = nil) throws -> Tensor {
         try dispatch(Op.full, [.ints(shape), .int(1)], creationKeywords(dtype, device))
     }
+    /// Zeros with the shape, dtype and device of `t`, as `torch.zeros_like`.
     public static func zeros(like t: Tensor) throws -> Tensor { try zeros(t.shape, dtype: t.dtype, device: t.device) }
+    /// Ones with the shape, dtype and device of `t`, as `torch.ones_like`.
     public static func ones(like t: Tensor) throws -> Tensor { try ones(t.shape, dtype: t.dtype, device: t.device) }
 
     /// `0, 1, ..., end - 1` as int64.
@@ -88,9 +94,11 @@ extension Tensor {
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType? = nil, device: Device? = nil) throws -> Tensor {
         try dispatch(Op.arange, [.double(start), .double(end), .double(step)], creationKeywords(dtype, device))
     }
+    /// `steps` evenly spaced values from `start` to `end`, both included, as `torch.linspace`.
     public static func linspace(_ start: Double, _ end: Double, steps: Int, dtype: DType? = nil, device: Device? = nil) throws -> Tensor {
         try dispatch(Op.linspace, [.double(start), .double(end), .int(steps)], creationKeywords(dtype, device))
     }
+    /// An `n` x `m` (or `n` x `n`) matrix with ones on the diagonal, as `torch.eye`.
     public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType? = nil, device: Device? = nil) throws -> Tensor {
         try dispatch(Op.eye, [.int(n), m.map(ArgumentValue.int) ?? .none], creationKeywords(dtype, device))
     }

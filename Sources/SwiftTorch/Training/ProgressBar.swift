@@ -40,7 +40,7 @@ public struct ProgressOutput: Sendable {
 /// ```
 ///
 /// It draws only when its output is a terminal (or when `force` is set), so logs and CI
-/// output stay clean. Wrap a sequence with ``progress(_:total:description:output:force:)``,
+/// output stay clean. Wrap a sequence with ``progress(_:total:description:output:force:)->ProgressSequence<S>``,
 /// or drive it by hand:
 ///
 /// <!-- snippet: progress-bar -->

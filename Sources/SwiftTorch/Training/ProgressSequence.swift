@@ -1,6 +1,6 @@
 /// A sequence whose iteration moves a ``ProgressBar``, as `tqdm(iterable)`: each element
 /// requested after the first counts the one before as done, and the end closes the bar.
-/// Made by ``progress(_:total:description:output:force:)``.
+/// Made by ``progress(_:total:description:output:force:)->ProgressSequence<S>``.
 ///
 /// <!-- snippet: progress-sequence -->
 /// ```swift

@@ -1,6 +1,8 @@
 /// Whether operations are recorded for autograd in the current task (PyTorch's
 /// `torch.no_grad()`). Task-local, so concurrent tasks do not see each other's scopes.
 public enum GradMode {
+    /// Whether the current task records operations for autograd; `withNoGrad` turns it off for
+    /// a scope.
     @TaskLocal public static var isEnabled = true
 
     /// Runs `body` with recording off.

@@ -9,12 +9,15 @@ import Synchronization
 /// closure, say) rather than one shared by many: a shared one still answers correctly,
 /// only no faster than a plain name.
 public final class ArgumentName: Sendable, CustomStringConvertible {
+    /// The argument's name in the schema.
     public let name: String
     /// `schema.id << 16 | slot` for the schema last asked, or -1 before the first lookup.
     private let memo = Atomic<Int>(-1)
 
+    /// A name that will remember its slot once looked up.
     public init(_ name: String) { self.name = name }
 
+    /// The name.
     public var description: String { name }
 
     /// The slot of this argument in `schema`, or nil when `schema` has no such argument.

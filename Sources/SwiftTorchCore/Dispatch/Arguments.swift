@@ -1,14 +1,24 @@
 /// A value passed to an operator: a tensor, a list of them, or a constant.
 public enum ArgumentValue {
+    /// A tensor (`Tensor` in a schema).
     case tensor(Tensor)
+    /// A list of tensors (`Tensor[]`).
     case tensorList([Tensor])
+    /// An integer (`int`, or `Scalar`).
     case int(Int)
+    /// A list of integers (`int[]`).
     case ints([Int])
+    /// A floating-point number (`float`, or `Scalar`).
     case double(Double)
+    /// A boolean (`bool`, or `Scalar`).
     case bool(Bool)
+    /// A string (`str`).
     case string(String)
+    /// An element type (`ScalarType`).
     case dtype(DType)
+    /// A device (`Device`).
     case device(Device)
+    /// No value: Python's `None` for an optional argument.
     case none
 
     /// A Swift number (`Scalar` in a schema).
@@ -40,6 +50,7 @@ public enum ArgumentValue {
 // Defaults are parsed constants and never hold a tensor, so sharing them is safe.
 extension SchemaArgument: @unchecked Sendable {}
 extension ArgumentValue: Equatable {
+    /// Equal constants, or the very same tensors (by identity); NaN equals NaN here.
     public static func == (a: ArgumentValue, b: ArgumentValue) -> Bool {
         switch (a, b) {
         case (.tensor(let x), .tensor(let y)): x === y
@@ -60,14 +71,18 @@ extension ArgumentValue: Equatable {
 /// A call's arguments bound to a schema: one value per declared argument, defaults filled
 /// in and types checked, so kernels read them by name without further validation.
 public struct Arguments {
+    /// The schema the values are bound to.
     public let schema: OperatorSchema
+    /// One value per declared argument, in declaration order.
     public var values: [ArgumentValue]
 
+    /// Values already bound to `schema`, one per argument.
     public init(schema: OperatorSchema, values: [ArgumentValue]) {
         self.schema = schema
         self.values = values
     }
 
+    /// The slot of argument `name`; a name the schema lacks is a programming error.
     @inline(__always)
     public func index(of name: String) -> Int {
         guard let i = schema.slot(of: name) else {
@@ -85,11 +100,13 @@ public struct Arguments {
         return i
     }
 
+    /// The value of argument `name`.
     public subscript(name: String) -> ArgumentValue {
         get { values[index(of: name)] }
         set { values[index(of: name)] = newValue }
     }
 
+    /// The value of argument `name`, through its remembered slot.
     public subscript(name: ArgumentName) -> ArgumentValue {
         get { values[index(of: name)] }
         set { values[index(of: name)] = newValue }
@@ -114,6 +131,7 @@ public struct Arguments {
         default: preconditionFailure("internal: \(schema.name).\(schema.arguments[slot].name) is not a tensor")
         }
     }
+    /// The tensor in slot `name` (a number wrapped as a 0-d tensor), or nil for `None`.
     public func optionalTensor(_ name: String) -> Tensor? {
         switch self[name] {
         case .tensor(let t): return t
@@ -121,26 +139,32 @@ public struct Arguments {
         default: return nil
         }
     }
+    /// The tensors of a `Tensor[]` argument.
     public func tensorList(_ name: String) -> [Tensor] {
         guard case .tensorList(let t) = self[name] else { preconditionFailure("internal: \(schema.name).\(name) is not a tensor list") }
         return t
     }
+    /// The value of an `int` argument.
     public func int(_ name: String) -> Int {
         guard case .int(let v) = self[name] else { preconditionFailure("internal: \(schema.name).\(name) is not an int") }
         return v
     }
+    /// The value of an `int?` argument, nil for `None`.
     public func optionalInt(_ name: String) -> Int? {
         if case .int(let v) = self[name] { return v }
         return nil
     }
+    /// The value of an `int[]` argument.
     public func ints(_ name: String) -> [Int] {
         guard case .ints(let v) = self[name] else { preconditionFailure("internal: \(schema.name).\(name) is not an int list") }
         return v
     }
+    /// The value of an `int[]?` argument, nil for `None`.
     public func optionalInts(_ name: String) -> [Int]? {
         if case .ints(let v) = self[name] { return v }
         return nil
     }
+    /// The value of a number argument as a `Double` (an int or a bool converted).
     public func double(_ name: String) -> Double { double(at: index(of: name)) }
 
     @inline(__always)
@@ -152,26 +176,32 @@ public struct Arguments {
         default: preconditionFailure("internal: \(schema.name).\(schema.arguments[slot].name) is not a number")
         }
     }
+    /// The value of an optional number argument, nil for `None`.
     public func optionalDouble(_ name: String) -> Double? {
         if case .none = self[name] { return nil }
         return double(name)
     }
+    /// The value of a `bool` argument.
     public func bool(_ name: String) -> Bool {
         guard case .bool(let v) = self[name] else { preconditionFailure("internal: \(schema.name).\(name) is not a bool") }
         return v
     }
+    /// The value of a `str` argument.
     public func string(_ name: String) -> String {
         guard case .string(let v) = self[name] else { preconditionFailure("internal: \(schema.name).\(name) is not a string") }
         return v
     }
+    /// The value of a `str?` argument, nil for `None`.
     public func optionalString(_ name: String) -> String? {
         if case .string(let v) = self[name] { return v }
         return nil
     }
+    /// The value of a `ScalarType?` argument, nil for `None`.
     public func optionalDType(_ name: String) -> DType? {
         if case .dtype(let v) = self[name] { return v }
         return nil
     }
+    /// The value of a `Device?` argument, nil for `None`.
     public func optionalDevice(_ name: String) -> Device? {
         if case .device(let v) = self[name] { return v }
         return nil

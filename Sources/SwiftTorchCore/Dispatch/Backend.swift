@@ -1,8 +1,11 @@
 /// Whether a backend can run here, and why not.
 public enum Availability: Sendable, Equatable {
+    /// The backend can run on this machine.
     case available
+    /// The backend cannot run here, for the reason given (a missing library, no GPU).
     case unavailable(reason: String)
 
+    /// Whether the backend can run here.
     public var isAvailable: Bool { self == .available }
 }
 
@@ -11,9 +14,11 @@ public enum Availability: Sendable, Equatable {
 /// A class: the dispatcher hands it along on every call, and a reference costs one retain
 /// where a struct of strings, lists and closures cost one per field.
 public final class BackendDescriptor: Sendable {
+    /// The name users select it by, as in `SWIFTTORCH_BACKEND=openmp`.
     public let name: String
     /// `.cpu` for CPU backends; a GPU backend names its device family (`.cuda(0)`).
     public let deviceKind: Device
+    /// Whether it can run on this machine, and why not.
     public let availability: Availability
     /// One-line facts for `swifttorch info` (thread counts, library versions).
     public let details: [String]
@@ -24,6 +29,7 @@ public final class BackendDescriptor: Sendable {
     /// its kernels.
     public let defersInDefaultChain: Set<String>
 
+    /// A backend; CPU backends allocate host memory unless `allocate` says otherwise.
     public init(name: String, deviceKind: Device = .cpu, availability: Availability = .available,
                 details: [String] = [], defersInDefaultChain: Set<String> = [],
                 allocate: @escaping @Sendable (Int, Device) throws -> Storage = { bytes, _ in try .cpu(byteCount: bytes, zeroed: false) }) {
@@ -46,16 +52,22 @@ public final class BackendDescriptor: Sendable {
 
 /// One registered kernel: which backend, which dtypes (nil: all), and the function.
 public struct KernelEntry: Sendable {
+    /// The backend that registered the kernel.
     public let backend: String
+    /// The dtypes it handles; nil for all of them.
     public let dtypes: Set<DType>?
+    /// The function that computes the operator.
     public let kernel: Kernel
 
+    /// Whether the kernel handles `dtype`.
     public func supports(_ dtype: DType) -> Bool { dtypes?.contains(dtype) ?? true }
 }
 
 /// A backend compiled into the library: it describes itself and registers its kernels at
 /// start-up through the registry's public API, as a plugin does through its entry point.
 public protocol BuiltinBackend: Sendable {
+    /// The backend's name, device and availability.
     static var descriptor: BackendDescriptor { get }
+    /// Registers the backend's kernels; called once, when the registry is first used.
     static func registerKernels(into registry: OperatorRegistry) throws
 }

@@ -14,6 +14,7 @@ public struct BackendPriority: Sendable, Equatable, CustomStringConvertible {
     /// The same id for the same list: kernel choices are cached by it.
     public let id: Int
 
+    /// A priority list of backend names, with the device new tensors go to.
     public init(names: [String], defaultDevice: Device = .cpu, isDefaultChain: Bool = false) {
         self.names = names
         self.defaultDevice = defaultDevice
@@ -28,6 +29,7 @@ public struct BackendPriority: Sendable, Equatable, CustomStringConvertible {
 
     private static let internedIDs = Mutex<[[String]: Int]>([:])
 
+    /// The names joined by commas, as `SWIFTTORCH_BACKEND` takes them.
     public var description: String { names.joined(separator: ",") }
 
     /// A backend list chosen for a block of code, in place of the process-wide one.

@@ -13,6 +13,7 @@ public struct DispatchSettings: Sendable {
     /// (`SWIFTTORCH_CUDA_FALLBACK=cpu`); nil where that is not wanted.
     public var deviceFallback: (@Sendable (OperatorHandle, BackendDescriptor) -> Kernel?)?
 
+    /// Settings as given; ``DispatchSettings`` read from the environment is what the library uses.
     public init(backendRequest: String? = nil, fallbackIsError: Bool = false, trace: TraceMode = .off, crossCheck: CrossCheck? = nil) {
         self.backendRequest = backendRequest
         self.fallbackIsError = fallbackIsError
@@ -65,8 +66,12 @@ public enum TraceMode: String, Sendable, CaseIterable {
 /// Repeats every call on another backend and reports the first divergence
 /// (`SWIFTTORCH_CHECK`). The comparison itself lives with the conformance rules.
 public struct CrossCheck: Sendable {
+    /// The backend every call is repeated on.
     public let backend: String
+    /// Compares a call's outputs with the repeat's and throws on divergence: the operator, its
+    /// arguments, the outputs, the backend that made them.
     public let verify: @Sendable (OperatorHandle, Arguments, [Tensor], String) throws -> Void
+    /// A check against `backend` with the comparison `verify`.
     public init(backend: String, verify: @escaping @Sendable (OperatorHandle, Arguments, [Tensor], String) throws -> Void) {
         self.backend = backend
         self.verify = verify

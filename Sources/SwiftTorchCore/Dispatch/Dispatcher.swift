@@ -10,7 +10,9 @@ import Darwin
 /// call with the operator's meta function, picks a backend by device and priority, allocates
 /// outputs and runs the kernel.
 public final class Dispatcher: Sendable {
+    /// The operators and kernels calls are routed to.
     public let registry: OperatorRegistry
+    /// The environment's settings, read once.
     public let settings: DispatchSettings
     /// The process-wide backend list, or why the user's request could not be honoured.
     public var configuredPriority: Result<BackendPriority, TorchError> {
@@ -23,6 +25,8 @@ public final class Dispatcher: Sendable {
     /// CPU backends when nothing else is asked for, best first.
     public let defaultCPUChain: [String]
 
+    /// A dispatcher over `registry`; a backend request it cannot honour is kept as the error
+    /// every call then throws.
     public init(registry: OperatorRegistry, settings: DispatchSettings, knownBackendNames: [String],
                 preferredCPUOrder: [String], notice: (String) -> Void = { _ in }) {
         self.registry = registry
@@ -49,6 +53,8 @@ public final class Dispatcher: Sendable {
         throw configurationError!
     }
 
+    /// Whether a backend without a kernel is an error here: a task-local override, else
+    /// `SWIFTTORCH_FALLBACK`.
     public var fallbackIsError: Bool { Dispatcher.scopedFallbackIsError ?? settings.fallbackIsError }
 
     /// Limits `SWIFTTORCH_FALLBACK=error` to one operator: the conformance runner checks the

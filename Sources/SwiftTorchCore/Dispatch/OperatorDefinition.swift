@@ -1,9 +1,12 @@
 /// The shape and dtype of an output that the dispatcher allocates before calling a kernel.
 public struct TensorSpec: Sendable, Equatable {
+    /// The output's sizes.
     public var shape: [Int]
+    /// The output's element type.
     public var dtype: DType
     /// Where the output lives; nil means the call's device. Only transfers name another.
     public var device: Device?
+    /// An output of `shape` and `dtype`, on `device` or the call's.
     public init(_ shape: [Int], _ dtype: DType, device: Device? = nil) {
         self.shape = shape
         self.dtype = dtype
@@ -15,18 +18,24 @@ public struct TensorSpec: Sendable, Equatable {
 /// inline so that a call allocates no list for it; an array literal still works for any
 /// count.
 public enum OutputSpecs: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable {
+    /// The one output of most operators.
     case one(TensorSpec)
+    /// Any number of outputs.
     case many([TensorSpec])
 
+    /// Outputs written `[spec]` or `[a, b]`.
     public init(arrayLiteral specs: TensorSpec...) { self = specs.count == 1 ? .one(specs[0]) : .many(specs) }
 
+    /// 0.
     public var startIndex: Int { 0 }
+    /// The number of outputs.
     public var endIndex: Int {
         switch self {
         case .one: 1
         case .many(let specs): specs.count
         }
     }
+    /// The output at `position`.
     public subscript(position: Int) -> TensorSpec {
         switch self {
         case .one(let spec):
@@ -39,12 +48,16 @@ public enum OutputSpecs: RandomAccessCollection, ExpressibleByArrayLiteral, Send
 
 /// What a kernel receives: validated arguments and freshly allocated, contiguous outputs.
 public struct KernelCall {
+    /// The call's validated arguments, after the meta function's rewrites.
     public let arguments: Arguments
+    /// The outputs to fill, contiguous, allocated by the dispatcher.
     public let outputs: [Tensor]
+    /// A call with these arguments and outputs.
     public init(arguments: Arguments, outputs: [Tensor]) {
         self.arguments = arguments
         self.outputs = outputs
     }
+    /// The first output.
     public var output: Tensor { outputs[0] }
 }
 
@@ -69,12 +82,14 @@ public struct BackwardContext {
     /// Non-tensor arguments as given; tensor arguments saved (detached) or stand-ins.
     public let arguments: Arguments
     private let savedOutputs: [Tensor]
+    /// The gradient flowing into each output (zeros where an output was unused).
     public let gradOutputs: [Tensor]
     /// Whether each tensor of `arguments.tensors` needs a gradient; formulas skip the others.
     public let needsGrad: [Bool]
     /// What the operator's derivative declared; the rest is metadata only.
     public let saved: SavedTensors
 
+    /// A context over a call's arguments and outputs, keeping only what `saved` names readable.
     public init(arguments: Arguments, outputs: [Tensor], gradOutputs: [Tensor], needsGrad: [Bool],
                 saved: SavedTensors = .everything) {
         self.arguments = arguments
@@ -128,6 +143,7 @@ public struct SavedTensors: Sendable, Equatable, CustomStringConvertible {
     /// Whether the outputs are saved.
     public let outputs: Bool
 
+    /// A declaration of the saved inputs (nil: all of them) and whether outputs are saved.
     public init(inputs: Set<String>?, outputs: Bool) {
         self.inputs = inputs
         self.outputs = outputs
@@ -143,8 +159,10 @@ public struct SavedTensors: Sendable, Equatable, CustomStringConvertible {
         SavedTensors(inputs: Set(names), outputs: outputs)
     }
 
+    /// Whether tensor argument `name` is saved.
     public func savesInput(_ name: String) -> Bool { inputs?.contains(name) ?? true }
 
+    /// The saved names and outputs, for error messages.
     public var description: String {
         let names = inputs.map { $0.sorted().joined(separator: ", ") } ?? "every input"
         return "[\(names.isEmpty ? "no input" : names)\(outputs ? "; outputs" : "")]"
@@ -153,7 +171,9 @@ public struct SavedTensors: Sendable, Equatable, CustomStringConvertible {
 
 /// An operator's derivative: the formula and the tensors it reads.
 public struct Derivative: Sendable {
+    /// The tensors the formula reads.
     public let saves: SavedTensors
+    /// The gradient formula.
     public let formula: DerivativeFunction
 
     /// A formula that reads only what `saving` names (default: everything, the safe choice).
@@ -165,16 +185,22 @@ public struct Derivative: Sendable {
 
 /// Families used to group results in the coverage table and the conformance summary.
 public enum OperatorGroup: String, Sendable, CaseIterable {
+    /// The operator families, as `swifttorch ops` and the conformance summary group them.
     case creation, elementwise, reduction, softmax, linalg, shape, indexing, loss, nn, conversion
 }
 
 /// One operator, declared once: schema, output rules, gradient, and (for operators that
 /// need no kernel of their own) a composite implementation.
 public struct OperatorDefinition: Sendable {
+    /// The signature, parsed from its PyTorch-style declaration.
     public let schema: OperatorSchema
+    /// The family, for reports.
     public let group: OperatorGroup
+    /// The checks and output shapes of an operator with kernels; nil for a composite.
     public let meta: MetaFunction?
+    /// The implementation of an operator without kernels of its own; nil otherwise.
     public let composite: CompositeFunction?
+    /// The gradient formula; nil for an operator that is not differentiable.
     public let derivative: Derivative?
     /// The name of the autograd nodes this operator records (`log_softmax` →
     /// `LogSoftmaxBackward0`, as PyTorch names them), spelled once at declaration.
@@ -202,7 +228,9 @@ public struct OperatorDefinition: Sendable {
         self.backwardName = OperatorDefinition.backwardName(schema.name)
     }
 
+    /// The operator's name, as in PyTorch (`log_softmax`).
     public var name: String { schema.name }
+    /// Whether the operator has a gradient formula.
     public var isDifferentiable: Bool { derivative != nil }
 
     /// `log_softmax` → `LogSoftmaxBackward0`.

@@ -3,6 +3,7 @@ import Synchronization
 /// An operator's entry in the registry: its definition and the kernels backends registered
 /// for it. Front-end code holds handles, so a call costs no name lookup.
 public final class OperatorHandle: Sendable {
+    /// The operator's declaration.
     public let definition: OperatorDefinition
     private let kernelTable = Mutex<[KernelEntry]>([])
     /// Kernel choices already made for this operator, read on every call without a lock.
@@ -35,7 +36,9 @@ public final class OperatorHandle: Sendable {
         }
     }
 
+    /// The operator's name.
     public var name: String { definition.name }
+    /// The operator's signature.
     public var schema: OperatorSchema { definition.schema }
 
     /// Kernels in registration order.
@@ -71,6 +74,7 @@ public final class OperatorRegistry: Sendable {
     private let state = Mutex(State())
     private let generationCounter = Atomic<Int>(0)
 
+    /// An empty registry.
     public init() {}
 
     /// Changes whenever a backend or kernel is registered, so cached kernel choices can
@@ -114,11 +118,13 @@ public final class OperatorRegistry: Sendable {
         generationCounter.add(1, ordering: .releasing)
     }
 
+    /// The operator declared as `name`, or nil.
     public func `operator`(named name: String) -> OperatorHandle? { state.withLock { $0.operators[name] } }
 
     /// Every operator, in declaration order.
     public var operators: [OperatorHandle] { state.withLock { s in s.operatorOrder.map { s.operators[$0]! } } }
 
+    /// The backend registered as `name`, or nil.
     public func backendDescriptor(named name: String) -> BackendDescriptor? { state.withLock { $0.backends[name] } }
 
     /// Every backend, in registration order.
@@ -128,12 +134,15 @@ public final class OperatorRegistry: Sendable {
 /// What a kernel choice depends on, as small integers and enums: comparing two keys costs
 /// a few instructions, never a hash of strings.
 public struct KernelChoiceKey: Equatable, Sendable {
+    /// The call's dtype.
     public let dtype: DType
+    /// The call's device.
     public let device: Device
     /// ``BackendPriority/id`` of the backend list in force.
     public let priority: Int
     /// Whether `SWIFTTORCH_FALLBACK=error` applies to this operator.
     public let strict: Bool
+    /// A key from its parts.
     public init(dtype: DType, device: Device, priority: Int, strict: Bool) {
         self.dtype = dtype
         self.device = device
@@ -144,9 +153,13 @@ public struct KernelChoiceKey: Equatable, Sendable {
 
 /// A backend and its kernel, chosen for one ``KernelChoiceKey``.
 public struct KernelChoice: Sendable {
+    /// What the choice was made for.
     public let key: KernelChoiceKey
+    /// The backend chosen.
     public let backend: BackendDescriptor
+    /// Its kernel.
     public let kernel: Kernel
+    /// A choice of `backend`'s `kernel` for `key`.
     public init(key: KernelChoiceKey, backend: BackendDescriptor, kernel: @escaping Kernel) {
         self.key = key
         self.backend = backend

@@ -2,9 +2,13 @@ import Synchronization
 
 /// The type of one operator argument, as written in a schema.
 public indirect enum ArgumentType: Sendable, Equatable, CustomStringConvertible {
+    /// The schema types `Tensor`, `Tensor[]`, `Scalar`, `int`, `int[]`, `float`, `bool`, `str`,
+    /// `ScalarType`, `Device`.
     case tensor, tensorList, scalar, int, intList, float, bool, string, dtype, device
+    /// A type that may be `None` (`int?`).
     case optional(ArgumentType)
 
+    /// The type as a schema writes it.
     public var description: String {
         switch self {
         case .tensor: "Tensor"
@@ -27,6 +31,7 @@ public indirect enum ArgumentType: Sendable, Equatable, CustomStringConvertible 
         return self
     }
 
+    /// Whether the type may be `None`.
     public var isOptional: Bool {
         if case .optional = self { return true }
         return false
@@ -35,10 +40,13 @@ public indirect enum ArgumentType: Sendable, Equatable, CustomStringConvertible 
 
 /// One declared argument: name, type, default, and whether it may only be passed by keyword.
 public struct SchemaArgument: Equatable {
+    /// The argument's name, as PyTorch spells it (`keepdim`).
     public let name: String
+    /// The argument's type.
     public let type: ArgumentType
     /// `nil` means the argument is required.
     public let defaultValue: ArgumentValue?
+    /// Whether the argument comes after `*`, so it is passed by name only.
     public let keywordOnly: Bool
 }
 
@@ -52,15 +60,19 @@ public struct SchemaArgument: Equatable {
 ///
 /// A class: every call's ``Arguments`` holds its schema, and a reference is one retain.
 public final class OperatorSchema: Sendable, CustomStringConvertible {
+    /// The operator's name (`add`).
     public let name: String
     /// A number no other schema of this process has, so an ``ArgumentName`` can remember
     /// which schema its slot belongs to.
     public let id: Int
+    /// The declared arguments, in order.
     public let arguments: [SchemaArgument]
     /// Number of results (`-> (Tensor, Tensor)` has two).
     public let resultCount: Int
+    /// The declaration as written.
     public let declaration: String
 
+    /// The declaration.
     public var description: String { declaration }
 
     /// Parses a declaration. A malformed declaration is a programming error in SwiftTorch
@@ -103,7 +115,9 @@ public final class OperatorSchema: Sendable, CustomStringConvertible {
         self.positionalLimit = arguments.firstIndex(where: \.keywordOnly) ?? arguments.count
     }
 
+    /// Whether the operator has a `self` argument.
     public var hasSelfArgument: Bool { selfSlot != nil }
+    /// Whether the operator has a `device` argument.
     public var hasDeviceArgument: Bool { deviceSlot != nil }
 
     /// The slot that holds argument `name`, or nil. Names are short, so comparing them in

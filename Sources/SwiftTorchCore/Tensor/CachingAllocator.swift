@@ -6,7 +6,7 @@ import Darwin
 import Synchronization
 
 /// Host memory for CPU tensors: 64-byte aligned blocks, rounded up to a size class
-/// (``HostBlockSize``), kept on a per-class free list when freed and handed out again to the
+/// (`HostBlockSize`), kept on a per-class free list when freed and handed out again to the
 /// next request of that class, so a training loop stops asking the system for memory (and
 /// faulting its pages in) after its first step.
 ///

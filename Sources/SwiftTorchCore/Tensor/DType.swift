@@ -1,5 +1,6 @@
 /// The element types a tensor can hold. `float32` is the default floating-point type.
 public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// PyTorch's `torch.bool`, `torch.int32`, `torch.int64`, `torch.float32` and `torch.float64`.
     case bool, int32, int64, float32, float64
 
     /// Bytes per element.
@@ -11,8 +12,11 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// Whether the type is float32 or float64.
     public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
+    /// Whether the type is int32 or int64.
     public var isInteger: Bool { self == .int32 || self == .int64 }
+    /// The name, as `float32`.
     public var description: String { rawValue }
 
     /// The type PyTorch gives a floating-point value that meets no tensor of its kind.
@@ -50,12 +54,15 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
 
 /// Where a tensor's storage lives.
 public enum Device: Hashable, Sendable, CustomStringConvertible {
+    /// Host memory.
     case cpu
+    /// GPU number `n`, as PyTorch's `cuda:n`.
     case cuda(Int)
 
     /// The first GPU, as PyTorch's `"cuda"`.
     public static var cuda: Device { .cuda(0) }
 
+    /// `cpu` or `cuda:N`, as PyTorch prints a device.
     public var description: String {
         switch self {
         case .cpu: "cpu"
@@ -63,6 +70,7 @@ public enum Device: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether this is host memory.
     public var isCPU: Bool { self == .cpu }
 
     /// Parses `cpu`, `cuda`, `cuda:1`.

@@ -19,7 +19,9 @@ public final class Storage: @unchecked Sendable {
 
     /// The device that owns `data`; for `.cuda` it is a device pointer, never dereferenced here.
     public let device: Device
+    /// The size of the allocation in bytes.
     public let byteCount: Int
+    /// The start of the memory (a device pointer for a GPU storage).
     public let data: UnsafeMutableRawPointer
     private let owner: Owner
     /// Bumped by every in-place write, so autograd can tell that a saved tensor changed.
@@ -71,6 +73,8 @@ public final class Storage: @unchecked Sendable {
         }
     }
 
+    /// Counts in-place writes, PyTorch's `_version`: autograd compares it with the value saved.
     public var version: Int { versionCounter.load(ordering: .relaxed) }
+    /// Records an in-place write.
     public func bumpVersion() { versionCounter.add(1, ordering: .relaxed) }
 }

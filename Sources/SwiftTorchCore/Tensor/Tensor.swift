@@ -14,12 +14,15 @@ public final class Tensor {
     @exclusivity(unchecked) @usableFromInline var _offset: Int
     @exclusivity(unchecked) @usableFromInline var _dtype: DType
 
+    /// The memory the tensor views; views of one tensor share it.
     @inlinable public var storage: Storage { _storage }
+    /// The sizes of the dimensions, PyTorch's `shape`.
     @inlinable public var shape: [Int] { _shape }
     /// Element strides per dimension; 0 for a broadcast (expanded) dimension.
     @inlinable public var strides: [Int] { _strides }
     /// First element, counted in elements from the start of `storage`.
     @inlinable public var offset: Int { _offset }
+    /// The element type.
     @inlinable public var dtype: DType { _dtype }
     /// A Swift number used as an operand (`x + 2`). It takes part in type promotion with
     /// the lowest priority, as a Python scalar does in PyTorch.
@@ -27,7 +30,7 @@ public final class Tensor {
 
     // Autograd state. The SwiftTorch module owns the rules; the fields live here so that
     // every tensor can carry them.
-    /// Whether operations on this tensor are recorded for ``backward``.
+    /// Whether operations on this tensor are recorded for ``backward(gradient:retainGraph:)``.
     ///
     /// Every call reads it for every input; `@exclusivity(unchecked)` spares those reads the
     /// run-time exclusivity check (about 60 instructions each). Nothing here ever hands out a
@@ -108,6 +111,7 @@ public final class Tensor {
         _dtype = source.dtype
     }
 
+    /// Where the elements live.
     public var device: Device { storage.device }
     /// Number of dimensions.
     public var rank: Int { shape.count }
@@ -168,6 +172,7 @@ public final class AutogradNode {
     /// One entry per tensor input of the operator; `nil` where no gradient flows.
     /// Variable only so that `deinit` can take the edges apart (see there).
     public private(set) var edges: [GradientEdge?]
+    /// How many outputs the operation had.
     public let outputCount: Int
     /// The gradient formula with its saved tensors; dropped after a backward pass that does
     /// not retain the graph.
@@ -176,9 +181,12 @@ public final class AutogradNode {
     public let savedVersions: [(tensor: Tensor, version: Int)]
     /// Shapes and dtypes of the outputs, to make zero gradients for unused outputs.
     public let outputShapes: [[Int]]
+    /// The outputs' element types.
     public let outputDTypes: [DType]
+    /// The outputs' device.
     public let outputDevice: Device
 
+    /// A node for one recorded call; `apply` maps output gradients to input gradients.
     public init(name: String, edges: [GradientEdge?], outputShapes: [[Int]], outputDTypes: [DType],
                 outputDevice: Device, savedVersions: [(tensor: Tensor, version: Int)],
                 apply: @escaping ([Tensor?]) throws -> [Tensor?]) {

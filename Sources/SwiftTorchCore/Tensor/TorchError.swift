@@ -3,21 +3,29 @@
 public struct TorchError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of rule was broken; tests and callers branch on this, people read `message`.
     public enum Kind: String, Sendable {
+        /// Shapes, dimensions, indices, dtypes or devices that do not fit the operation.
         case shapeMismatch, dimOutOfRange, indexOutOfRange, dtypeMismatch, deviceMismatch
+        /// A bad argument value, an unknown operator or backend, or no kernel that can run the
+        /// call.
         case invalidArgument, unknownOperator, noKernel, backendUnavailable, unknownBackend
+        /// A failure of autograd, of file input or output, of a plugin, or a feature not there yet.
         case autograd, io, plugin, notImplemented
         /// The memory asked for could not be had (or no machine could have it).
         case outOfMemory
     }
 
+    /// What kind of rule was broken.
     public let kind: Kind
+    /// What went wrong: the operator, the shapes and dtypes involved, the rule broken.
     public let message: String
 
+    /// An error of `kind` with `message`.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 
     /// The same error with `op` in front of its message: for a failure far below an

@@ -7,6 +7,7 @@ extension OpSamples {
         let name = op.name
         let tensorArgs = op.schema.tensorArgumentIndices.map { op.schema.arguments[$0].name }
         if name.hasPrefix("_fused_") { return try fusedOptimizerSamples(name) }
+        if let sequence = try sequenceSamples(name) { return sequence }
         if name.hasSuffix("_"), op.definition.group == .elementwise { return try inPlaceSamples(name) }
         switch op.definition.group {
         case .elementwise where name == "where":

@@ -1,0 +1,82 @@
+/* The gate arithmetic of the LSTM and GRU cells after their two matrix products: one
+   pass per batch row adds the gate inputs and biases, applies the activations and writes
+   the new state and the workspace the gradient reads. float32 uses the vectorisable
+   sigmoid and tanh of elementwise_math.h; float64 calls libm, as the reference does. */
+#include <math.h>
+#include "elementwise_internal.h" /* ST_CLONES, ST_EW_PARALLEL_MIN_HEAVY */
+#include "elementwise_math.h"
+#include "omp_reduce.h"          /* error codes */
+#include "omp_sequence.h"
+
+static inline double st_tanh_f64(double x) { return tanh(x); }
+static inline double st_sigmoid_f64(double x) { return st_sigmoid(x); }
+
+/* The bias of gate column c, or 0 when there is none. */
+#define BIAS(b, c) ((b) ? (b)[c] : 0)
+
+#define LSTM_ROW(NAME, T, SIGMOID, TANH)                                                           \
+    ST_CLONES static void NAME(int64_t h, const T *restrict ig, const T *restrict hg, const T *restrict cx, \
+                               const T *restrict bi, const T *restrict bh, T *restrict hy, T *restrict cy, \
+                               T *restrict ws) {                                                   \
+        for (int64_t j = 0; j < h; j++) {                                                          \
+            const T i = SIGMOID(ig[j] + hg[j] + BIAS(bi, j) + BIAS(bh, j));                         \
+            const T f = SIGMOID(ig[h + j] + hg[h + j] + BIAS(bi, h + j) + BIAS(bh, h + j));         \
+            const T g = TANH(ig[2 * h + j] + hg[2 * h + j] + BIAS(bi, 2 * h + j) + BIAS(bh, 2 * h + j)); \
+            const T o = SIGMOID(ig[3 * h + j] + hg[3 * h + j] + BIAS(bi, 3 * h + j) + BIAS(bh, 3 * h + j)); \
+            const T c = f * cx[j] + i * g;                                                         \
+            cy[j] = c;                                                                             \
+            hy[j] = o * TANH(c);                                                                   \
+            ws[j] = i; ws[h + j] = f; ws[2 * h + j] = g; ws[3 * h + j] = o;                        \
+        }                                                                                          \
+    }
+LSTM_ROW(lstm_row_f32, float, st_sigmoidf, st_tanhf)
+LSTM_ROW(lstm_row_f64, double, st_sigmoid_f64, st_tanh_f64)
+
+#define GRU_ROW(NAME, T, SIGMOID, TANH)                                                            \
+    ST_CLONES static void NAME(int64_t h, const T *restrict ig, const T *restrict hg, const T *restrict hx, \
+                               const T *restrict bi, const T *restrict bh, T *restrict hy, T *restrict ws) { \
+        for (int64_t j = 0; j < h; j++) {                                                          \
+            const T r = SIGMOID(ig[j] + BIAS(bi, j) + hg[j] + BIAS(bh, j));                         \
+            const T z = SIGMOID(ig[h + j] + BIAS(bi, h + j) + hg[h + j] + BIAS(bh, h + j));         \
+            const T hn = hg[2 * h + j] + BIAS(bh, 2 * h + j);                                      \
+            const T n = TANH(ig[2 * h + j] + BIAS(bi, 2 * h + j) + r * hn);                        \
+            hy[j] = (1 - z) * n + z * hx[j];                                                       \
+            ws[j] = r; ws[h + j] = z; ws[2 * h + j] = n; ws[3 * h + j] = hn;                       \
+        }                                                                                          \
+    }
+GRU_ROW(gru_row_f32, float, st_sigmoidf, st_tanhf)
+GRU_ROW(gru_row_f64, double, st_sigmoid_f64, st_tanh_f64)
+
+/* Row strides may be anything non-negative: rows of a broadcast (stride 0) or overlapping
+   view are only read. */
+static int valid(const st_cell_geometry *p) {
+    return p->batch >= 0 && p->hidden >= 0 && p->input_ld >= 0 && p->hidden_ld >= 0 && p->state_ld >= 0;
+}
+
+#define LSTM(NAME, T, ROW)                                                                          \
+    int NAME(const st_cell_geometry *p, const T *ig, const T *hg, const T *cx, const T *bi, const T *bh, \
+             T *hy, T *cy, T *ws) {                                                                 \
+        if (!valid(p)) return ST_ERR_ARGUMENT;                                                         \
+        const int64_t h = p->hidden;                                                                \
+        _Pragma("omp parallel for schedule(static) if(p->batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")   \
+        for (int64_t b = 0; b < p->batch; b++)                                                      \
+            ROW(h, ig + b * p->input_ld, hg + b * p->hidden_ld, cx + b * p->state_ld, bi, bh,       \
+                hy + b * h, cy + b * h, ws + b * 4 * h);                                            \
+        return 0;                                                                                   \
+    }
+LSTM(st_fused_lstm_cell_f32, float, lstm_row_f32)
+LSTM(st_fused_lstm_cell_f64, double, lstm_row_f64)
+
+#define GRU(NAME, T, ROW)                                                                           \
+    int NAME(const st_cell_geometry *p, const T *ig, const T *hg, const T *hx, const T *bi, const T *bh, \
+             T *hy, T *ws) {                                                                        \
+        if (!valid(p)) return ST_ERR_ARGUMENT;                                                         \
+        const int64_t h = p->hidden;                                                                \
+        _Pragma("omp parallel for schedule(static) if(p->batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")   \
+        for (int64_t b = 0; b < p->batch; b++)                                                      \
+            ROW(h, ig + b * p->input_ld, hg + b * p->hidden_ld, hx + b * p->state_ld, bi, bh,       \
+                hy + b * h, ws + b * 4 * h);                                                        \
+        return 0;                                                                                   \
+    }
+GRU(st_fused_gru_cell_f32, float, gru_row_f32)
+GRU(st_fused_gru_cell_f64, double, gru_row_f64)

@@ -1,0 +1,10 @@
+import SwiftTorchCore
+
+// The operators sequence models are built from (issue 13), declared in MaskingOps.swift,
+// SplitOps.swift, ActivationOps.swift, RecurrentCellOps.swift and AttentionOps.swift.
+
+extension Op {
+    static let sequenceFamily = [maskedFill, tril, triu, leakyRelu, elu, split, splitWithSizes, chunk,
+                                 lstmCell, gruCell, rnnTanhCell, fusedLstmCell, fusedGruCell,
+                                 scaledDotProductAttention, fusedAttention]
+}
