@@ -27,8 +27,8 @@ public final class BertLayer: Module {
         super.init()
     }
 
-    public func callAsFunction(_ x: Tensor, additiveMask: Tensor?) throws -> Tensor {
-        let attended = try attention(x, additiveMask: additiveMask)
+    public func callAsFunction(_ x: Tensor, keyMask: Tensor?) throws -> Tensor {
+        let attended = try attention(x, keyMask: keyMask)
         return try output(intermediate(attended), residual: attended)
     }
 }
@@ -42,7 +42,7 @@ public final class BertEncoder: Module {
         super.init()
     }
 
-    public func callAsFunction(_ x: Tensor, additiveMask: Tensor?) throws -> Tensor {
-        try layer.reduce(x) { hidden, layer in try layer(hidden, additiveMask: additiveMask) }
+    public func callAsFunction(_ x: Tensor, keyMask: Tensor?) throws -> Tensor {
+        try layer.reduce(x) { hidden, layer in try layer(hidden, keyMask: keyMask) }
     }
 }

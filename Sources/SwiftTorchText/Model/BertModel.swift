@@ -49,16 +49,15 @@ public final class BertModel: Module {
     /// (`[N, L]`, 1 for tokens, 0 for padding) keeps padding out of every token's attention.
     public func callAsFunction(_ inputIDs: Tensor, attentionMask: Tensor? = nil, tokenTypeIDs: Tensor? = nil) throws -> Tensor {
         let hidden = try embeddings(inputIDs, tokenTypeIDs: tokenTypeIDs)
-        return try encoder(hidden, additiveMask: attentionMask.map(Self.additiveMask))
+        return try encoder(hidden, keyMask: attentionMask.map(Self.keyMask))
     }
 
-    /// `[N, L]` 1/0 to `[N, 1, 1, L]` 0/lowest-float, broadcast over heads and queries, as
-    /// Hugging Face builds it: a padded key gets no weight after the softmax.
-    static func additiveMask(_ mask: Tensor) throws -> Tensor {
+    /// `[N, L]` 1/0 to bool `[N, 1, 1, L]`, broadcast over heads and queries: a padded key
+    /// gets no weight after the softmax.
+    static func keyMask(_ mask: Tensor) throws -> Tensor {
         guard mask.shape.count == 2 else {
             throw TorchError(.shapeMismatch, "BertModel: attention_mask must be [batch, length], got \(mask.shape)")
         }
-        let keep = try mask.to(.float32)
-        return try ((1 - keep) * Double(-Float.greatestFiniteMagnitude)).reshape([mask.shape[0], 1, 1, mask.shape[1]])
+        return try mask.ne(0).reshape([mask.shape[0], 1, 1, mask.shape[1]])
     }
 }

@@ -19,17 +19,17 @@ public final class BertSelfAttention: Module {
         super.init()
     }
 
-    /// `[N, L, hidden]` to `[N, L, hidden]`; `additiveMask` (`[N, 1, 1, L]`, 0 where a key may
-    /// be attended and a large negative number at padding) is added to the scores.
-    public func callAsFunction(_ x: Tensor, additiveMask: Tensor?) throws -> Tensor {
+    /// `[N, L, hidden]` to `[N, L, hidden]`; `keyMask` (bool `[N, 1, 1, L]`, true for a real
+    /// token) keeps padding keys out of every query's attention.
+    public func callAsFunction(_ x: Tensor, keyMask: Tensor?) throws -> Tensor {
         let (batch, length, hidden) = (x.shape[0], x.shape[1], x.shape[2])
         let headSize = hidden / numHeads
         func heads(_ t: Tensor) throws -> Tensor {
             try t.reshape([batch, length, numHeads, headSize]).permute([0, 2, 1, 3])
         }
-        let context = try attention(query: heads(query(x)), key: heads(key(x)), value: heads(value(x)),
-                                    additiveMask: additiveMask, dropoutP: isTraining ? attentionDropout : 0,
-                                    scale: 1 / Double(headSize).squareRoot())
+        // The library's fused kernel: softmax(q kᵀ / sqrt(headSize), masked) v, per batch and head.
+        let context = try scaledDotProductAttention(heads(query(x)), heads(key(x)), heads(value(x)), attnMask: keyMask,
+                                                    dropoutP: isTraining ? attentionDropout : 0)
         return try context.permute([0, 2, 1, 3]).reshape([batch, length, hidden])
     }
 }
@@ -48,7 +48,7 @@ public final class BertAttention: Module {
     /// Hugging Face's names: the attention proper is `self` (a Swift keyword, so a property can't be).
     public override func children() -> [(String, Module)] { [("self", selfAttention), ("output", output)] }
 
-    public func callAsFunction(_ x: Tensor, additiveMask: Tensor?) throws -> Tensor {
-        try output(selfAttention(x, additiveMask: additiveMask), residual: x)
+    public func callAsFunction(_ x: Tensor, keyMask: Tensor?) throws -> Tensor {
+        try output(selfAttention(x, keyMask: keyMask), residual: x)
     }
 }
