@@ -15,6 +15,9 @@ let package = Package(
         .executable(name: "regression", targets: ["Regression"]),
         .executable(name: "mnist-mlp", targets: ["MNISTClassifier"]),
         .executable(name: "training-bench", targets: ["TrainingBench"]),
+        .executable(name: "seeds", targets: ["Seeds"]),
+        .executable(name: "digits-lstm", targets: ["DigitsLSTM"]),
+        .executable(name: "char-transformer", targets: ["CharTransformer"]),
         .executable(name: "semantic-search", targets: ["SemanticSearch"]),
     ],
     dependencies: [
@@ -69,16 +72,21 @@ let package = Package(
         .executableTarget(name: "Regression", dependencies: ["SwiftTorch"], path: "Examples/Regression"),
         .executableTarget(name: "MNISTClassifier", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/MNISTClassifier"),
         .executableTarget(name: "TrainingBench", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/TrainingBench"),
+        .executableTarget(name: "DigitsLSTM", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsLSTM"),
+        .executableTarget(name: "CharTransformer", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/CharTransformer"),
         .executableTarget(
             name: "SemanticSearch",
             dependencies: ["SwiftTorchText", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/SemanticSearch"
         ),
         .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
+        // The seed tutorials' programs: a library the tests call on every backend, and `seeds`.
+        .target(name: "SeedPrograms", dependencies: ["SwiftTorch"], path: "Examples/Seeds/Programs"),
+        .executableTarget(name: "Seeds", dependencies: ["SeedPrograms", "SwiftTorch"], path: "Examples/Seeds/Main"),
 
         .testTarget(
             name: "SwiftTorchTests",
-            dependencies: ["SwiftTorch", "SwiftTorchText"],
+            dependencies: ["SwiftTorch", "SwiftTorchText", "SeedPrograms"],
             path: "Tests/SwiftTorchTests",
             resources: [.copy("Resources")]
         ),

@@ -80,6 +80,7 @@ def numpy_workloads():
 
 def torch_workloads(torch):
     import pytorch_training  # the training recipes, shared with that script
+    import pytorch_sequence  # the sequence models' training steps
     torch.manual_seed(0)
     f32 = torch.float32
     def pair(shape, fn):
@@ -96,6 +97,7 @@ def torch_workloads(torch):
         "add-scalar-tiny": lambda: (lambda x: lambda: x + 2.0)(torch.rand(8, dtype=f32)),
         "conv2d-fwd-bwd": lambda: conv2d_step(torch),
         "mlp-step": lambda: pytorch_training.mlp_step_call("cpu"),
+        **pytorch_sequence.STEPS,
         **{name: (lambda name=name: Trained(lambda: pytorch_training.digits(name))) for name in TRAINING},
     }
 

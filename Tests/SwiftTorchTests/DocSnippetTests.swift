@@ -124,11 +124,16 @@ struct DocSnippetFile {
         return Dictionary(regions, uniquingKeysWith: { first, _ in first })   // regionNamesAreUnique reports the others
     }
 
-    /// The text of each `*Snippets.swift` file of the test folder.
+    /// The text of each `*Snippets.swift` file of the test folder, and of the seed programs
+    /// (Examples/Seeds/Programs), which are examples first and document themselves.
     static func snippetFiles() throws -> [String] {
-        let folder = repository.appendingPathComponent("Tests/SwiftTorchTests")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix("Snippets.swift") }.sorted()
-        return try files.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+        let tests = repository.appendingPathComponent("Tests/SwiftTorchTests")
+        let seeds = repository.appendingPathComponent("Examples/Seeds/Programs")
+        let files = try FileManager.default.contentsOfDirectory(atPath: tests.path).filter { $0.hasSuffix("Snippets.swift") }.sorted()
+            .map { tests.appendingPathComponent($0) }
+            + FileManager.default.contentsOfDirectory(atPath: seeds.path).filter { $0.hasSuffix(".swift") }.sorted()
+            .map { seeds.appendingPathComponent($0) }
+        return try files.map { try String(contentsOf: $0, encoding: .utf8) }
     }
 
     /// The regions of `source` in order, each without the indentation its lines share.

@@ -79,7 +79,7 @@ extension BenchmarkWorkload {
                 let mlp = try MLPStep()
                 return { try mlp.step() }
             },
-        ]
+        ] + sequenceTrainingSteps()
     }
 
     /// `conv2d-fwd-bwd`: a first-layer convolution's training step, batch 64 of 1×28×28

@@ -3,14 +3,15 @@ import SwiftTorch
 
 /// Small MNIST-format files that a model can actually learn from: the bundled digits
 /// (8x8, values 0...16) scaled up three times to 24x24, centred in 28x28 and mapped to
-/// 0...255, written under MNIST's file names. Tests that train "on MNIST" use them, so a
-/// seed program runs unchanged on real handwriting without downloading MNIST.
-enum MNISTFiles {
-    static let trainCount = 960
-    static let testCount = 360
+/// 0...255, written under MNIST's file names. `seeds simple-mlp` and its tests use them
+/// when no MNIST folder is given, so the seed program runs unchanged on real handwriting
+/// without downloading MNIST.
+public enum MNISTFormatDigits {
+    public static let trainCount = 960
+    public static let testCount = 360
 
     /// Writes `train-*` and `t10k-*` IDX files into a new temporary folder and returns it.
-    static func writeSmallSet() throws -> URL {
+    public static func writeSmallSet() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-mnist-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let digits = try Digits.load()
@@ -33,4 +34,9 @@ enum MNISTFiles {
             return UInt8((pixels[(row / 3) * 8 + column / 3] * 255 / 16).rounded())
         }
     }
+}
+
+/// An IDX file of unsigned bytes (magic 0x0000_08, the rank, big-endian sizes, the values).
+private func idxBytes(_ sizes: [Int], _ values: [UInt8]) -> [UInt8] {
+    [0, 0, 8, UInt8(sizes.count)] + sizes.flatMap { s in (0..<4).map { UInt8(truncatingIfNeeded: s >> (8 * (3 - $0))) } } + values
 }
