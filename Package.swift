@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SwiftTorch", targets: ["SwiftTorch"]),
         // Data-parallel training on Open MPI: a product of its own, so `import SwiftTorch` never needs MPI.
         .library(name: "SwiftTorchDistributed", targets: ["SwiftTorchDistributed"]),
+        .library(name: "SwiftTorchText", targets: ["SwiftTorchText"]),
         .executable(name: "swifttorch", targets: ["swifttorch"]),
         .executable(name: "digits-mlp", targets: ["DigitsMLP"]),
         .executable(name: "digits-cnn", targets: ["DigitsCNN"]),
@@ -22,6 +23,7 @@ let package = Package(
         .executable(name: "digits-distributed", targets: ["DigitsDistributed"]),
         .executable(name: "distributed-checks", targets: ["DistributedChecks"]),
         .executable(name: "distributed-bench", targets: ["DistributedBench"]),
+        .executable(name: "semantic-search", targets: ["SemanticSearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,6 +69,10 @@ let package = Package(
         .target(name: "CMPIBridge", dependencies: ["CMPI"], path: "Sources/CMPIBridge", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "SwiftTorchDistributed", dependencies: ["SwiftTorch", "CMPIBridge"], path: "Sources/SwiftTorchDistributed"),
 
+        // Pretrained text models built from the library's public layers (a WordPiece tokenizer,
+        // BERT, sentence embeddings), as torchtext sits beside torch: what only NLP users need
+        // stays out of the library everyone links.
+        .target(name: "SwiftTorchText", dependencies: ["SwiftTorch"], path: "Sources/SwiftTorchText"),
         .executableTarget(
             name: "swifttorch",
             dependencies: ["SwiftTorch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -82,6 +88,11 @@ let package = Package(
         .executableTarget(name: "DigitsLSTM", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/DigitsLSTM"),
         .executableTarget(name: "CharTransformer", dependencies: ["SwiftTorch", "ExampleSupport"], path: "Examples/CharTransformer"),
         .executableTarget(name: "DigitsDistributed", dependencies: ["SwiftTorchDistributed", "ExampleSupport"], path: "Examples/DigitsDistributed"),
+        .executableTarget(
+            name: "SemanticSearch",
+            dependencies: ["SwiftTorchText", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/SemanticSearch"
+        ),
         .target(name: "ExampleSupport", dependencies: ["SwiftTorch"], path: "Examples/Support"),
         // The seed tutorials' programs: a library the tests call on every backend, and `seeds`.
         .target(name: "SeedPrograms", dependencies: ["SwiftTorch"], path: "Examples/Seeds/Programs"),
@@ -89,7 +100,7 @@ let package = Package(
 
         .testTarget(
             name: "SwiftTorchTests",
-            dependencies: ["SwiftTorch", "SeedPrograms"],
+            dependencies: ["SwiftTorch", "SwiftTorchText", "SeedPrograms"],
             path: "Tests/SwiftTorchTests",
             resources: [.copy("Resources")]
         ),

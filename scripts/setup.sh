@@ -17,3 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || { echo "SwiftTorch needs a Swift 6.2+ toolchain on PATH" >&2; exit 1; }
+
+# The pretrained all-MiniLM-L6-v2 model the text tests and the semantic-search example use
+# (downloaded once into .cache/models/, never committed).
+"$(dirname "$0")/fetch-minilm.sh" >/dev/null
