@@ -12,10 +12,17 @@ final class PickleDict {
     var entries: [(key: PickleObject, value: PickleObject)] = []
 }
 
+/// A tuple while the pickle is read: a class too, so that a tuple shared through the memo
+/// is one object however often it appears, and can be taken apart once (see `dismantle`).
+final class PickleTuple {
+    var items: [PickleObject]
+    init(_ items: [PickleObject]) { self.items = items }
+}
+
 /// One value on the unpickler's stack.
 enum PickleObject {
     case none, bool(Bool), int(Int), double(Double), string(String)
-    case list(PickleList), tuple([PickleObject]), dict(PickleDict)
+    case list(PickleList), tuple(PickleTuple), dict(PickleDict)
     case tensor(Tensor)
     case global(PickleGlobal)
     case storage(Storage, DType)
@@ -70,6 +77,7 @@ struct PickleReader {
 
     /// Runs the pickle to its `STOP` and returns the value it built.
     mutating func read() throws -> PyTorchValue {
+        defer { dismantle() }
         while true {
             let at = position
             let code = try byte()
@@ -95,13 +103,13 @@ struct PickleReader {
         case .frame: _ = try integer(8)  // Only a read-ahead hint.
         case .mark: marks.append(stack.count)
         case .stop: break
-        case .emptyTuple: stack.append(.tuple([]))
+        case .emptyTuple: stack.append(.tuple(PickleTuple([])))
         case .emptyList: stack.append(.list(PickleList()))
         case .emptyDict: stack.append(.dict(PickleDict()))
-        case .tuple: stack.append(.tuple(try popToMark(at)))
+        case .tuple: stack.append(.tuple(PickleTuple(try popToMark(at))))
         case .tuple1, .tuple2, .tuple3:
             let n = Int(opcode.rawValue - PickleOpcode.tuple1.rawValue) + 1
-            stack.append(.tuple(try pop(n, at)))
+            stack.append(.tuple(PickleTuple(try pop(n, at))))
         case .list:
             let list = PickleList()
             list.items = try popToMark(at)
@@ -155,7 +163,7 @@ struct PickleReader {
             guard case .global(let callable) = parts[0], case .tuple(let arguments) = parts[1] else {
                 throw fail(at, "REDUCE calls a class or function with a tuple of arguments, got \(parts[0].kindName) with \(parts[1].kindName)")
             }
-            stack.append(try call(callable, arguments, at))
+            stack.append(try call(callable, arguments.items, at))
         case .build:
             let parts = try pop(2, at)
             // OrderedDict.__reduce__ sets attributes (a state dict's `_metadata`) through BUILD;
@@ -166,6 +174,29 @@ struct PickleReader {
             stack.append(parts[0])
         case .binPersID:
             stack.append(try persistentLoad(pop(1, at)[0], at))
+        }
+    }
+
+    /// Empties every list, dict and tuple reachable from the stack and the memo, one level at
+    /// a time. Left to Swift, releasing 100,000 nested lists recurses 100,000 deep and
+    /// overflows the stack, and a list that holds itself would never be freed.
+    private mutating func dismantle() {
+        var pending = stack + Array(memo.values)
+        (stack, memo) = ([], [:])
+        var seen = Set<ObjectIdentifier>()
+        while let object = pending.popLast() {
+            switch object {
+            case .list(let list) where seen.insert(ObjectIdentifier(list)).inserted:
+                pending += list.items
+                list.items = []
+            case .dict(let dict) where seen.insert(ObjectIdentifier(dict)).inserted:
+                pending += dict.entries.flatMap { [$0.key, $0.value] }
+                dict.entries = []
+            case .tuple(let tuple) where seen.insert(ObjectIdentifier(tuple)).inserted:
+                pending += tuple.items
+                tuple.items = []
+            default: continue
+            }
         }
     }
 
@@ -181,11 +212,11 @@ struct PickleReader {
         case .rebuildTensorV2:
             guard arguments.count == 6 || arguments.count == 7,
                   case .storage(let storage, let dtype) = arguments[0], case .int(let offset) = arguments[1],
-                  case .tuple(let sizeItems) = arguments[2], case .tuple(let strideItems) = arguments[3],
+                  case .tuple(let sizeTuple) = arguments[2], case .tuple(let strideTuple) = arguments[3],
                   case .bool(let requiresGrad) = arguments[4] else {
                 throw fail(at, "_rebuild_tensor_v2 takes (storage, offset, size, stride, requires_grad, hooks[, metadata]), got (\(arguments.map(\.kindName).joined(separator: ", ")))")
             }
-            let shape = try ints(sizeItems, "size", at), strides = try ints(strideItems, "stride", at)
+            let shape = try ints(sizeTuple.items, "size", at), strides = try ints(strideTuple.items, "stride", at)
             guard shape.count == strides.count else {
                 throw fail(at, "a tensor with \(shape.count) sizes \(describe(shape: shape)) and \(strides.count) strides \(describe(shape: strides))")
             }
@@ -210,7 +241,7 @@ struct PickleReader {
     /// A storage's persistent id, `('storage', torch.FloatStorage, key, location, numel)`.
     /// The location (`cpu`, `cuda:0`) is not used: every storage loads onto the CPU.
     private func persistentLoad(_ id: PickleObject, _ at: Int) throws -> PickleObject {
-        guard case .tuple(let parts) = id, parts.count == 5, case .string("storage") = parts[0],
+        guard case .tuple(let id) = id, case let parts = id.items, parts.count == 5, case .string("storage") = parts[0],
               case .global(.storageType(let dtype)) = parts[1], case .string(let key) = parts[2],
               case .string = parts[3], case .int(let count) = parts[4] else {
             throw fail(at, "a persistent id must be ('storage', storage class, key, location, element count)")
@@ -348,8 +379,8 @@ struct PickleReader {
         case .tensor(let t): return .tensor(t)
         case .list(let list):
             return .list(try list.items.map { try convert($0, depth: depth + 1, budget: &budget, fail: fail) })
-        case .tuple(let items):
-            return .list(try items.map { try convert($0, depth: depth + 1, budget: &budget, fail: fail) })
+        case .tuple(let tuple):
+            return .list(try tuple.items.map { try convert($0, depth: depth + 1, budget: &budget, fail: fail) })
         case .dict(let dict):
             var out = PyTorchDict()
             for (key, value) in dict.entries {
