@@ -21,16 +21,36 @@ final class PyTorchArchiveReader {
     /// The most `data.pkl` may hold: PyTorch's pickles are a few bytes per value.
     static let maximumPickleSize = 1 << 30
 
-    init(bytes: [UInt8], file: String) throws {
-        self.file = file
-        archiveSize = bytes.count
+    /// Opens the `.pt` file at `url`. The archive is read from the file, not from memory:
+    /// ZIPFoundation's in-memory archives trap on a damaged directory that points past the
+    /// end of the data, where a file only reads short. `name` stands for the file in errors
+    /// (the path, by default).
+    init(url: URL, name: String? = nil) throws {
+        let path = url.path
+        file = name ?? path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw TorchError(.io, "PyTorch file \(file): no such file")
+        }
+        guard !isFolder.boolValue else { throw TorchError(.io, "PyTorch file \(file): is a folder, not a file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TorchError(.io, "PyTorch file \(file): could not be read (permissions?)")
+        }
+        let head: Data
+        do {
+            head = try handle.read(upToCount: 4) ?? Data()
+            archiveSize = Int(try handle.seekToEnd())
+            try handle.close()
+        } catch {
+            throw TorchError(.io, "PyTorch file \(file): could not be read (\(error.localizedDescription))")
+        }
         // The local file header's signature: anything else is not a zip (an old, pre-1.6
         // `torch.save` file is a bare pickle).
-        guard bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) else {
+        guard head.elementsEqual([0x50, 0x4B, 0x03, 0x04]) else {
             throw TorchError(.io, "PyTorch file \(file): not a zip archive (it does not start with PK\\3\\4); SwiftTorch reads the format torch.save writes since PyTorch 1.6, not the older bare pickle")
         }
         do {
-            archive = try Archive(data: Data(bytes), accessMode: .read)
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw TorchError(.io, "PyTorch file \(file): not a readable zip archive (\(error))")
         }
@@ -154,6 +174,17 @@ final class PyTorchArchiveReader {
 }
 
 extension PyTorchArchiveReader {
+    /// Reads a `.pt` file's `bytes` (named `file` in errors) through a temporary file, which
+    /// is removed at once: the open archive keeps reading it.
+    convenience init(bytes: [UInt8], file: String) throws {
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("swifttorch-pt-\(UUID().uuidString).pt")
+        do { try Data(bytes).write(to: temporary) } catch {
+            throw TorchError(.io, "PyTorch file \(file): cannot write a temporary copy to read (\(error.localizedDescription))")
+        }
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        try self.init(url: temporary, name: file)
+    }
+
     /// Every record under the archive's folder, by name relative to it, in name order: for
     /// tools that rewrite a file (the fuzzer damages `data.pkl` and zips the rest again).
     func records() throws -> [(name: String, bytes: [UInt8])] {

@@ -16,7 +16,7 @@ import ZIPFoundation
 /// for (name, tensor) in checkpoint.namedTensors() { print(name, tensor.dtype, tensor.shape) }
 /// ```
 public func loadPyTorch(_ url: URL) throws -> PyTorchValue {
-    try decodePyTorch(readFileBytes(url, what: "PyTorch file"), file: url.path)
+    try PyTorchArchiveReader(url: url).value()
 }
 
 /// Writes `value` as a `.pt` file that `torch.load(path, weights_only=True)` reads, in the
