@@ -1,3 +1,4 @@
+import CSystemZlib
 import Foundation
 import SwiftTorchCore
 import ZIPFoundation
@@ -159,15 +160,20 @@ final class PyTorchArchiveReader {
         guard entry.type == .file else {
             throw TorchError(.io, "PyTorch file \(file): record \(name) is a \(entry.type), not a file")
         }
-        let checksum: CRC32
+        // zlib's CRC-32 rather than ZIPFoundation's: its table loop is several times slower,
+        // and far slower in a debug build (reading a 64 MB file took 3.9 s with it, 0.7 s with zlib's).
+        var checksum = uLong(0)
         do {
-            checksum = try archive.extract(entry, skipCRC32: false) { try consume($0) }
+            _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: true) { chunk in
+                chunk.withUnsafeBytes { checksum = crc32(checksum, $0.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt($0.count)) }
+                try consume(chunk)
+            }
         } catch let error as TorchError {
             throw error
         } catch {
             throw TorchError(.io, "PyTorch file \(file): record \(name) cannot be read (\(error)); the file is truncated or damaged")
         }
-        guard checksum == entry.checksum else {
+        guard UInt32(truncatingIfNeeded: checksum) == entry.checksum else {
             throw TorchError(.io, "PyTorch file \(file): record \(name) is damaged (its CRC-32 is \(checksum), the zip directory says \(entry.checksum))")
         }
     }
