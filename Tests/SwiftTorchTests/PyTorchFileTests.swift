@@ -212,3 +212,40 @@ struct PyTorchFileTests {
         }
     }
 }
+
+@Suite("PyTorch .pt files: modules")
+struct PyTorchModuleFileTests {
+    @Test("a module's savePyTorch writes its state dict, which another module loads")
+    func moduleRoundTrip() throws {
+        try withDataTestFolder { folder in
+            let url = folder.appendingPathComponent("model.pt")
+            let model = Sequential {
+                Linear(4, 3)
+                BatchNorm1d(3)
+            }
+            try model.savePyTorch(to: url)
+            let copy = Sequential {
+                Linear(4, 3)
+                BatchNorm1d(3)
+            }
+            try copy.loadPyTorch(from: url)
+            for (key, tensor) in model.stateDict() {
+                try expectSameTensor(#require(copy.stateDict()[key]), tensor, key)
+            }
+            #expect(try loadPyTorch(url).dictValue?.keys.map(\.description) == model.stateDict().keys)
+        }
+    }
+
+    @Test("a state dict that does not fit the module throws naming the keys")
+    func mismatchedStateDictThrows() throws {
+        let small = Sequential {
+            Linear(3, 2)
+        }
+        let error = try #require(throws: TorchError.self) { try small.loadPyTorch(from: interopFixture("mlp-state-dict.pt")) }
+        #expect(error.message.contains("size mismatch for 0.weight"), "\(error.message)")
+        let missingKey = try #require(throws: TorchError.self) { try small.loadPyTorch(from: interopFixture("checkpoint.pt"), key: "weights") }
+        #expect(missingKey.message.contains("no entry 'weights'") && missingKey.message.contains("'epoch'"), "\(missingKey.message)")
+        let notAStateDict = try #require(throws: TorchError.self) { try small.loadPyTorch(from: interopFixture("checkpoint.pt")) }
+        #expect(notAStateDict.message.contains("not a state dict"), "\(notAStateDict.message)")
+    }
+}
