@@ -30,6 +30,10 @@ let package = Package(
         // `swift package generate-documentation` (scripts/docs.sh): a command plugin only, which
         // no target depends on, so it adds nothing to `swift build`.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // Reading and writing PyTorch's `.pt` files (zip archives).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // TensorBoard's event messages; only the runtime: the Swift code is generated once and committed.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // The machinery: tensors, storage, schemas, the kernel registry and the dispatcher.
@@ -51,12 +55,13 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         // blas reuses the openmp backend's convolution lowering with its own matrix product.
         .target(name: "BLASBackend", dependencies: ["SwiftTorchCore", "CBLAS", "COpenMPKernels", "OpenMPBackend"], path: "Backends/BLAS/Swift"),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSystemZlib", path: "Sources/CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The library users import: operator declarations, the Swift API, autograd, nn, optim, data.
         .target(
             name: "SwiftTorch",
-            dependencies: ["SwiftTorchCore", "CSwiftTorchABI", "ReferenceBackend", "OpenMPBackend", "BLASBackend", "CZlib"],
+            dependencies: ["SwiftTorchCore", "CSwiftTorchABI", "ReferenceBackend", "OpenMPBackend", "BLASBackend", "CSystemZlib",
+                           "ZIPFoundation", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Sources/SwiftTorch",
             resources: [.copy("Resources")],
             linkerSettings: [.linkedLibrary("z")]

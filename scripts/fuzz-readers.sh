@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes SwiftTorch's file readers with libFuzzer (coverage-guided, under AddressSanitizer):
-# safetensors, idx (MNIST), gzip, digits (CSV) and conformance (case JSON). Optional: CI runs
+# safetensors, idx (MNIST), gzip, digits (CSV), conformance (case JSON) and pt (PyTorch's .pt). Optional: CI runs
 # the deterministic in-test fuzzer (Tests/SwiftTorchTests/ReaderFuzzTests.swift) instead.
 #
 #   scripts/fuzz-readers.sh                      # every reader, 60 s each
@@ -12,7 +12,7 @@
 # in .build/fuzz/corpus/<reader> and .build/fuzz/findings/<reader>. Exits non-zero on a finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-readers=(safetensors idx gzip digits conformance)
+readers=(safetensors idx gzip digits conformance pt)
 if [ $# -ge 1 ] && [ "$1" != all ]; then readers=("$1"); fi
 seconds="${2:-60}"
 work=.build/fuzz
@@ -34,6 +34,7 @@ seed() {
             gzip -dc Sources/SwiftTorch/Resources/digits.csv.gz | head -n 5 > "$corpus/digits.csv" || true
             gzip -c "$corpus/digits.csv" > "$corpus/digits.csv.gz" ;;
     conformance) cp Tests/Fuzz/Seeds/conformance/cases.json "$corpus/" ;;
+    pt) cp Tests/SwiftTorchTests/Resources/interop/*.pt Tests/SwiftTorchTests/Resources/pt-extra/*.pt "$corpus/" ;;
     esac
 }
 

@@ -21,3 +21,10 @@ command -v swift >/dev/null || { echo "SwiftTorch needs a Swift 6.2+ toolchain o
 # The pretrained all-MiniLM-L6-v2 model the text tests and the semantic-search example use
 # (downloaded once into .cache/models/, never committed).
 "$(dirname "$0")/fetch-minilm.sh" >/dev/null
+# Python's tensorboard package: TensorBoardTests checks SummaryWriter's files with TensorBoard's
+# own EventAccumulator when it is installed (and says it did not run otherwise). Best effort,
+# so a machine without pip or PyPI still builds and tests.
+if command -v python3 >/dev/null && ! python3 -c "import tensorboard" 2>/dev/null; then
+    python3 -m pip install -q tensorboard >/dev/null 2>&1 ||
+        echo "SwiftTorch: could not install Python's tensorboard; its check in TensorBoardTests will not run" >&2
+fi

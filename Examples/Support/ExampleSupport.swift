@@ -7,7 +7,7 @@ import SwiftTorch
 public struct ExampleOptions {
     private var values: [String: String]
 
-    public init(_ arguments: [String], defaults: [String: String], flags: [String] = ["save"]) throws {
+    public init(_ arguments: [String], defaults: [String: String], flags: [String] = ["save", "tensorboard"]) throws {
         values = defaults
         var i = 1
         while i < arguments.count {

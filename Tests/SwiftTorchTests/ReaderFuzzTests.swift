@@ -15,7 +15,7 @@ import Testing
 /// A reader under fuzzing: its valid seed files, how to mutate them with their structure in
 /// mind, and how to read an input all the way (every tensor built).
 enum ReaderFuzzTarget: String, CaseIterable, Codable, Sendable {
-    case safetensors, idx, gzip, digitsCSV, conformanceJSON
+    case safetensors, idx, gzip, digitsCSV, conformanceJSON, pytorch
 
     func seeds() throws -> [[UInt8]] {
         switch self {
@@ -45,6 +45,8 @@ enum ReaderFuzzTarget: String, CaseIterable, Codable, Sendable {
             return [csv, try Gzip.compress(csv)]
         case .conformanceJSON:
             return [Array(Self.caseFile.utf8)]
+        case .pytorch:
+            return try pytorchFuzzSeeds()
         }
     }
 
@@ -60,6 +62,8 @@ enum ReaderFuzzTarget: String, CaseIterable, Codable, Sendable {
         case .idx where structured && Gzip.isCompressed(input), .gzip where structured:
             // Damage the contents, then compress them again: a well-formed stream of bad data.
             return try Gzip.compress(mutator.mutate(Gzip.decompress(input), corpus: corpus))
+        case .pytorch where structured:
+            return try mutatePyTorchPickle(input, with: &mutator, corpus: corpus)
         case .digitsCSV where structured, .conformanceJSON:
             let plain = Gzip.isCompressed(input) ? try Gzip.decompress(input) : input
             let damaged = mutator.mutateJSON(plain, corpus: corpus)
@@ -87,6 +91,8 @@ enum ReaderFuzzTarget: String, CaseIterable, Codable, Sendable {
         case .digitsCSV:
             let plain = Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, name: "input", limit: Digits.maximumFileSize) : bytes
             _ = try Digits.parse(plain, file: "input")
+        case .pytorch:
+            for (_, tensor) in try decodePyTorch(bytes, file: "input.pt").namedTensors() { _ = try tensor.contiguous() }
         case .conformanceJSON:
             let file = try ConformanceFile.decode(Data(bytes), name: "input")
             for c in file.cases where c.problem == nil {

@@ -1,4 +1,4 @@
-import CZlib
+import CSystemZlib
 import SwiftTorchCore
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 // libFuzzer's entry point for SwiftTorch's file readers. FUZZ_TARGET picks the reader:
-// safetensors, idx, gzip, digits or conformance. Each input is handed to the reader as a
+// safetensors, idx, gzip, digits, conformance or pt (PyTorch's .pt). Each input is handed to the reader as a
 // file, through the public API a user calls; it must read or throw a TorchError. Anything
 // else (another error, or a trap) is a finding, and libFuzzer saves the input.
 import CFuzzerDriver
@@ -31,6 +31,9 @@ private func read(_ bytes: [UInt8]) throws {
     case "digits":
         try Data(bytes).write(to: file)
         _ = try Digits.load(from: file)
+    case "pt":
+        try Data(bytes).write(to: file)
+        for (_, tensor) in try loadPyTorch(file).namedTensors() { _ = try tensor.contiguous() }
     case "conformance":
         try Data(bytes).write(to: file)
         for c in try ConformanceFile.load(file.path).cases where c.problem == nil {
@@ -43,7 +46,7 @@ private func read(_ bytes: [UInt8]) throws {
             }
         }
     default:
-        fatalError("FUZZ_TARGET must be safetensors, idx, gzip, digits or conformance, not \(target)")
+        fatalError("FUZZ_TARGET must be safetensors, idx, gzip, digits, conformance or pt, not \(target)")
     }
 }
 
