@@ -48,7 +48,9 @@ asan=(--sanitize=address --scratch-path .build-asan -Xcc -fsanitize=undefined -X
 
 step "AddressSanitizer + UBSan build"
 mkdir -p .build-asan
-run_logged .build-asan/sanitizer-build.log swift build --build-tests "${asan[@]}"
+# The test bundle and the CLI only, product by product (scripts/build-products.sh says why).
+run_logged .build-asan/sanitizer-build.log swift build "${asan[@]}" --product SwiftTorchPackageTests
+run_logged .build-asan/sanitizer-build-cli.log swift build "${asan[@]}" --product swifttorch
 
 # SwiftPM passes the sanitizer flags to C targets too; check that the kernels carry the
 # instrumentation, so that a change to the manifest cannot silently drop it.
@@ -87,7 +89,8 @@ export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt"
 tsan=(--sanitize=thread --scratch-path .build-tsan)
 step "ThreadSanitizer build"
 mkdir -p .build-tsan
-run_logged .build-tsan/sanitizer-build.log swift build --build-tests "${tsan[@]}"
+run_logged .build-tsan/sanitizer-build.log swift build "${tsan[@]}" --product SwiftTorchPackageTests
+run_logged .build-tsan/sanitizer-build-cli.log swift build "${tsan[@]}" --product swifttorch
 
 step "TSan: concurrency suites (OMP_NUM_THREADS=1)"
 run_logged .build-tsan/sanitizer-tests.log env -u SWIFTTORCH_ALLOCATOR OMP_NUM_THREADS=1 swift test --skip-build "${tsan[@]}" \

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 echo "== build"
-swift build --build-tests
+scripts/build-products.sh
 
 echo "== conformance (CLI), every CPU backend"
 # The shared PyTorch cases (general and sequence) and SwiftTorch's own nn and sequence cases
