@@ -4,9 +4,13 @@ import SwiftTorchCore
 /// learned position embeddings, a pre-norm ``TransformerEncoder`` with the causal mask and a
 /// final norm, and a linear head to next-character logits.
 public final class CharTransformer: Module {
+    /// Each character's embedding, `vocabularySize × dModel`.
     public let tokenEmbedding: Embedding
+    /// The learned embedding of each position, `contextLength × dModel`.
     public let positionEmbedding: Embedding
+    /// The pre-norm causal encoder stack, with its final layer norm.
     public let encoder: TransformerEncoder
+    /// The linear from `dModel` to next-character logits over the vocabulary.
     public let head: Linear
     /// The longest input the position embedding covers.
     public let contextLength: Int

@@ -4,19 +4,30 @@ import SwiftTorchCore
 /// a fixed set of validation windows, the mean training and validation loss per epoch.
 /// The defaults are the example's; tests and the benchmark use smaller values.
 public struct CharTransformerRecipe {
+    /// Epochs to train, each followed by a validation pass.
     public var epochs = 3
+    /// Optimizer steps per epoch, each on a fresh random batch.
     public var stepsPerEpoch = 200
+    /// Windows per batch, in training and validation.
     public var batchSize = 32
+    /// Characters per window, and the model's `contextLength`.
     public var contextLength = 64
+    /// The model's embedding width (PyTorch's `d_model`).
     public var dModel = 64
+    /// Attention heads per layer.
     public var nhead = 4
+    /// Encoder layers.
     public var numLayers = 2
+    /// The width of each layer's feed-forward block (PyTorch's `dim_feedforward`).
     public var dimFeedforward = 256
+    /// The model's dropout probability.
     public var dropout = 0.1
+    /// Adam's learning rate.
     public var learningRate = 3e-3
     /// Validation batches per evaluation (consecutive windows of the validation text).
     public var validationBatches = 8
 
+    /// The example's recipe; set the properties to change it.
     public init() {}
 
     /// A fresh model (after `manualSeed(0)`) for `corpus`.

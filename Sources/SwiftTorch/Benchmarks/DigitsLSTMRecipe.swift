@@ -4,7 +4,9 @@ import SwiftTorchCore
 /// time steps (rows) of 8 features (pixels), and a linear layer classifies the last step's
 /// hidden state.
 public final class DigitsLSTMClassifier: Module, UnaryLayer {
+    /// The one-layer, batch-first LSTM over the image's rows.
     public let lstm: LSTM
+    /// The linear from the last hidden state to the 10 digit logits.
     public let head: Linear
 
     /// An LSTM of `hiddenSize` over 8 features per step, then `hiddenSize → 10`.
@@ -32,6 +34,7 @@ public struct DigitsLSTMRecipe {
     /// The LSTM's hidden size.
     public var hiddenSize = 64
 
+    /// The example's recipe; set the properties to change it.
     public init() {}
 
     /// A fresh model (after `manualSeed(0)`) and its optimizer.

@@ -8,14 +8,18 @@ import SwiftTorchCore
 /// sequences of 32 steps, batch 64, classifying the last layer's final hidden state into 10
 /// classes with a linear head; cross entropy, SGD (lr 0.01, momentum 0.9), after `manualSeed(0)`.
 public struct LSTMStep {
+    /// The 2-layer, batch-first LSTM, 64 features in, hidden 128.
     public let lstm = LSTM(64, 128, numLayers: 2, batchFirst: true)
+    /// The linear from the last layer's final hidden state to 10 logits.
     public let head = Linear(128, 10)
+    /// SGD over the LSTM's and the head's parameters (lr 0.01, momentum 0.9).
     public let optimizer: SGD
     /// The batch: float32 `[64, 32, 64]`.
     public let inputs: Tensor
     /// The labels: int64 `[64]` in `0..<10`.
     public let targets: Tensor
 
+    /// The step's model, optimizer and batch, after `manualSeed(0)`.
     public init() throws {
         manualSeed(0)
         optimizer = try SGD(lstm.parameters() + head.parameters(), lr: 0.01, momentum: 0.9)
@@ -36,11 +40,16 @@ public struct LSTMStep {
 /// with the example's sizes, a vocabulary of 96, dropout 0.1 in training mode) on a fixed
 /// random batch of 32 windows of 64 characters; next-character cross entropy, Adam (lr 3e-3).
 public struct TransformerStep {
+    /// The model: ``CharTransformer`` with ``CharTransformerRecipe``'s sizes and a vocabulary of 96.
     public let model: CharTransformer
+    /// Adam over the model's parameters (lr 3e-3).
     public let optimizer: Adam
+    /// The batch: int64 character indices `[32, 64]` in `0..<96`.
     public let inputs: Tensor
+    /// The next-character targets: int64 `[32, 64]` in `0..<96`.
     public let targets: Tensor
 
+    /// The step's model, optimizer and batch, after `manualSeed(0)`.
     public init() throws {
         manualSeed(0)
         let recipe = CharTransformerRecipe()

@@ -64,6 +64,7 @@ public struct ModuleFixtureFile {
 
 /// One PyTorch-built module with its call, as a module-fixture file describes it.
 public struct ModuleFixture: Decodable, Sendable {
+    /// The fixture's name, the prefix of its tensor keys (`lstm` in `lstm/input0`).
     public let name: String
     /// PyTorch's `repr` of the module, with its constructor options.
     public let module: String
@@ -88,6 +89,7 @@ public struct ModuleFixture: Decodable, Sendable {
         case outputGrad = "output_grad", inputGrads = "input_grads", paramGrads = "param_grads"
     }
 
+    /// Decodes a fixture from its JSON object; `note`, `output_grad`, `input_grads`, `param_grads` and `options` may be absent.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)

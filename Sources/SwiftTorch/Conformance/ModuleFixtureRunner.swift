@@ -15,6 +15,7 @@ public struct ModuleFixtureRunner {
     /// Only fixtures whose name contains this text.
     public var filter: String?
 
+    /// A runner over `backends` (empty: every available one) and the fixtures matching `filter`.
     public init(backends: [String] = [], filter: String? = nil) {
         self.backends = backends
         self.filter = filter

@@ -11,7 +11,10 @@ import SwiftTorchCore
 /// ```
 public final class RNN: RNNBase {
     /// The activation of each step.
-    public enum Nonlinearity: String, Sendable { case tanh, relu }
+    public enum Nonlinearity: String, Sendable {
+        /// tanh or ReLU, PyTorch's `nonlinearity='tanh'` or `'relu'`.
+        case tanh, relu
+    }
 
     /// The activation of each step.
     public var nonlinearity: Nonlinearity { mode == .rnnRelu ? .relu : .tanh }

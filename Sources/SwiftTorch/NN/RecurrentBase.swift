@@ -12,6 +12,7 @@ import SwiftTorchCore
 public class RNNBase: Module {
     /// The recurrence a layer runs.
     public enum Mode: String, Sendable {
+        /// An Elman RNN with tanh or ReLU, an LSTM or a GRU; the raw value is PyTorch's `mode` string.
         case rnnTanh = "RNN_TANH", rnnRelu = "RNN_RELU", lstm = "LSTM", gru = "GRU"
 
         /// Gates stacked in each weight: `G` above.
@@ -24,6 +25,7 @@ public class RNNBase: Module {
         }
     }
 
+    /// The recurrence this layer runs (PyTorch's `mode`).
     public let mode: Mode
     /// Features of each input step.
     public let inputSize: Int

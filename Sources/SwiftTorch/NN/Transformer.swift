@@ -11,7 +11,9 @@ import SwiftTorchCore
 /// let y = try model(Tensor.randn([7, 2, 32]), Tensor.randn([5, 2, 32]), tgtMask: tgtMask)   // [5, 2, 32]
 /// ```
 public final class Transformer: Module {
+    /// The encoder stack, with its final layer norm (keys `encoder.…`).
     public let encoder: TransformerEncoder
+    /// The decoder stack, with its final layer norm (keys `decoder.…`).
     public let decoder: TransformerDecoder
 
     /// PyTorch's constructor: `nn.Transformer(d_model=512, nhead=8, num_encoder_layers=6,

@@ -15,16 +15,27 @@ import SwiftTorchCore
 ///                   tgtMask: Transformer.generateSquareSubsequentMask(5), tgtIsCausal: true)   // [2, 5, 32]
 /// ```
 public final class TransformerDecoderLayer: Module {
+    /// The self-attention block over the target (PyTorch's `self_attn`).
     public let selfAttn: MultiheadAttention
+    /// The attention from the target to the encoder's output, `memory` (PyTorch's `multihead_attn`).
     public let multiheadAttn: MultiheadAttention
+    /// The feed-forward block's first linear, `dModel → dimFeedforward`.
     public let linear1: Linear
+    /// The dropout between the feed-forward block's activation and `linear2`.
     public let dropout: Dropout
+    /// The feed-forward block's second linear, `dimFeedforward → dModel`.
     public let linear2: Linear
+    /// The layer norm of the self-attention block.
     public let norm1: LayerNorm
+    /// The layer norm of the attention over `memory`.
     public let norm2: LayerNorm
+    /// The layer norm of the feed-forward block.
     public let norm3: LayerNorm
+    /// The dropout on the self-attention block's output.
     public let dropout1: Dropout
+    /// The dropout on the output of the attention over `memory`.
     public let dropout2: Dropout
+    /// The dropout on the feed-forward block's output.
     public let dropout3: Dropout
     /// The feed-forward activation.
     public let activation: TransformerActivation

@@ -2,6 +2,7 @@ import SwiftTorchCore
 
 /// The activation between a Transformer layer's two feed-forward linears.
 public enum TransformerActivation: String, Sendable {
+    /// ReLU or GELU, PyTorch's `activation='relu'` or `'gelu'`.
     case relu, gelu
 
     func callAsFunction(_ x: Tensor) throws -> Tensor {
@@ -26,13 +27,21 @@ public enum TransformerActivation: String, Sendable {
 /// let y = try layer(Tensor.randn([2, 10, 32]), mask: Transformer.generateSquareSubsequentMask(10), isCausal: true)
 /// ```
 public final class TransformerEncoderLayer: Module {
+    /// The self-attention block (PyTorch's `self_attn`).
     public let selfAttn: MultiheadAttention
+    /// The feed-forward block's first linear, `dModel → dimFeedforward`.
     public let linear1: Linear
+    /// The dropout between the feed-forward block's activation and `linear2`.
     public let dropout: Dropout
+    /// The feed-forward block's second linear, `dimFeedforward → dModel`.
     public let linear2: Linear
+    /// The layer norm of the self-attention block.
     public let norm1: LayerNorm
+    /// The layer norm of the feed-forward block.
     public let norm2: LayerNorm
+    /// The dropout on the self-attention block's output.
     public let dropout1: Dropout
+    /// The dropout on the feed-forward block's output.
     public let dropout2: Dropout
     /// The feed-forward activation.
     public let activation: TransformerActivation
