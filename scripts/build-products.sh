@@ -8,7 +8,11 @@
 # than all of SwiftTorch, once per build configuration (debug, ASan, TSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-products=$(swift package dump-package | python3 -c 'import json, sys; print("\n".join(p["name"] for p in json.load(sys.stdin)["products"]))')
-for product in SwiftTorchPackageTests $products; do
+# Executables only: the test bundle already builds every library target, and SwiftPM turns
+# `--product` of a library into a build of everything.
+executables=$(swift package dump-package | python3 -c '
+import json, sys
+print("\n".join(p["name"] for p in json.load(sys.stdin)["products"] if "executable" in p["type"]))')
+for product in SwiftTorchPackageTests $executables; do
     swift build "$@" --product "$product"
 done
