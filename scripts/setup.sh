@@ -18,6 +18,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "SwiftTorch needs a Swift 6.2+ toolchain on PATH" >&2; exit 1; }
 
+# What only the tests use (the pretrained model, Python's tensorboard); the main job
+# (scripts/train-digits.sh) asks for the system packages alone.
+if [ "${1:-}" = "--system-only" ]; then
+    exit 0
+fi
+
 # The pretrained all-MiniLM-L6-v2 model the text tests and the semantic-search example use
 # (downloaded once into .cache/models/, never committed).
 "$(dirname "$0")/fetch-minilm.sh" >/dev/null
