@@ -32,7 +32,7 @@ struct ConformanceFileTests {
         let file = try CaseFiles.file(name)
         // The environment may say SWIFTTORCH_FALLBACK=error; here each backend runs with its
         // usual fall-through (the CLI run in scripts/test.sh checks the strict mode).
-        let report = try Dispatcher.$scopedFallbackIsError.withValue(false) {
+        let report = try Dispatcher.withFallbackIsError(false) {
             try ConformanceRunner(backends: [backend]).run(file.cases)
         }
         #expect(report.results.count == file.cases.count)

@@ -69,7 +69,7 @@ struct EquivalenceTests {
             }
         }
         return try Runtime.withBackend(backend) {
-            try Dispatcher.$scopedFallbackIsError.withValue(fallbackIsError) {
+            try Dispatcher.withFallbackIsError(fallbackIsError) {
                 do {
                     let arguments = try op.schema.bind([], keywords)
                     let outputs = try dispatcher.call(op, arguments)

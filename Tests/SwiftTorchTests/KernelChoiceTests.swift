@@ -45,16 +45,16 @@ struct KernelChoiceTests {
         try marks.register("alpha")
         try marks.register("beta")
         let dispatcher = marks.dispatcher
-        #expect(try BackendPriority.$scoped.withValue(nil) { try marks.run(dispatcher) } == 2)
+        #expect(try BackendPriority.withScoped(nil) { try marks.run(dispatcher) } == 2)
         // Named by the user, the deferring backend runs its own kernel.
-        let named = try BackendPriority.$scoped.withValue(BackendPriority(names: ["alpha"])) { try marks.run(dispatcher) }
+        let named = try BackendPriority.withScoped(BackendPriority(names: ["alpha"])) { try marks.run(dispatcher) }
         #expect(named == 1)
     }
 
     @Test func aDeferringBackendStillRunsWhatNoOtherBackendHas() throws {
         let marks = Marks(alphaDefers: true)
         try marks.register("alpha")
-        #expect(try BackendPriority.$scoped.withValue(nil) { try marks.run(marks.dispatcher) } == 1)
+        #expect(try BackendPriority.withScoped(nil) { try marks.run(marks.dispatcher) } == 1)
     }
 
     @Test func choicesAreKeptApartByBackendListAndDType() throws {
@@ -64,9 +64,9 @@ struct KernelChoiceTests {
         try marks.register("alpha", dtypes: [.float64])
         let dispatcher = marks.dispatcher
         for _ in 0..<2 {  // the second round reads every answer from the cache
-            #expect(try BackendPriority.$scoped.withValue(nil) { try marks.run(dispatcher) } == 2)
-            #expect(try BackendPriority.$scoped.withValue(nil) { try marks.run(dispatcher, dtype: .float64) } == 1)
-            let gammaFirst = try BackendPriority.$scoped.withValue(BackendPriority(names: ["gamma", "beta"])) {
+            #expect(try BackendPriority.withScoped(nil) { try marks.run(dispatcher) } == 2)
+            #expect(try BackendPriority.withScoped(nil) { try marks.run(dispatcher, dtype: .float64) } == 1)
+            let gammaFirst = try BackendPriority.withScoped(BackendPriority(names: ["gamma", "beta"])) {
                 try marks.run(dispatcher)
             }
             #expect(gammaFirst == 3)
@@ -77,9 +77,9 @@ struct KernelChoiceTests {
         let marks = Marks()
         try marks.register("beta")
         let dispatcher = marks.dispatcher
-        #expect(try BackendPriority.$scoped.withValue(nil) { try marks.run(dispatcher) } == 2)
+        #expect(try BackendPriority.withScoped(nil) { try marks.run(dispatcher) } == 2)
         try marks.register("alpha")
-        #expect(try BackendPriority.$scoped.withValue(nil) { try marks.run(dispatcher) } == 1)
+        #expect(try BackendPriority.withScoped(nil) { try marks.run(dispatcher) } == 1)
     }
 
     @Test func theSameBackendListGetsTheSameIDAndAnotherADifferentOne() {
@@ -96,7 +96,7 @@ struct KernelChoiceTests {
         let results = try await withThrowingTaskGroup(of: (DType, Double).self) { group in
             for i in 0..<64 {
                 let dtype: DType = i % 2 == 0 ? .float32 : .float64
-                group.addTask { (dtype, try BackendPriority.$scoped.withValue(nil) { try marks.run(dispatcher, dtype: dtype) }) }
+                group.addTask { (dtype, try BackendPriority.withScoped(nil) { try marks.run(dispatcher, dtype: dtype) }) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }

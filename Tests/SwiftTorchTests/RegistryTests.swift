@@ -128,7 +128,7 @@ struct BackendSelectionTests {
     @Test func aBackendWithoutAKernelFallsThroughToTheNext() throws {
         let bench = Bench()
         try bench.register("gamma")
-        let tag = try Dispatcher.$scopedFallbackIsError.withValue(false) { try bench.run(bench.dispatcher()) }
+        let tag = try Dispatcher.withFallbackIsError(false) { try bench.run(bench.dispatcher()) }
         #expect(tag == 3)
     }
 
@@ -136,7 +136,7 @@ struct BackendSelectionTests {
         let bench = Bench()
         try bench.register("alpha")
         try bench.register("gamma")
-        let tag = try BackendPriority.$scoped.withValue(BackendPriority(names: ["gamma", "alpha"])) {
+        let tag = try BackendPriority.withScoped(BackendPriority(names: ["gamma", "alpha"])) {
             try bench.run(bench.dispatcher())
         }
         #expect(tag == 3)
@@ -146,8 +146,8 @@ struct BackendSelectionTests {
         // Asking for `alpha` alone still runs operators that only `beta` has.
         let bench = Bench()
         try bench.register("beta")
-        let tag = try BackendPriority.$scoped.withValue(BackendPriority(names: ["alpha"])) {
-            try Dispatcher.$scopedFallbackIsError.withValue(false) { try bench.run(bench.dispatcher()) }
+        let tag = try BackendPriority.withScoped(BackendPriority(names: ["alpha"])) {
+            try Dispatcher.withFallbackIsError(false) { try bench.run(bench.dispatcher()) }
         }
         #expect(tag == 2)
     }
@@ -190,7 +190,7 @@ struct BackendSelectionTests {
         try bench.register("beta", dtypes: [.float64])
         try bench.register("gamma")
         let error = #expect(throws: TorchError.self) {
-            try Dispatcher.$scopedFallbackIsError.withValue(true) { try bench.run(bench.dispatcher()) }
+            try Dispatcher.withFallbackIsError(true) { try bench.run(bench.dispatcher()) }
         }
         #expect(error?.kind == .noKernel)
         let message = error?.message ?? ""
@@ -206,7 +206,7 @@ struct BackendSelectionTests {
     @Test func scopedFallbackOverridesTheSettingBothWays() throws {
         let bench = Bench()
         try bench.register("gamma")
-        let tag = try Dispatcher.$scopedFallbackIsError.withValue(false) {
+        let tag = try Dispatcher.withFallbackIsError(false) {
             try bench.run(bench.dispatcher(fallbackIsError: true))
         }
         #expect(tag == 3)
@@ -215,7 +215,7 @@ struct BackendSelectionTests {
     @Test func noKernelAnywhereIsAnErrorSayingSo() throws {
         let bench = Bench()
         let error = #expect(throws: TorchError.self) {
-            try Dispatcher.$scopedFallbackIsError.withValue(false) { try bench.run(bench.dispatcher()) }
+            try Dispatcher.withFallbackIsError(false) { try bench.run(bench.dispatcher()) }
         }
         #expect(error?.kind == .noKernel)
         #expect(error?.message.contains("no backend") == true)
@@ -331,7 +331,7 @@ struct ProcessRegistryTests {
 
     @Test func operatorsTheNewBackendLacksFallThroughToTheBuiltInOnes() throws {
         try ProcessTestBackend.registered.get()
-        let r = try Dispatcher.$scopedFallbackIsError.withValue(false) {
+        let r = try Dispatcher.withFallbackIsError(false) {
             try Runtime.withBackend(ProcessTestBackend.name) { try Tensor([2.0, 3.0]) * Tensor([4.0, 5.0]) }
         }
         #expect(try r.toArray(of: Double.self) == [8, 15])
@@ -340,7 +340,7 @@ struct ProcessRegistryTests {
     @Test func withFallbackErrorAnOperatorTheNewBackendLacksThrows() throws {
         try ProcessTestBackend.registered.get()
         let error = #expect(throws: TorchError.self) {
-            try Dispatcher.$scopedFallbackIsError.withValue(true) {
+            try Dispatcher.withFallbackIsError(true) {
                 try Runtime.withBackend(ProcessTestBackend.name) { try Tensor([2.0]) * Tensor([4.0]) }
             }
         }

@@ -23,7 +23,7 @@ struct SequenceConformanceTests {
           arguments: SequenceCaseFiles.names, ["reference", "openmp", "blas"])
     func everyCasePasses(_ name: String, backend: String) throws {
         let file = try SequenceCaseFiles.file(name)
-        let report = try Dispatcher.$scopedFallbackIsError.withValue(true) {
+        let report = try Dispatcher.withFallbackIsError(true) {
             try ConformanceRunner(backends: [backend]).run(file.cases)
         }
         #expect(report.results.count == file.cases.count)

@@ -32,6 +32,7 @@ enum ElementwiseOMP {
         for t in inputs { try require(op, t, shape: shape, dtype: dtype) }
     }
 
+    @inline(__always)
     static func require(_ op: String, _ t: Tensor, shape: [Int], dtype: DType?) throws {
         if t.shape != shape || (dtype != nil && t.dtype != dtype) || !t.device.isCPU {
             throw TorchError(.shapeMismatch, "\(op): internal: input \(t.dtype)\(describe(shape: t.shape)) on \(t.device) was not prepared for the output \(dtype.map(\.description) ?? "")\(describe(shape: shape))")
@@ -39,9 +40,10 @@ enum ElementwiseOMP {
     }
 
     /// Turns a C status into an error (-1: the C side has no such op/dtype pair).
-    static func check(_ op: String, _ status: Int32, _ dtypes: [DType]) throws {
+    @inline(__always)
+    static func check(_ op: String, _ status: Int32, _ dtypes: @autoclosure () -> [DType]) throws {
         if status != 0 {
-            throw TorchError(.noKernel, "\(op): the openmp C kernels have no variant for \(dtypes.map(\.description).joined(separator: ", "))")
+            throw TorchError(.noKernel, "\(op): the openmp C kernels have no variant for \(dtypes().map(\.description).joined(separator: ", "))")
         }
     }
 

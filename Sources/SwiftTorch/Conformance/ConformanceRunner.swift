@@ -86,7 +86,7 @@ public struct ConformanceRunner {
         do {
             // With SWIFTTORCH_FALLBACK=error only the operator under test must run on this
             // backend; a dtype it has no kernel for is a skip, not a failure.
-            return try Dispatcher.$strictOperator.withValue(dispatcher.fallbackIsError ? c.op : nil) {
+            return try Dispatcher.withStrictOperator(dispatcher.fallbackIsError ? c.op : nil) {
                 try Runtime.withBackend(backend) {
                 let arguments: Arguments
                 do {

@@ -186,11 +186,12 @@ struct BatchPlan<D: Dataset> {
     }
 
     /// ``batch(_:)`` for a worker thread, under the settings of the code that started the
-    /// pass: its scoped backends and its gradient mode, which a thread would not inherit.
+    /// pass: its dispatch overrides (backends, fallback) and its gradient mode, which a
+    /// thread would not inherit.
     func batchInCallersContext() -> (Int) throws -> D.Sample {
-        let backends = BackendPriority.scoped, recording = GradMode.isEnabled
+        let scope = DispatchScope.current, recording = GradMode.isEnabled
         return { k in
-            try BackendPriority.$scoped.withValue(backends) {
+            try DispatchScope.with(scope) {
                 try GradMode.$isEnabled.withValue(recording) { try batch(k) }
             }
         }

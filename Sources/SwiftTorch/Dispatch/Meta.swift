@@ -33,6 +33,7 @@ enum Meta {
     struct Promotion {
         private var dimResult: DType?, zeroResult: DType?, wrappedResult: DType?
 
+        @inline(__always)
         mutating func add(_ t: Tensor) {
             if t.isWrappedNumber {
                 addNumber(t.dtype)
@@ -44,6 +45,7 @@ enum Meta {
         }
 
         /// A tensor argument or a Swift number passed for one.
+        @inline(__always)
         mutating func add(_ value: ArgumentValue) {
             switch value {
             case .tensor(let t): add(t)
@@ -55,6 +57,7 @@ enum Meta {
         }
 
         /// A Swift number counts as the default float type, an int as int64, a bool as bool.
+        @inline(__always)
         private mutating func addNumber(_ dtype: DType) {
             wrappedResult = Promotion.merge(wrappedResult, dtype.isFloatingPoint ? .defaultFloat : dtype)
         }
@@ -147,29 +150,51 @@ enum Meta {
         try elementwise(op, &args, args.index(of: first), args.index(of: second), compute: compute, output: output)
     }
 
-    /// The two-operand case (`a + b`, `x * 0.9`), the hottest path of all: no lists, and
-    /// the output shape shares the inputs' when they agree.
+    /// The two-operand case (`a + b`, `x * 0.9`), the hottest path of all: no lists, the
+    /// output shape shares the inputs' when they agree, and the operands are looked at in
+    /// place (lent, not copied) and replaced only when promotion or broadcasting changes them.
     private static func elementwise(_ op: String, _ args: inout Arguments, _ i: Int, _ j: Int,
                                     compute: (DType) throws -> DType, output: (DType) -> DType) throws -> OutputSpecs {
-        let a = args.values[i], b = args.values[j]
-        let shape: [Int]
-        switch (a, b) {
-        case (.tensor(let x), .tensor(let y)): shape = x.shape == y.shape ? x.shape : try broadcastShape(op, [x.shape, y.shape])
-        case (.tensor(let x), _): shape = x.shape
-        case (_, .tensor(let y)): shape = y.shape
-        default: shape = []
+        let (shape, dtype, first, second) = try args.values.withUnsafeBufferPointer { values in
+            let a = shapeIfTensor(values[i]), b = shapeIfTensor(values[j])
+            let shape: [Int]
+            if let a, let b {
+                shape = a == b ? a : try broadcastShape(op, [a, b])
+            } else {
+                shape = a ?? b ?? []
+            }
+            var promotion = Promotion()
+            promotion.add(values[i])
+            promotion.add(values[j])
+            let dtype = try compute(promotion.result)
+            return (shape, dtype,
+                    try prepared(values[i], dtype, shape, readOnly: !writes(args, i)),
+                    try prepared(values[j], dtype, shape, readOnly: !writes(args, j)))
         }
-        var promotion = Promotion()
-        promotion.add(a)
-        promotion.add(b)
-        let dtype = try compute(promotion.result)
-        args.values[i] = .tensor(try prepare(a, dtype, shape, readOnly: !writes(args, i)))
-        args.values[j] = .tensor(try prepare(b, dtype, shape, readOnly: !writes(args, j)))
+        if let first { args.values[i] = .tensor(first) }
+        if let second { args.values[j] = .tensor(second) }
         return .one(TensorSpec(shape, output(dtype)))
     }
 
-    /// An operand converted to the compute dtype and broadcast to the output's shape; a Swift
-    /// number becomes one element of that dtype, seen through stride 0.
+    @inline(__always)
+    private static func shapeIfTensor(_ value: ArgumentValue) -> [Int]? {
+        if case .tensor(let t) = value { return t.shape }
+        return nil
+    }
+
+    /// An operand converted to the compute dtype and broadcast to the output's shape, or nil
+    /// when it already is both; a Swift number becomes one element of that dtype, seen
+    /// through stride 0.
+    @inline(__always)
+    private static func prepared(_ value: ArgumentValue, _ dtype: DType, _ shape: [Int], readOnly: Bool) throws -> Tensor? {
+        if case .tensor(let t) = value {
+            if t.dtype == dtype, t.shape == shape { return nil }
+            return broadcastView(try cast(t, to: dtype), to: shape)
+        }
+        return Tensor.number(value, as: dtype, broadcastTo: shape, readOnly: readOnly)
+    }
+
+    /// ``prepared(_:_:_:readOnly:)`` that always gives the tensor.
     @inline(__always)
     private static func prepare(_ value: ArgumentValue, _ dtype: DType, _ shape: [Int], readOnly: Bool) throws -> Tensor {
         if case .tensor(let t) = value { return broadcastView(try cast(t, to: dtype), to: shape) }

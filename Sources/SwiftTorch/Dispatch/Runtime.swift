@@ -59,14 +59,14 @@ public enum Runtime {
     /// choice for this task, without touching the environment.
     public static func withBackend<R>(_ backends: String, _ body: () throws -> R) throws -> R {
         let priority = try resolvePriority(backends)
-        return try BackendPriority.$scoped.withValue(priority, operation: body)
+        return try BackendPriority.withScoped(priority, body)
     }
 
     /// Async form of ``withBackend(_:_:)``.
     public static func withBackend<R>(_ backends: String, isolation: isolated (any Actor)? = #isolation,
                                       _ body: () async throws -> R) async throws -> R {
         let priority = try resolvePriority(backends)
-        return try await BackendPriority.$scoped.withValue(priority, operation: body, isolation: isolation)
+        return try await BackendPriority.withScoped(priority, isolation: isolation, body)
     }
 
     /// Resolves a backend request as `SWIFTTORCH_BACKEND` would be.
@@ -87,14 +87,14 @@ public enum Runtime {
 /// Calls an operator through the dispatcher and returns its single output.
 @inline(__always)
 func dispatch(_ op: OperatorHandle, _ positional: consuming [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> Tensor {
-    try Runtime.dispatcher().call(op, positional, keywords)[0]
+    try Runtime.dispatcher().callFirst(op, positional, keywords)
 }
 
 /// Calls an operator with a value for every argument, in declaration order (keyword-only
 /// ones included), and returns its single output: the typed API's cheapest binding.
 @inline(__always)
 func dispatch(_ op: OperatorHandle, slots: consuming [ArgumentValue]) throws -> Tensor {
-    try Runtime.dispatcher().call(op, slots: slots)[0]
+    try Runtime.dispatcher().callFirst(op, slots: slots)
 }
 
 /// Calls an operator through the dispatcher and returns all of its outputs.

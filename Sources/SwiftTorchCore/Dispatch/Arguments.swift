@@ -125,10 +125,13 @@ public struct Arguments {
 
     @inline(__always)
     private func tensor(at slot: Int) -> Tensor {
-        switch values[slot] {
-        case .tensor(let t): return t
-        case let number where number.isNumber: return Tensor.wrappedNumber(number)
-        default: preconditionFailure("internal: \(schema.name).\(schema.arguments[slot].name) is not a tensor")
+        // Lent, not copied: see `forEachTensor`.
+        values.withUnsafeBufferPointer { values in
+            switch values[slot] {
+            case .tensor(let t): return t
+            case let number where number.isNumber: return Tensor.wrappedNumber(number)
+            default: preconditionFailure("internal: \(schema.name).\(schema.arguments[slot].name) is not a tensor")
+            }
         }
     }
     /// The tensor in slot `name` (a number wrapped as a 0-d tensor), or nil for `None`.
@@ -169,7 +172,12 @@ public struct Arguments {
 
     @inline(__always)
     private func double(at slot: Int) -> Double {
-        switch values[slot] {
+        values.withUnsafeBufferPointer { values in double(values[slot], slot: slot) }
+    }
+
+    @inline(__always)
+    private func double(_ value: ArgumentValue, slot: Int) -> Double {
+        switch value {
         case .double(let v): return v
         case .int(let v): return Double(v)
         case .bool(let v): return v ? 1 : 0
@@ -226,13 +234,18 @@ public struct Arguments {
     /// Visits every real tensor among the arguments in declaration order, without building a
     /// list (the dispatcher asks this on every call). Numbers passed for tensors are skipped:
     /// they live on no device and never want gradients.
+    ///
+    /// The values are read through a buffer pointer, which lends each one: reading
+    /// `values[i]` would copy it (a retain and a release per tensor, per pass).
     @inline(__always)
     public func forEachTensor(_ body: (Tensor) throws -> Void) rethrows {
-        for i in schema.tensorArgumentIndices {
-            switch values[i] {
-            case .tensor(let t): try body(t)
-            case .tensorList(let ts): for t in ts { try body(t) }
-            default: break
+        try values.withUnsafeBufferPointer { values in
+            for i in schema.tensorArgumentIndices {
+                switch values[i] {
+                case .tensor(let t): try body(t)
+                case .tensorList(let ts): for t in ts { try body(t) }
+                default: break
+                }
             }
         }
     }
@@ -240,6 +253,11 @@ public struct Arguments {
     /// Replaces numbers in tensor slots by wrapped 0-d tensors, for code that walks the
     /// values itself (kernels, plugins, the device hop).
     public mutating func wrapNumbers() {
+        // Most calls have none: look first without the array access a write needs.
+        let hasNumbers = values.withUnsafeBufferPointer { values in
+            schema.tensorArgumentIndices.contains { values[$0].isNumber }
+        }
+        guard hasNumbers else { return }
         for i in schema.tensorArgumentIndices where values[i].isNumber {
             values[i] = .tensor(Tensor.wrappedNumber(values[i]))
         }
@@ -247,14 +265,16 @@ public struct Arguments {
 
     /// Whether any tensor argument records gradients.
     public var anyRequiresGrad: Bool {
-        for i in schema.tensorArgumentIndices {
-            switch values[i] {
-            case .tensor(let t) where t.requiresGrad: return true
-            case .tensorList(let ts) where ts.contains(where: { $0.requiresGrad }): return true
-            default: continue
+        values.withUnsafeBufferPointer { values in
+            for i in schema.tensorArgumentIndices {
+                switch values[i] {
+                case .tensor(let t) where t.requiresGrad: return true
+                case .tensorList(let ts) where ts.contains(where: { $0.requiresGrad }): return true
+                default: continue
+                }
             }
+            return false
         }
-        return false
     }
 }
 
@@ -283,8 +303,17 @@ extension OperatorSchema {
     /// no lookup by name and at most one growth of that array.
     private func bindPositional(_ positional: consuming [ArgumentValue]) throws -> Arguments {
         var values = positional
-        for i in values.indices {
-            if let coerced = try coerceIfNeeded(values[i], to: arguments[i]) { values[i] = coerced }
+        // Values the typed API passes already have their types: check that in place (through
+        // lent values and plain bytes), and convert only when something needs it.
+        let asIs = values.withUnsafeBufferPointer { v in
+            bindingKinds.withUnsafeBufferPointer { kinds in
+                v.indices.allSatisfy { kinds[$0].acceptsAsIs(v[$0]) }
+            }
+        }
+        if !asIs {
+            for i in values.indices {
+                if let coerced = try coerceIfNeeded(values[i], to: arguments[i]) { values[i] = coerced }
+            }
         }
         if values.count < arguments.count {
             values.reserveCapacity(arguments.count)

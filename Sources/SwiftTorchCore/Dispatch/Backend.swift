@@ -24,6 +24,9 @@ public final class BackendDescriptor: Sendable {
     public let details: [String]
     /// Allocates `byteCount` bytes on `device`; CPU backends use host memory.
     public let allocate: @Sendable (_ byteCount: Int, _ device: Device) throws -> Storage
+    /// Whether `allocate` is the host allocator itself, which the dispatcher then calls
+    /// directly (no closure call on every output).
+    public let allocatesHostMemory: Bool
     /// Operators this backend implements but leaves to the next backend of the default CPU
     /// chain, where that one was measured faster. A user who names this backend still gets
     /// its kernels.
@@ -32,13 +35,14 @@ public final class BackendDescriptor: Sendable {
     /// A backend; CPU backends allocate host memory unless `allocate` says otherwise.
     public init(name: String, deviceKind: Device = .cpu, availability: Availability = .available,
                 details: [String] = [], defersInDefaultChain: Set<String> = [],
-                allocate: @escaping @Sendable (Int, Device) throws -> Storage = { bytes, _ in try .cpu(byteCount: bytes, zeroed: false) }) {
+                allocate: (@Sendable (Int, Device) throws -> Storage)? = nil) {
         self.name = name
         self.deviceKind = deviceKind
         self.availability = availability
         self.details = details
         self.defersInDefaultChain = defersInDefaultChain
-        self.allocate = allocate
+        self.allocate = allocate ?? { bytes, _ in try .cpu(byteCount: bytes, zeroed: false) }
+        self.allocatesHostMemory = allocate == nil
     }
 
     /// Whether this backend computes on `device`.

@@ -32,9 +32,6 @@ public struct BackendPriority: Sendable, Equatable, CustomStringConvertible {
     /// The names joined by commas, as `SWIFTTORCH_BACKEND` takes them.
     public var description: String { names.joined(separator: ",") }
 
-    /// A backend list chosen for a block of code, in place of the process-wide one.
-    @TaskLocal public static var scoped: BackendPriority?
-
     /// Resolves a user's request (`SWIFTTORCH_BACKEND`'s value, or a name in code) against the
     /// registered backends. `nil` or empty means every available CPU backend, best first.
     ///

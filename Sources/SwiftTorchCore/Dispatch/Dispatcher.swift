@@ -43,28 +43,24 @@ public final class Dispatcher: Sendable {
         self.defaultCPUChain = preferredCPUOrder.filter { registry.backendDescriptor(named: $0)?.availability.isAvailable == true }
     }
 
-    /// Overrides `SWIFTTORCH_FALLBACK` for a block of code (tests of a backend's own coverage).
-    @TaskLocal public static var scopedFallbackIsError: Bool?
-
     /// The backend list in force here: a task-local choice, else the configured one.
-    public func priority() throws -> BackendPriority {
-        if let scoped = BackendPriority.scoped { return scoped }
+    public func priority() throws -> BackendPriority { try priority(in: DispatchScope.stored) }
+
+    @inline(__always)
+    private func priority(in scope: DispatchScope?) throws -> BackendPriority {
+        if let scoped = scope?.priority { return scoped }
         if let configured { return configured }
         throw configurationError!
     }
 
     /// Whether a backend without a kernel is an error here: a task-local override, else
     /// `SWIFTTORCH_FALLBACK`.
-    public var fallbackIsError: Bool { Dispatcher.scopedFallbackIsError ?? settings.fallbackIsError }
+    public var fallbackIsError: Bool { DispatchScope.current.fallbackIsError ?? settings.fallbackIsError }
 
-    /// Limits `SWIFTTORCH_FALLBACK=error` to one operator: the conformance runner checks the
-    /// operator under test on its backend while the operators it uses inside (casts in meta
-    /// rules, gradient formulas, composites) may still fall through.
-    @TaskLocal public static var strictOperator: String?
-
-    private func fallbackIsError(for op: OperatorHandle) -> Bool {
-        guard fallbackIsError else { return false }
-        return Dispatcher.strictOperator.map { $0 == op.name } ?? true
+    @inline(__always)
+    private func fallbackIsStrict(for op: OperatorHandle, in scope: DispatchScope?) -> Bool {
+        guard scope?.fallbackIsError ?? settings.fallbackIsError else { return false }
+        return scope?.strictOperator.map { $0 == op.name } ?? true
     }
 
     // MARK: Calling
@@ -73,7 +69,7 @@ public final class Dispatcher: Sendable {
     @inline(__always)
     public func call(_ op: OperatorHandle, _ arguments: consuming Arguments) throws -> [Tensor] {
         // Cheapest test first: most calls have no derivative or no input that wants one.
-        if let derivative = op.definition.derivative, arguments.anyRequiresGrad, GradMode.isEnabled {
+        if op.isDifferentiable, arguments.anyRequiresGrad, GradMode.isEnabled, let derivative = op.definition.derivative {
             return try callRecordingGradient(op, arguments, derivative: derivative)
         }
         return try callBelowAutograd(op, arguments)
@@ -93,15 +89,42 @@ public final class Dispatcher: Sendable {
         try call(op, op.schema.bind(slots: slots))
     }
 
+    /// ``call(_:_:)`` for the typed API, which wants the first output only: an operator with
+    /// one output then returns it without building an array.
+    @inline(__always)
+    public func callFirst(_ op: OperatorHandle, _ arguments: consuming Arguments) throws -> Tensor {
+        if op.isDifferentiable, arguments.anyRequiresGrad, GradMode.isEnabled, let derivative = op.definition.derivative {
+            return try callRecordingGradient(op, arguments, derivative: derivative)[0]
+        }
+        return try run(op, arguments).first
+    }
+
+    /// ``callFirst(_:_:)`` with a value for every argument in declaration order.
+    @inline(__always)
+    public func callFirst(_ op: OperatorHandle, slots: consuming [ArgumentValue]) throws -> Tensor {
+        try callFirst(op, op.schema.bind(slots: slots))
+    }
+
+    /// ``callFirst(_:_:)`` with values by position and keyword.
+    @inline(__always)
+    public func callFirst(_ op: OperatorHandle, _ positional: consuming [ArgumentValue], _ keywords: [(String, ArgumentValue)] = []) throws -> Tensor {
+        try callFirst(op, op.schema.bind(positional, keywords))
+    }
+
     /// Runs the operator without recording: a composite implementation, or meta + kernel.
     public func callBelowAutograd(_ op: OperatorHandle, _ arguments: consuming Arguments) throws -> [Tensor] {
+        try run(op, arguments).array
+    }
+
+    /// ``callBelowAutograd(_:_:)``, its outputs as the kernel filled them.
+    private func run(_ op: OperatorHandle, _ arguments: consuming Arguments) throws -> KernelOutputs {
         if let composite = op.definition.composite {
             let inputs = arguments.tensors
             // A composite may hand back an input unchanged; give the caller its own object
             // so that autograd never rewrites the input's history.
-            return try composite(arguments).map { out in
+            return .many(try composite(arguments).map { out in
                 inputs.contains { $0 === out } ? Tensor(uncheckedViewOf: out, shape: out.shape, strides: out.strides, offset: out.offset) : out
-            }
+            })
         }
         var bound = consume arguments
         let device = try commonDevice(op, bound)
@@ -110,25 +133,26 @@ public final class Dispatcher: Sendable {
         // Meta rules wrap the numbers they read; kernels only ever see tensors.
         bound.wrapNumbers()
         let (backend, kernel) = try selectKernel(op, bound, specs: specs, device: device)
-        let outputs: [Tensor]
+        let outputs: KernelOutputs
         switch specs {
-        case .one(let spec): outputs = [try allocateOutput(spec, for: bound, backend: backend, device: device)]
-        case .many(let specs): outputs = try specs.map { try allocateOutput($0, for: bound, backend: backend, device: device) }
+        case .one(let spec): outputs = .one(try allocateOutput(spec, for: bound, backend: backend, device: device))
+        case .many(let specs): outputs = .many(try specs.map { try allocateOutput($0, for: bound, backend: backend, device: device) })
         }
-        let call = KernelCall(arguments: bound, outputs: outputs)
+        // The call takes the arguments over (no second reference to retain and release).
+        let call = KernelCall(arguments: consume bound, outputList: outputs)
         if settings.trace != .off {
             let clock = ContinuousClock()
             let start = clock.now
             try kernel(call)
             let elapsed = clock.now - start
-            trace(op, bound, backend: backend.name, elapsed: elapsed)
+            trace(op, call.arguments, backend: backend.name, elapsed: elapsed)
         } else {
             try kernel(call)
         }
         // PyTorch's convention: a trailing underscore marks an operator that writes `self`.
-        if op.schema.isInPlace, case .tensor(let written) = bound.values[0] { written.storage.bumpVersion() }
+        if op.schema.isInPlace, case .tensor(let written) = call.arguments.values[0] { written.storage.bumpVersion() }
         if let checker = settings.crossCheck, backend.name != checker.backend {
-            try checker.verify(op, bound, outputs, backend.name)
+            try checker.verify(op, call.arguments, outputs.array, backend.name)
         }
         return outputs
     }
@@ -142,15 +166,17 @@ public final class Dispatcher: Sendable {
     private func commonDevice(_ op: OperatorHandle, _ arguments: Arguments) throws -> Device {
         // One pass, no lists: the first tensor that is not a CPU scalar decides, and every
         // other such tensor must agree.
-        var significant: Device?, placed: Device?
-        try arguments.forEachTensor { t in
+        var significant: Device?, placed: Device?, conflict: Device?
+        arguments.forEachTensor { t in
             if t.isWrappedNumber { return }
-            if placed == nil { placed = t.device }
-            if t.rank == 0 && t.device.isCPU { return }
-            guard let first = significant else { significant = t.device; return }
-            if t.device != first {
-                throw TorchError(.deviceMismatch, "\(op.name): expected all tensors on one device, found \(first) and \(t.device); move one with .to(_:)")
-            }
+            let device = t.device
+            if placed == nil { placed = device }
+            if t.rank == 0 && device.isCPU { return }
+            guard let first = significant else { significant = device; return }
+            if device != first, conflict == nil { conflict = device }
+        }
+        if let conflict, let first = significant {
+            throw TorchError(.deviceMismatch, "\(op.name): expected all tensors on one device, found \(first) and \(conflict); move one with .to(_:)")
         }
         // A call on Swift numbers alone (casting one for promotion) stays where they are.
         var tensorDevice = significant ?? placed
@@ -196,7 +222,8 @@ public final class Dispatcher: Sendable {
         let target = spec.device ?? device
         let storage: Storage
         do {
-            storage = target.isCPU && !device.isCPU ? try Storage.cpu(byteCount: bytes, zeroed: false) : try backend.allocate(bytes, target)
+            storage = target.isCPU && (!device.isCPU || backend.allocatesHostMemory)
+                ? try Storage.cpu(byteCount: bytes, zeroed: false) : try backend.allocate(bytes, target)
         } catch let error as TorchError {
             throw error.raised(by: arguments.schema.name)
         }
@@ -219,17 +246,24 @@ public final class Dispatcher: Sendable {
                               device: Device) throws -> (BackendDescriptor, Kernel) {
         // The dtype a kernel computes in is `self`'s after meta (where's condition is bool,
         // an index is int64); operators without `self` use their first tensor.
-        var computeTensor: Tensor?
-        if let slot = arguments.schema.selfSlot, case .tensor(let t) = arguments.values[slot] { computeTensor = t }
-        if computeTensor == nil { arguments.forEachTensor { t in if computeTensor == nil, !t.isWrappedNumber { computeTensor = t } } }
-        let dtype = computeTensor?.dtype ?? specs.first?.dtype ?? .float32
-        let priority = try priority()
-        let strict = fallbackIsError(for: op)
+        var computeDType: DType?
+        if let slot = arguments.schema.selfSlot {
+            arguments.values.withUnsafeBufferPointer { values in
+                if case .tensor(let t) = values[slot] { computeDType = t.dtype }
+            }
+        }
+        if computeDType == nil { arguments.forEachTensor { t in if computeDType == nil, !t.isWrappedNumber { computeDType = t.dtype } } }
+        let dtype = computeDType ?? specs.first?.dtype ?? .float32
+        // One read of the task's overrides serves both settings.
+        let scope = DispatchScope.stored
+        guard let priorityID = scope?.priority?.id ?? configured?.id else { throw configurationError! }
+        let strict = fallbackIsStrict(for: op, in: scope)
         // The choice depends only on these, so it is worked out once per combination and
         // then read without a lock.
-        let key = KernelChoiceKey(dtype: dtype, device: device, priority: priority.id, strict: strict)
+        let key = KernelChoiceKey(dtype: dtype, device: device, priority: priorityID, strict: strict)
         let generation = registry.generation
-        if let hit = op.cachedChoice(key, generation: generation) { return (hit.backend, hit.kernel) }
+        if let hit = op.cachedChoice(key, generation: generation) { return hit }
+        let priority = try priority(in: scope)
         var candidates = priority.names.filter { registry.backendDescriptor(named: $0)?.serves(device) == true }
         if device.isCPU {
             // The named backends come first; the rest of the default CPU chain follows, so

@@ -46,19 +46,52 @@ public enum OutputSpecs: RandomAccessCollection, ExpressibleByArrayLiteral, Send
     }
 }
 
+/// The outputs of one call. Most operators have one, which then costs no array (a heap
+/// allocation on every call).
+public enum KernelOutputs {
+    /// The single output.
+    case one(Tensor)
+    /// Several outputs, in schema order.
+    case many([Tensor])
+
+    /// The first output.
+    @inline(__always)
+    public var first: Tensor {
+        switch self {
+        case .one(let t): t
+        case .many(let ts): ts[0]
+        }
+    }
+
+    /// Every output, in schema order.
+    public var array: [Tensor] {
+        switch self {
+        case .one(let t): [t]
+        case .many(let ts): ts
+        }
+    }
+}
+
 /// What a kernel receives: validated arguments and freshly allocated, contiguous outputs.
 public struct KernelCall {
     /// The call's validated arguments, after the meta function's rewrites.
     public let arguments: Arguments
     /// The outputs to fill, contiguous, allocated by the dispatcher.
-    public let outputs: [Tensor]
+    public let outputList: KernelOutputs
     /// A call with these arguments and outputs.
     public init(arguments: Arguments, outputs: [Tensor]) {
         self.arguments = arguments
-        self.outputs = outputs
+        self.outputList = .many(outputs)
     }
+    /// A call with these arguments and outputs, one of them kept without an array.
+    public init(arguments: Arguments, outputList: KernelOutputs) {
+        self.arguments = arguments
+        self.outputList = outputList
+    }
+    /// The outputs to fill, in schema order.
+    public var outputs: [Tensor] { outputList.array }
     /// The first output.
-    public var output: Tensor { outputs[0] }
+    public var output: Tensor { outputList.first }
 }
 
 /// A backend's implementation of one operator. It fills `call.outputs`.

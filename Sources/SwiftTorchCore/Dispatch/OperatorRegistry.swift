@@ -13,16 +13,26 @@ public final class OperatorHandle: Sendable {
     private let choices = Atomic<Unmanaged<KernelChoiceTable>?>(nil)
     private let retired = Mutex<[KernelChoiceTable]>([])
 
-    init(definition: OperatorDefinition) { self.definition = definition }
+    /// Whether the operator has a derivative, kept apart from `definition` so that every
+    /// call's test of it copies no `Derivative` (a closure and a set to retain and release).
+    public let isDifferentiable: Bool
+
+    init(definition: OperatorDefinition) {
+        self.definition = definition
+        self.isDifferentiable = definition.derivative != nil
+    }
 
     /// The cached choice for `key` made in registry generation `generation`, if any.
     @inline(__always)
-    public func cachedChoice(_ key: KernelChoiceKey, generation: Int) -> KernelChoice? {
+    public func cachedChoice(_ key: KernelChoiceKey, generation: Int) -> (backend: BackendDescriptor, kernel: Kernel)? {
         guard let table = choices.load(ordering: .acquiring)?.takeUnretainedValue(), table.generation == generation else {
             return nil
         }
-        for choice in table.entries where choice.key == key { return choice }
-        return nil
+        // Indexing lends each entry; only the hit's two references are retained.
+        return table.entries.withUnsafeBufferPointer { entries in
+            for i in entries.indices where entries[i].key == key { return (entries[i].backend, entries[i].kernel) }
+            return nil
+        }
     }
 
     /// Publishes `choice` for later calls of the same key.

@@ -98,6 +98,9 @@ public final class OperatorSchema: Sendable, CustomStringConvertible {
     public let tensorArgumentIndices: [Int]
     /// How many arguments a call may pass by position (those before `*`).
     public let positionalLimit: Int
+    /// Each argument's type as a plain byte, so that binding checks a value against it
+    /// without copying the indirect ``ArgumentType`` (a retain and a release per argument).
+    let bindingKinds: [BindingKind]
     /// Argument names in slot order, for the name-to-slot lookup.
     private let names: [String]
 
@@ -113,6 +116,7 @@ public final class OperatorSchema: Sendable, CustomStringConvertible {
         self.isInPlace = name.hasSuffix("_")
         self.tensorArgumentIndices = arguments.indices.filter { [.tensor, .tensorList].contains(arguments[$0].type.base) }
         self.positionalLimit = arguments.firstIndex(where: \.keywordOnly) ?? arguments.count
+        self.bindingKinds = arguments.map { BindingKind($0.type) }
     }
 
     /// Whether the operator has a `self` argument.
@@ -226,3 +230,60 @@ extension Substring {
 }
 
 private let schemaIDs = Atomic<Int>(0)
+
+/// The argument types whose common values bind as they are, for the binder's fast check.
+enum BindingKind: UInt8 {
+    /// `Tensor`: a tensor, or a Swift number that stays a number (see `Arguments.tensor(_:)`).
+    case tensor
+    /// `Tensor?` given a tensor.
+    case optionalTensor
+    /// `Scalar`: an int or a double.
+    case scalar
+    /// `int`, `bool`, `float`: the matching Swift value.
+    case int, bool, float
+    /// Every other type: the full check.
+    case other
+
+    init(_ type: ArgumentType) {
+        switch type {
+        case .tensor: self = .tensor
+        case .optional(.tensor): self = .optionalTensor
+        case .scalar: self = .scalar
+        case .int: self = .int
+        case .bool: self = .bool
+        case .float: self = .float
+        default: self = .other
+        }
+    }
+
+    /// Whether `value` binds to this kind unchanged.
+    @inline(__always)
+    func acceptsAsIs(_ value: ArgumentValue) -> Bool {
+        switch self {
+        case .tensor:
+            switch value {
+            case .tensor, .double, .int, .bool: return true
+            default: return false
+            }
+        case .optionalTensor:
+            if case .tensor = value { return true }
+            return false
+        case .scalar:
+            switch value {
+            case .double, .int: return true
+            default: return false
+            }
+        case .int:
+            if case .int = value { return true }
+            return false
+        case .bool:
+            if case .bool = value { return true }
+            return false
+        case .float:
+            if case .double = value { return true }
+            return false
+        case .other:
+            return false
+        }
+    }
+}

@@ -4,7 +4,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     case bool, int32, int64, float32, float64
 
     /// Bytes per element.
-    public var itemSize: Int {
+    @inlinable public var itemSize: Int {
         switch self {
         case .bool: 1
         case .int32, .float32: 4
@@ -13,9 +13,10 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     }
 
     /// Whether the type is float32 or float64.
-    public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
+    // Inlinable, as the two below: every elementwise call asks them while promoting.
+    @inlinable public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
     /// Whether the type is int32 or int64.
-    public var isInteger: Bool { self == .int32 || self == .int64 }
+    @inlinable public var isInteger: Bool { self == .int32 || self == .int64 }
     /// The name, as `float32`.
     public var description: String { rawValue }
 
@@ -23,7 +24,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     public static let defaultFloat: DType = .float32
 
     /// Promotion category: bool < integer < floating point. A higher category always wins.
-    public var category: Int {
+    @inlinable public var category: Int {
         switch self {
         case .bool: 0
         case .int32, .int64: 1
@@ -32,7 +33,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     }
 
     /// The smallest type that holds both (PyTorch's `promote_types`).
-    public static func promote(_ a: DType, _ b: DType) -> DType {
+    @inlinable public static func promote(_ a: DType, _ b: DType) -> DType {
         if a == b { return a }
         if a.category != b.category { return a.category > b.category ? a : b }
         return a.itemSize >= b.itemSize ? a : b

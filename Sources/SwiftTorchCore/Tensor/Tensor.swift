@@ -138,6 +138,7 @@ public final class Tensor {
     /// Whether `strides` are exactly ``contiguousStrides(for:)`` of `shape` (checked without
     /// building that list).
     @inline(__always)
+    @inlinable
     public static func isRowMajor(_ shape: [Int], _ strides: [Int]) -> Bool {
         var running = 1
         var d = shape.count - 1
