@@ -138,19 +138,26 @@ def run_peer(workloads, names, units, accuracies):
 
 
 def run_swifttorch(binary, backends, workload_filter, env):
-    cmd = [binary, "bench", "--json"] + [a for b in backends for a in ("--backend", b)]
-    if workload_filter:
-        cmd += ["--filter", workload_filter]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if p.returncode != 0:
-        sys.exit(f"compare.py: {shlex.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
-    notes = {}  # (name, backend) -> note
-    for line in p.stderr.splitlines():  # "swifttorch bench: NAME on BACKEND: NOTE"
-        if line.startswith("swifttorch bench: ") and " on " in line:
-            head, _, note = line[len("swifttorch bench: "):].partition(": ")
-            name, _, backend = head.partition(" on ")
-            notes[(name, backend)] = note
-    return json.loads(p.stdout), notes, shlex.join(cmd)
+    """Runs `swifttorch bench`; each named backend in its own process, chosen the way a user
+    chooses one (SWIFTTORCH_BACKEND), so that no run pays for a scoped override."""
+    results, notes, commands = [], {}, []  # notes: (name, backend) -> note
+    for backend in backends or [None]:
+        cmd = [binary, "bench", "--json"] + (["--backend", backend] if backend else [])
+        if workload_filter:
+            cmd += ["--filter", workload_filter]
+        run_env = dict(env, SWIFTTORCH_BACKEND=backend) if backend else env
+        p = subprocess.run(cmd, capture_output=True, text=True, env=run_env)
+        shown = (f"SWIFTTORCH_BACKEND={backend} " if backend else "") + shlex.join(cmd)
+        if p.returncode != 0:
+            sys.exit(f"compare.py: {shown} failed ({p.returncode}):\n{p.stderr}")
+        for line in p.stderr.splitlines():  # "swifttorch bench: NAME on BACKEND: NOTE"
+            if line.startswith("swifttorch bench: ") and " on " in line:
+                head, _, note = line[len("swifttorch bench: "):].partition(": ")
+                name, _, on = head.partition(" on ")
+                notes[(name, on)] = note
+        results += json.loads(p.stdout)
+        commands.append(shown)
+    return results, notes, "; ".join(commands)
 
 
 def machine():

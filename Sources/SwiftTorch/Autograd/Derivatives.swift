@@ -76,7 +76,7 @@ extension BackwardContext {
             leaves[name] = leaf
         }
         if wanted.isEmpty { return gradients([:]) }
-        let grads = try GradMode.$isEnabled.withValue(true) {
+        let grads = try GradMode.withGradEnabled(true) {
             try SwiftTorch.gradients(of: try decomposition(leaves), withRespectTo: wanted.map(\.1), gradOutput: gradOutput)
         }
         var named: [String: Tensor?] = [:]

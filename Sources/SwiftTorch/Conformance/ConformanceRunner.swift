@@ -100,7 +100,7 @@ public struct ConformanceRunner {
                 }
                 let outputs: [Tensor]
                 do {
-                    outputs = try GradMode.$isEnabled.withValue(withGradient) { try dispatcher.call(op, arguments) }
+                    outputs = try GradMode.withGradEnabled(withGradient) { try dispatcher.call(op, arguments) }
                 } catch let error as TorchError {
                     if dispatcher.fallbackIsError, error.kind == .noKernel, error.message.hasPrefix("\(c.op):") {
                         return .skipped("\(backend) has no kernel for this case's dtype (SWIFTTORCH_FALLBACK=error): \(error.message)")

@@ -192,7 +192,7 @@ struct BatchPlan<D: Dataset> {
         let scope = DispatchScope.current, recording = GradMode.isEnabled
         return { k in
             try DispatchScope.with(scope) {
-                try GradMode.$isEnabled.withValue(recording) { try batch(k) }
+                try GradMode.withGradEnabled(recording) { try batch(k) }
             }
         }
     }

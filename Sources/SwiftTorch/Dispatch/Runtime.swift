@@ -59,6 +59,9 @@ public enum Runtime {
     /// choice for this task, without touching the environment.
     public static func withBackend<R>(_ backends: String, _ body: () throws -> R) throws -> R {
         let priority = try resolvePriority(backends)
+        // Already in force (SWIFTTORCH_BACKEND named the same list): no scope, whose
+        // task-local every call inside would read.
+        if priority.id == (try? dispatcher().priority())?.id { return try body() }
         return try BackendPriority.withScoped(priority, body)
     }
 
@@ -66,6 +69,7 @@ public enum Runtime {
     public static func withBackend<R>(_ backends: String, isolation: isolated (any Actor)? = #isolation,
                                       _ body: () async throws -> R) async throws -> R {
         let priority = try resolvePriority(backends)
+        if priority.id == (try? dispatcher().priority())?.id { return try await body() }
         return try await BackendPriority.withScoped(priority, isolation: isolation, body)
     }
 

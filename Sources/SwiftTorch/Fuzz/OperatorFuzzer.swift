@@ -61,7 +61,7 @@ public struct OperatorFuzzer {
             return try Runtime.withBackend(backend) {
                 var rng = call.followUp
                 let dispatcher = try Runtime.dispatcher()
-                let outputs = try GradMode.$isEnabled.withValue(call.withGradient) {
+                let outputs = try GradMode.withGradEnabled(call.withGradient) {
                     try dispatcher.call(call.handle, call.positional, call.keywords)
                 }
                 if let problem = FuzzOutputCheck.problem(in: outputs, of: call.op) { return .failed(problem) }

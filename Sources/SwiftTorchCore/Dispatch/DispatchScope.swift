@@ -1,9 +1,12 @@
+import Synchronization
+
 /// What a block of code overrides in the dispatcher's configuration, for its task only:
 /// the backend list, `SWIFTTORCH_FALLBACK`, and the one operator that fallback applies to.
 ///
-/// One task-local holds all three because reading task-local storage costs about 70
-/// instructions, a hundredth of a microsecond-sized call: each call reads this once, where
-/// three separate task-locals cost a read each. Set it through
+/// One task-local holds all three because reading task-local storage costs about 140
+/// instructions, several percent of a small call: a call reads this once, where three
+/// separate task-locals cost a read each, and none at all in a process that never sets a
+/// scope. Set it through
 /// ``BackendPriority/withScoped(_:_:)``, ``Dispatcher/withFallbackIsError(_:_:)`` and
 /// ``Dispatcher/withStrictOperator(_:_:)``; each keeps the other two settings as they are.
 public struct DispatchScope: Sendable {
@@ -21,20 +24,28 @@ public struct DispatchScope: Sendable {
     /// The current task's overrides; none outside every scope.
     public static var current: DispatchScope { stored ?? DispatchScope() }
 
-    /// Nil outside every scope, so that a call outside one copies nothing out of it.
-    @TaskLocal static var stored: DispatchScope?
+    /// The current task's overrides, nil outside every scope. Until some code first sets a
+    /// scope no task can hold one, so the task-local storage is not even read.
+    static var stored: DispatchScope? {
+        guard scopeWasSet.load(ordering: .acquiring) else { return nil }
+        return taskLocal
+    }
+
+    @TaskLocal private static var taskLocal: DispatchScope?
+    private static let scopeWasSet = Atomic<Bool>(false)
 
     /// Runs `body` with `scope` as the current task's overrides (a worker thread adopting
     /// the overrides of the code that started it).
     public static func with<R>(_ scope: DispatchScope, _ body: () throws -> R) rethrows -> R {
-        try $stored.withValue(scope, operation: body)
+        scopeWasSet.store(true, ordering: .releasing)
+        return try $taskLocal.withValue(scope, operation: body)
     }
 
     /// Runs `body` with `change` applied to the current overrides.
     static func with<R>(_ change: (inout DispatchScope) -> Void, _ body: () throws -> R) rethrows -> R {
         var scope = current
         change(&scope)
-        return try $stored.withValue(scope, operation: body)
+        return try with(scope, body)
     }
 
     /// Async form of ``with(_:_:)``.
@@ -42,7 +53,8 @@ public struct DispatchScope: Sendable {
                         _ body: () async throws -> R) async rethrows -> R {
         var scope = current
         change(&scope)
-        return try await $stored.withValue(scope, operation: body, isolation: isolation)
+        scopeWasSet.store(true, ordering: .releasing)
+        return try await $taskLocal.withValue(scope, operation: body, isolation: isolation)
     }
 }
 
