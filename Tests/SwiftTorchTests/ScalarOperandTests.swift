@@ -2,8 +2,9 @@ import SwiftTorch
 import Testing
 
 // A Swift number used as an operand stays a number until the elementwise rule converts it
-// on the host into the compute dtype (no `_to_copy` dispatch), possibly sharing a storage
-// with an earlier call that used the same number. These pin the values and dtypes PyTorch
+// on the host into the compute dtype (no `_to_copy` dispatch), possibly sharing its
+// wrapped tensor (or, for another shape, its storage) with an earlier call that used the
+// same number. These pin the values and dtypes PyTorch
 // gives, and that sharing never leaks between calls, dtypes or in-place writes.
 
 @Suite("Swift numbers as operands")
@@ -58,6 +59,32 @@ struct ScalarOperandTests {
         #expect(try (zeroD + 1).item() == 5)
         let empty = try Tensor.ones([0, 3])
         #expect(try (empty * 7.0).shape == [0, 3])
+    }
+
+    @Test func oneNumberAcrossShapesRanksAndThreadsKeepsEachCallsShape() async throws {
+        // More shapes than the cache holds, so entries are replaced while others are in use.
+        let shapes = (1...20).map { [$0, 3] } + [[], [4], [2, 2, 2]]
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for shape in shapes {
+                group.addTask {
+                    let x = try Tensor.ones(shape)
+                    for _ in 0..<20 {
+                        let r = try x + 0.75
+                        guard r.shape == shape, try r.toArray(of: Double.self).allSatisfy({ $0 == 1.75 }) else { return false }
+                    }
+                    return true
+                }
+            }
+            for try await ok in group { #expect(ok) }
+        }
+        // A number that fed a recorded operation is still only an operand: its gradient
+        // goes to the tensor, and the next call with that number is unaffected.
+        let w = try Tensor([1.0, 2.0], shape: [2], dtype: .float32).requiringGrad()
+        try (w * 0.75).sum().backward()
+        #expect(try w.grad!.toArray(of: Double.self) == [0.75, 0.75])
+        let plain = try Tensor([4.0, 8.0], shape: [2], dtype: .float32) * 0.75
+        #expect(!plain.requiresGrad)
+        #expect(try plain.toArray(of: Double.self) == [3, 6])
     }
 
     @Test func gradientsFlowThroughOperationsWithNumbers() throws {

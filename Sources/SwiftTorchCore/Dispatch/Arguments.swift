@@ -417,17 +417,14 @@ extension Tensor {
     /// `_to_copy`'s rules (so a scalar operand costs no cast dispatch), and seen with `shape`
     /// through stride 0: every element reads the one value.
     ///
-    /// `readOnly`: the caller never writes the result (an elementwise input), so its storage
-    /// may be one a recent call made for the same number (`NumberStorageCache`).
+    /// `readOnly`: the caller never writes the result nor sets its autograd fields (an
+    /// elementwise input), so it may be the tensor a recent call made for the same number and
+    /// shape (`NumberTensorCache`).
     public static func number(_ value: ArgumentValue, as dtype: DType, broadcastTo shape: [Int] = [],
                               readOnly: Bool = false) -> Tensor {
-        let storage: Storage
-        if readOnly {
-            storage = NumberStorageCache.storage(for: value, as: dtype)
-        } else {
-            storage = Storage.scalarOnCPU(dtype)
-            store(value, as: dtype, at: storage.data)
-        }
+        if readOnly { return NumberTensorCache.tensor(for: value, as: dtype, shape: shape) }
+        let storage = Storage.scalarOnCPU(dtype)
+        store(value, as: dtype, at: storage.data)
         return Tensor(uncheckedStorage: storage, shape: shape, strides: zeroStrides(rank: shape.count), offset: 0,
                       dtype: dtype, isWrappedNumber: true)
     }
