@@ -26,7 +26,10 @@ import SwiftTorch
 /// - ``noSync(_:)``: forward passes inside it leave the gradients local, to accumulate
 ///   several batches before one synchronised backward.
 /// - `broadcastBuffers` (PyTorch's rule): before each forward pass that records gradients
-///   outside `noSync`, rank 0's buffers (BatchNorm's running statistics) are broadcast.
+///   outside `noSync`, rank 0's buffers (BatchNorm's running statistics) are broadcast: the
+///   buffer tensors the model had at construction, listed once then as PyTorch does (a
+///   buffer is updated in place, so the list stays right; listing them by reflection on
+///   every forward pass cost more than a small bucket's all-reduce).
 ///
 /// The wrapper is a module whose one child is `module`, so its parameter names (and a
 /// saved state dict) carry PyTorch's `module.` prefix. Its parameters are the model's own
@@ -43,6 +46,8 @@ public final class DistributedDataParallel<Wrapped: Module>: Module {
     /// Whether each `.grad` is a view into its bucket after a synchronised backward.
     public let gradientAsBucketView: Bool
     private let reducer: GradientReducer
+    /// The model's buffers, listed at construction (PyTorch's `modules_buffers`).
+    private let buffers: [Tensor]
     /// Inside ``noSync(_:)``.
     private var syncDisabled = false
 
@@ -78,10 +83,12 @@ public final class DistributedDataParallel<Wrapped: Module>: Module {
         self.processGroup = processGroup
         self.broadcastBuffers = broadcastBuffers
         self.bucketCapMB = bucketCapMB
+        let buffers = module.buffers()
+        self.buffers = buffers
         self.gradientAsBucketView = gradientAsBucketView
         let trained = module.parameters().filter(\.requiresGrad)
         try withNoGrad {
-            for tensor in module.parameters() + module.buffers() { try processGroup.broadcast(tensor, from: 0) }
+            for tensor in module.parameters() + buffers { try processGroup.broadcast(tensor, from: 0) }
         }
         reducer = try GradientReducer(parameters: trained, group: processGroup,
                                       capBytes: Swift.max(1, Int(bucketCapMB * 1024 * 1024)), gradientAsBucketView: gradientAsBucketView)
@@ -94,7 +101,7 @@ public final class DistributedDataParallel<Wrapped: Module>: Module {
     public func forward<Result>(_ body: (Wrapped) throws -> Result) throws -> Result {
         let synchronised = GradMode.isEnabled && !syncDisabled
         if synchronised, broadcastBuffers {
-            try withNoGrad { for buffer in module.buffers() { try processGroup.broadcast(buffer, from: 0) } }
+            try withNoGrad { for buffer in buffers { try processGroup.broadcast(buffer, from: 0) } }
         }
         reducer.expectsBackward = synchronised
         return try body(module)

@@ -3,7 +3,9 @@
 // of 10 or more on 2 cores), so every path is timed in the same process, call by call in
 // turn, each call after a barrier (so no rank's head start is counted), and each figure is
 // the fastest call of the slower rank:
-// - mpi: MPI_Allreduce alone, timed around the MPI call on the communication thread;
+// - mpi: MPI_Allreduce alone, timed around the MPI call on the communication thread, on a
+//   buffer an untimed call has just brought into the cache (the plain program's buffer and
+//   the bucket path's are warm too; a cold one takes up to twice as long at 4 MiB);
 // - allReduce: ProcessGroup.allReduce(sum) of a contiguous float32 tensor, as a caller sees it
 //   (the hand-off to the communication thread and back included);
 // - bucket: what a gradient bucket of that size adds to a training step: a synchronised
@@ -76,6 +78,9 @@ runDistributed("distributed-bench") { group in
         ]
         var best = [Double](repeating: .infinity, count: calls.count)
         for round in -2..<rounds {  // two warm-up rounds
+            // Untimed: brings `tensor` into the cache, as the bucket path's buffer is (just
+            // written) and as the plain program's is (the same buffer call after call).
+            _ = try group.timeRawAllReduce(tensor)
             for (i, call) in calls.enumerated() {
                 try group.barrier()
                 let time = try call()
