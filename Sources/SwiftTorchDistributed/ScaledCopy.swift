@@ -3,15 +3,16 @@ import SwiftTorch
 /// `target = source * factor` in one pass, how a gradient enters its bucket: PyTorch's
 /// reducer multiplies by 1 / worldSize while it copies ("divides while copying into the
 /// bucket view to save one scan"), so the all-reduce's plain sum is already the average
-/// and nothing reads the bucket again after MPI. On a machine whose all-reduce runs through
-/// shared memory, every pass over the bucket costs about half an all-reduce.
+/// and nothing reads the bucket again after MPI. Where the all-reduce runs through shared
+/// memory, a pass over the bucket costs a fifth to three quarters of the all-reduce itself
+/// (Docs/benchmarks.md), so the pass saved is worth having.
 enum ScaledCopy {
-    /// Writes `source * factor` into `target` (same element count), bumping `target`'s
+    /// Writes `source * factor` into `target` (same shape), bumping `target`'s
     /// version, since this writes its memory behind autograd's back. Contiguous CPU float
     /// tensors of one dtype (every gradient of a plain model) take one loop; anything else
     /// goes through `copy_` and `mul_`.
     static func run(_ source: Tensor, into target: Tensor, factor: Double) throws {
-        guard source.isContiguous, target.isContiguous, source.dtype == target.dtype, source.count == target.count,
+        guard source.isContiguous, target.isContiguous, source.dtype == target.dtype, source.shape == target.shape,
               source.device.isCPU, target.device.isCPU, source.dtype.isFloatingPoint else {
             try withNoGrad {
                 _ = try target.copy_(source)

@@ -106,5 +106,25 @@ import SwiftTorch
             #expect(try #require(unused.bias?.grad).doubleValues() == [0])
         }
     }
-}
 
+    @Test func aStridedGradientGoesThroughTheGeneralCopyInBothLayouts() throws {
+        for layout in [true, false] {
+            let generator = Generator(seed: 6)
+            let used = Linear(2, 1, generator: generator), idle = Linear(2, 2, bias: false, generator: generator)
+            let parallel = try DistributedDataParallel(Sequential { used; idle }, processGroup: try ProcessGroup.initialize(environment: [:]),
+                                                       gradientAsBucketView: layout)
+            // The idle layer gets no gradient this pass; its .grad, set by hand, is a strided
+            // view (columns 1 and 2 of a 2 x 4 tensor), which the fast copy cannot take.
+            let wide = try Tensor([0.0, 1, 2, 0, 0, 3, 4, 0], shape: [2, 4], dtype: .float32)
+            idle.weight.grad = try wide.narrow(dim: 1, start: 1, length: 2)
+            #expect(try !#require(idle.weight.grad).isContiguous)
+            try parallel.forward { _ in try used(try Tensor([1.0, 2], shape: [1, 2], dtype: .float32)) }.sum().backward()
+            #expect(try #require(idle.weight.grad).doubleValues() == [1, 2, 3, 4])
+            #expect(try #require(used.weight.grad).doubleValues() == [1, 2])
+            // The copy layout writes the average back into the caller's own tensor (in a world
+            // of one, the same values); the view layout leaves it and views the bucket.
+            #expect((try #require(idle.weight.grad).storage === wide.storage) == !layout)
+            #expect(wide.doubleValues() == [0, 1, 2, 0, 0, 3, 4, 0])
+        }
+    }
+}
