@@ -20,16 +20,15 @@ import SwiftTorch
 ///   soon as its gradients are ready (see `GradientReducer`); `backward()` returns once every
 ///   gradient is averaged.
 /// - `gradientAsBucketView` (PyTorch's `gradient_as_bucket_view`; on by default here, see
-///   ``init(_:processGroup:bucketCapMB:broadcastBuffers:gradientAsBucketView:)``): after a
-///   synchronised backward each `.grad` is a view into its bucket, so the averages are not
-///   copied out again.
+///   the initialiser): after a synchronised backward each `.grad` is a view into its
+///   bucket, so the averages are not copied out again.
 /// - ``noSync(_:)``: forward passes inside it leave the gradients local, to accumulate
 ///   several batches before one synchronised backward.
 /// - `broadcastBuffers` (PyTorch's rule): before each forward pass that records gradients
 ///   outside `noSync`, rank 0's buffers (BatchNorm's running statistics) are broadcast: the
 ///   buffer tensors the model had at construction, listed once then as PyTorch does (a
-///   buffer is updated in place, so the list stays right; listing them by reflection on
-///   every forward pass cost more than a small bucket's all-reduce).
+///   buffer is updated in place, so the list stays right, and a forward pass does not walk
+///   the model by reflection to find them).
 ///
 /// The wrapper is a module whose one child is `module`, so its parameter names (and a
 /// saved state dict) carry PyTorch's `module.` prefix. Its parameters are the model's own
