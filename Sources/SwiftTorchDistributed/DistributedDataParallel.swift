@@ -19,10 +19,16 @@ import SwiftTorch
 /// - During backward, gradients travel in buckets of about `bucketCapMB` megabytes, each as
 ///   soon as its gradients are ready (see `GradientReducer`); `backward()` returns once every
 ///   gradient is averaged.
+/// - `gradientAsBucketView` (PyTorch's `gradient_as_bucket_view`; on by default here, see
+///   the initialiser): after a synchronised backward each `.grad` is a view into its
+///   bucket, so the averages are not copied out again.
 /// - ``noSync(_:)``: forward passes inside it leave the gradients local, to accumulate
 ///   several batches before one synchronised backward.
 /// - `broadcastBuffers` (PyTorch's rule): before each forward pass that records gradients
-///   outside `noSync`, rank 0's buffers (BatchNorm's running statistics) are broadcast.
+///   outside `noSync`, rank 0's buffers (BatchNorm's running statistics) are broadcast: the
+///   buffer tensors the model had at construction, listed once then as PyTorch does (a
+///   buffer is updated in place, so the list stays right, and a forward pass does not walk
+///   the model by reflection to find them).
 ///
 /// The wrapper is a module whose one child is `module`, so its parameter names (and a
 /// saved state dict) carry PyTorch's `module.` prefix. Its parameters are the model's own
@@ -36,14 +42,39 @@ public final class DistributedDataParallel<Wrapped: Module>: Module {
     public let broadcastBuffers: Bool
     /// The size of a gradient bucket, in megabytes (2^20 bytes).
     public let bucketCapMB: Double
+    /// Whether each `.grad` is a view into its bucket after a synchronised backward.
+    public let gradientAsBucketView: Bool
     private let reducer: GradientReducer
+    /// The model's buffers, listed at construction (PyTorch's `modules_buffers`).
+    private let buffers: [Tensor]
     /// Inside ``noSync(_:)``.
     private var syncDisabled = false
 
     /// Wraps `module` (CPU tensors), broadcasting rank 0's parameters and buffers to every
     /// rank; all ranks must call it together. Throws for a model with a parameter off the
     /// CPU, or a `bucketCapMB` that is not positive.
-    public init(_ module: Wrapped, processGroup: ProcessGroup, bucketCapMB: Double = 25, broadcastBuffers: Bool = true) throws {
+    ///
+    /// `gradientAsBucketView` chooses where the averaged gradients live after a synchronised
+    /// backward:
+    /// - `true` (the default here): each `.grad` is a view into its bucket's flat buffer, as
+    ///   PyTorch's `gradient_as_bucket_view=True`. The buffer is allocated once and reused
+    ///   by every pass, and nothing is copied out of it: the gradient enters the bucket in
+    ///   one pass (multiplied by 1 / worldSize on the way) and the all-reduce runs on it in
+    ///   place. A `.grad` kept from an earlier pass is never overwritten: while one still
+    ///   views the buffer, the next pass takes a new buffer (`zeroGrad()`, which sets every
+    ///   gradient to nil, releases it).
+    /// - `false` (PyTorch's default): each `.grad` keeps its own tensor, and the average is
+    ///   copied back into it: one more pass over the gradients per step, and the buckets'
+    ///   memory on top of the gradients'.
+    ///
+    /// Why the default differs from PyTorch's: there, autograd adds into an existing `.grad`
+    /// in place, so a gradient that views the bucket shares its memory in ways a caller can
+    /// trip over (PyTorch documents that `detach_()` on such a gradient fails). SwiftTorch's
+    /// autograd adds out of place, and the reducer never overwrites a buffer that a gradient
+    /// still views, so the view layout changes no value a caller can observe, and saves a
+    /// pass over the gradients every step.
+    public init(_ module: Wrapped, processGroup: ProcessGroup, bucketCapMB: Double = 25, broadcastBuffers: Bool = true,
+                gradientAsBucketView: Bool = true) throws {
         guard bucketCapMB > 0, bucketCapMB.isFinite else {
             throw TorchError(.invalidArgument, "DistributedDataParallel: bucketCapMB is \(bucketCapMB); it must be a positive number of megabytes")
         }
@@ -51,12 +82,15 @@ public final class DistributedDataParallel<Wrapped: Module>: Module {
         self.processGroup = processGroup
         self.broadcastBuffers = broadcastBuffers
         self.bucketCapMB = bucketCapMB
+        let buffers = module.buffers()
+        self.buffers = buffers
+        self.gradientAsBucketView = gradientAsBucketView
         let trained = module.parameters().filter(\.requiresGrad)
         try withNoGrad {
-            for tensor in module.parameters() + module.buffers() { try processGroup.broadcast(tensor, from: 0) }
+            for tensor in module.parameters() + buffers { try processGroup.broadcast(tensor, from: 0) }
         }
         reducer = try GradientReducer(parameters: trained, group: processGroup,
-                                      capBytes: Swift.max(1, Int(bucketCapMB * 1024 * 1024)))
+                                      capBytes: Swift.max(1, Int(bucketCapMB * 1024 * 1024)), gradientAsBucketView: gradientAsBucketView)
         super.init()
     }
 
@@ -66,7 +100,7 @@ public final class DistributedDataParallel<Wrapped: Module>: Module {
     public func forward<Result>(_ body: (Wrapped) throws -> Result) throws -> Result {
         let synchronised = GradMode.isEnabled && !syncDisabled
         if synchronised, broadcastBuffers {
-            try withNoGrad { for buffer in module.buffers() { try processGroup.broadcast(buffer, from: 0) } }
+            try withNoGrad { for buffer in buffers { try processGroup.broadcast(buffer, from: 0) } }
         }
         reducer.expectsBackward = synchronised
         return try body(module)

@@ -14,9 +14,10 @@ struct GradientBucket {
     var ready = 0
     /// The flat buffer now travelling, and its all-reduce; nil until the bucket starts.
     var inFlight: (buffer: Tensor, collective: Collective)?
-    /// The last pass's buffer, which the parameters' `.grad` views; reused when nothing holds
-    /// it any more (after `zeroGrad()`), so a pass allocates no new memory.
-    var lastStorage: Storage?
+    /// The flat buffer, allocated at the bucket's first all-reduce and reused by every later
+    /// one; replaced only while a `.grad` from an earlier pass still views it (see
+    /// `GradientReducer.flatBuffer(_:)`).
+    var storage: Storage?
 
     var isFull: Bool { ready == members.count }
 

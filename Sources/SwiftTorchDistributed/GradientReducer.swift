@@ -4,12 +4,14 @@ import SwiftTorch
 /// PyTorch's DDP `Reducer`.
 ///
 /// A post-accumulate-grad hook on each parameter marks it ready. When every parameter of
-/// a bucket is ready, its gradients are copied into one flat buffer and its all-reduce
-/// starts on the communication thread while backward goes on; buckets start in index
-/// order, the same on every rank, whatever order their gradients came in. A callback at
-/// the end of the pass starts what is left (a parameter that got no gradient counts as
-/// zeros), waits for every bucket (the communication thread has divided each sum by the
-/// world size) and makes each `.grad` a view of its bucket's buffer.
+/// a bucket is ready, its gradients are copied into the bucket's flat buffer, multiplied by
+/// 1 / worldSize on the way (PyTorch's order: the all-reduce then sums averages, and nothing
+/// passes over the buffer after it), and its all-reduce starts on the communication thread
+/// while backward goes on; buckets start in index order, the same on every rank, whatever
+/// order their gradients came in. A callback at the end of the pass starts what is left (a
+/// parameter that got no gradient counts as zeros) and waits for every bucket. Then each
+/// `.grad` becomes a view of its place in the bucket (`gradientAsBucketView`, no copy out)
+/// or gets the average copied into it (PyTorch's default layout).
 ///
 /// The first buckets follow the reverse of the parameter order (backward produces the last
 /// layer's gradients first). After the first synchronised pass they are rebuilt in the
@@ -18,6 +20,11 @@ final class GradientReducer {
     let parameters: [Tensor]
     let group: ProcessGroup
     let capBytes: Int
+    /// Whether each `.grad` is left a view into its bucket after a synchronised pass
+    /// (PyTorch's `gradient_as_bucket_view`), or keeps its own tensor.
+    let gradientAsBucketView: Bool
+    /// 1 / worldSize, applied while gradients are copied into their bucket.
+    private let averagingFactor: Double
     private(set) var buckets: [GradientBucket]
     /// For each parameter: its bucket and its place in it.
     private var location: [(bucket: Int, slot: Int)] = []
@@ -30,10 +37,12 @@ final class GradientReducer {
     private var observedOrder: [Int]? = []
     private var hooks: [GradHookHandle] = []
 
-    init(parameters: [Tensor], group: ProcessGroup, capBytes: Int) throws {
+    init(parameters: [Tensor], group: ProcessGroup, capBytes: Int, gradientAsBucketView: Bool) throws {
         self.parameters = parameters
         self.group = group
         self.capBytes = capBytes
+        self.gradientAsBucketView = gradientAsBucketView
+        averagingFactor = 1 / Double(group.worldSize)
         buckets = GradientBucket.assign(Array(parameters.indices.reversed()), parameters: parameters, capBytes: capBytes)
         isReady = [Bool](repeating: false, count: parameters.count)
         locate()
@@ -66,34 +75,44 @@ final class GradientReducer {
         while nextToStart < buckets.count, buckets[nextToStart].isFull { try start(nextToStart) }
     }
 
-    /// Copies bucket `b`'s gradients into its flat buffer (zeros for a parameter without one)
-    /// and starts its all-reduce. The buffer is the last pass's when no `.grad` views it any
-    /// more, else a fresh one, so a gradient a caller still holds is never overwritten; it is
+    /// Copies bucket `b`'s gradients into its flat buffer, each multiplied by 1 / worldSize
+    /// (zeros for a parameter without one), and starts its all-reduce (a sum). The buffer is
     /// not zero-filled, since every element is written.
     private func start(_ b: Int) throws {
+        let buffer = try flatBuffer(b)
         let bucket = buckets[b]
-        let what = "allReduce(average) of gradient bucket \(b) (\(bucket.members.count) parameters, \(bucket.dtype)[\(bucket.count)])"
-        var storage: Storage! = buckets[b].lastStorage.take()
-        if storage == nil || !isKnownUniquelyReferenced(&storage) {
-            do { storage = try .cpu(byteCount: bucket.count * bucket.dtype.itemSize, zeroed: false) } catch let error as TorchError { throw error.raised(by: what) }
-        }
-        let buffer = try Tensor(storage: storage, shape: [bucket.count], strides: [1], offset: 0, dtype: bucket.dtype)
         for (slot, index) in bucket.members.enumerated() {
             let target = try view(of: buffer, slot, in: bucket)
-            guard let grad = parameters[index].grad else {
-                try target.zero_()
-                continue
-            }
-            if grad.isContiguous, grad.dtype == bucket.dtype, grad.device.isCPU, grad.count == target.count {
-                // The usual case, as one memcpy: the copy kernel's general path costs more.
-                (storage.data + bucket.offsets[slot] * bucket.dtype.itemSize)
-                    .copyMemory(from: grad.storage.data + grad.offset * grad.dtype.itemSize, byteCount: grad.count * grad.dtype.itemSize)
+            if let grad = parameters[index].grad {
+                try ScaledCopy.run(grad, into: target, factor: averagingFactor)
             } else {
-                try target.copy_(grad)
+                try target.zero_()
             }
         }
-        buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: .average, what: what))
+        buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: .sum, what: description(of: b)))
         nextToStart = b + 1
+    }
+
+    /// Bucket `b`'s flat buffer: the one of the last pass when nothing else holds it, else
+    /// a new one. Only a `.grad` can hold it, as a view left by an earlier pass (with
+    /// `gradientAsBucketView`) that the caller keeps or did not clear with `zeroGrad()`;
+    /// the caller's gradient is then never overwritten. After `zeroGrad()`, or in the copy
+    /// layout, a pass allocates nothing.
+    private func flatBuffer(_ b: Int) throws -> Tensor {
+        // Taken out of the bucket before anything copies the bucket: a copy of the struct
+        // would hold the storage too, and the buffer would never look unused.
+        var storage: Storage! = buckets[b].storage.take()
+        let (count, dtype) = (buckets[b].count, buckets[b].dtype)
+        if storage == nil || !isKnownUniquelyReferenced(&storage) {
+            do { storage = try .cpu(byteCount: count * dtype.itemSize, zeroed: false) } catch let error as TorchError { throw error.raised(by: description(of: b)) }
+        }
+        buckets[b].storage = storage
+        return try Tensor(storage: storage, shape: [count], strides: [1], offset: 0, dtype: dtype)
+    }
+
+    /// Bucket `b`'s all-reduce, for messages.
+    private func description(of b: Int) -> String {
+        "allReduce of gradient bucket \(b) (\(buckets[b].members.count) parameters, \(buckets[b].dtype)[\(buckets[b].count)], each divided by the world size)"
     }
 
     private func view(of buffer: Tensor, _ slot: Int, in bucket: GradientBucket) throws -> Tensor {
@@ -101,16 +120,26 @@ final class GradientReducer {
         return try Tensor(viewOf: buffer, shape: p.shape, strides: Tensor.contiguousStrides(for: p.shape), offset: bucket.offsets[slot])
     }
 
-    /// The end of a synchronised backward pass: every bucket started, finished and written
-    /// back as the parameters' gradients.
+    /// The end of a synchronised backward pass: every bucket started and finished, and its
+    /// averages made the parameters' gradients.
     private func finishPass() throws {
         defer { reset() }
         while nextToStart < buckets.count { try start(nextToStart) }
         for (b, bucket) in buckets.enumerated() {
             guard let (buffer, collective) = bucket.inFlight else { continue }
             try group.finish(collective)
-            buckets[b].lastStorage = buffer.storage
-            for (slot, index) in bucket.members.enumerated() { parameters[index].grad = try view(of: buffer, slot, in: bucket) }
+            buffer.storage.bumpVersion()  // MPI wrote it behind autograd's back
+            for (slot, index) in bucket.members.enumerated() {
+                let average = try view(of: buffer, slot, in: bucket)
+                if gradientAsBucketView {
+                    parameters[index].grad = average
+                } else if let grad = parameters[index].grad {
+                    // PyTorch's default: the gradient keeps its tensor, averaged in place.
+                    try ScaledCopy.run(average, into: grad, factor: 1)
+                } else {
+                    parameters[index].grad = try average.clone()
+                }
+            }
             buckets[b].inFlight = nil
         }
         if let order = observedOrder { try rebuildBuckets(following: order) }

@@ -8,10 +8,13 @@ import SwiftTorchDistributed
 ///   construction broadcast must make them rank 0's);
 /// - perParameter: a plain model whose gradients are averaged by one allReduce per parameter;
 /// - accumulated: DDP with one bucket per parameter, each local batch split in two halves,
-///   the first backward inside noSync.
-/// Averaging the local mean losses' gradients is the global mean's gradient, so all four
-/// must agree: ddp with the reference within 1e-6 relative (float64), and bucketing with the
-/// per-parameter all-reduce to rounding.
+///   the first backward inside noSync;
+/// - copied: ddp in the copy layout (`gradientAsBucketView: false`), and accumulated too.
+/// Averaging the local mean losses' gradients is the global mean's gradient, so all of them
+/// must agree: ddp with the reference within 1e-6 relative (float64), bucketing with the
+/// per-parameter all-reduce to rounding, and the two layouts exactly (the same arithmetic;
+/// only where the result is left differs). In the view layout, every gradient must be a
+/// view into the one bucket (the MLP's gradients fit in 25 MB).
 func checkEquivalence(_ group: ProcessGroup) throws {
     let steps = 20, global = 64
     try expect(global % group.worldSize == 0, "64 must split over \(group.worldSize) ranks")
@@ -45,11 +48,20 @@ func checkEquivalence(_ group: ProcessGroup) throws {
         try lossFunction(reference(x), y).backward()
     }
 
-    let ddp = try DistributedDataParallel(try model(seed: UInt64(group.rank)), processGroup: group)
-    let viaDDP = try train(ddp, ddp.parameters()) { s in
-        let (x, y) = try batch(global * s + local * group.rank, local)
-        try lossFunction(ddp(x), y).backward()
+    func trainDDP(gradientAsBucketView: Bool) throws -> DistributedDataParallel<Sequential> {
+        let ddp = try DistributedDataParallel(try model(seed: UInt64(group.rank)), processGroup: group, gradientAsBucketView: gradientAsBucketView)
+        _ = try train(ddp, ddp.parameters()) { s in
+            let (x, y) = try batch(global * s + local * group.rank, local)
+            try lossFunction(ddp(x), y).backward()
+        }
+        return ddp
     }
+    let ddp = try trainDDP(gradientAsBucketView: true)
+    let viaDDP = ddp.parameters()
+    let grads = ddp.parameters().compactMap(\.grad)
+    try expect(ddp.bucketLayout.count == 1 && grads.count == viaDDP.count && grads.allSatisfy { $0.storage === grads[0].storage },
+               "with gradientAsBucketView, every gradient should view the one bucket (\(ddp.bucketLayout.count) buckets)")
+    let viaCopyLayout = try trainDDP(gradientAsBucketView: false).parameters()
 
     let plain = try model(seed: 0)
     let viaPerParameter = try train(plain, plain.parameters(), afterBackward: {
@@ -59,24 +71,30 @@ func checkEquivalence(_ group: ProcessGroup) throws {
         try lossFunction(plain(x), y).backward()
     }
 
-    let tiny = try DistributedDataParallel(try model(seed: 0), processGroup: group, bucketCapMB: 1e-6)
-    try expect(tiny.bucketLayout.count == tiny.parameters().count, "a tiny bucket cap should give one bucket per parameter, got \(tiny.bucketLayout)")
-    let viaAccumulation = try train(tiny, tiny.parameters()) { s in
-        let half = local / 2
-        let (x1, y1) = try batch(global * s + local * group.rank, half)
-        let (x2, y2) = try batch(global * s + local * group.rank + half, local - half)
-        try tiny.noSync { try (lossFunction(tiny(x1), y1) * 0.5).backward() }
-        try (lossFunction(tiny(x2), y2) * 0.5).backward()
+    func trainAccumulating(gradientAsBucketView: Bool) throws -> [Tensor] {
+        let tiny = try DistributedDataParallel(try model(seed: 0), processGroup: group, bucketCapMB: 1e-6, gradientAsBucketView: gradientAsBucketView)
+        try expect(tiny.bucketLayout.count == tiny.parameters().count, "a tiny bucket cap should give one bucket per parameter, got \(tiny.bucketLayout)")
+        return try train(tiny, tiny.parameters()) { s in
+            let half = local / 2
+            let (x1, y1) = try batch(global * s + local * group.rank, half)
+            let (x2, y2) = try batch(global * s + local * group.rank + half, local - half)
+            try tiny.noSync { try (lossFunction(tiny(x1), y1) * 0.5).backward() }
+            try (lossFunction(tiny(x2), y2) * 0.5).backward()
+        }
     }
+    let viaAccumulation = try trainAccumulating(gradientAsBucketView: true)
+    let viaCopiedAccumulation = try trainAccumulating(gradientAsBucketView: false)
 
     let ddpError = try maxRelativeDifference(viaDDP, expected)
     let bucketError = try maxRelativeDifference(viaDDP, viaPerParameter)
     let accumulationError = try maxRelativeDifference(viaAccumulation, expected)
-    print(String(format: "equivalence on rank %d of %d: ddp vs 1 process %.3g, bucketed vs per-parameter %.3g, noSync accumulation vs 1 process %.3g (max relative, float64, %d steps)",
-                 group.rank, group.worldSize, ddpError, bucketError, accumulationError, steps))
+    let layoutError = max(try maxRelativeDifference(viaCopyLayout, viaDDP), try maxRelativeDifference(viaCopiedAccumulation, viaAccumulation))
+    print(String(format: "equivalence on rank %d of %d: ddp vs 1 process %.3g, bucketed vs per-parameter %.3g, noSync accumulation vs 1 process %.3g, copy layout vs bucket views %.3g (max relative, float64, %d steps)",
+                 group.rank, group.worldSize, ddpError, bucketError, accumulationError, layoutError, steps))
     try expect(ddpError <= 1e-6, "DDP differs from one process by \(ddpError) relative")
     try expect(bucketError <= 1e-12, "bucketed all-reduce differs from one all-reduce per parameter by \(bucketError) relative")
     try expect(accumulationError <= 1e-6, "noSync accumulation differs from one process by \(accumulationError) relative")
+    try expect(layoutError == 0, "the copy layout differs from bucket views by \(layoutError) relative")
     // The models must still be identical across ranks.
     for p in viaDDP {
         let all = try group.allGather(p)
