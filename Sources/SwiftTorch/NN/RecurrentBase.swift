@@ -239,7 +239,9 @@ public class RNNBase: Module {
     /// hidden) and the gate arithmetic of the mode.
     private func runDirection(_ steps: [Tensor], weights w: (ih: Tensor, hh: Tensor, biasIh: Tensor?, biasHh: Tensor?),
                               reverse: Bool, initial: [Tensor]) throws -> ([Tensor], [Tensor]) {
-        let ihT = try w.ih.t(), hhT = try w.hh.t()
+        // The transposed weights laid out row-major once: every step's GEMM packs its right
+        // operand, and packing a transposed view is a strided gather.
+        let ihT = try w.ih.t().contiguous(), hhT = try w.hh.t().contiguous()
         var h = initial[0]
         var outputs = [Tensor](repeating: h, count: steps.count)
         let order: [Int] = reverse ? Array(steps.indices.reversed()) : Array(steps.indices)

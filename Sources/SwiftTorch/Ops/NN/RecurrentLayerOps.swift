@@ -54,7 +54,9 @@ extension Op {
                 let empty = try Tensor.zeros([0] + h.shape, dtype: h.dtype, device: h.device)
                 return [empty, try h.clone(), try c.clone(), try empty.clone(), try Tensor.zeros(like: gates)]
             }
-            let hhT = try wHh.t()
+            // w_hh.T laid out row-major once: every step's GEMM packs its right operand, and
+            // packing a transposed view is a strided gather, dearer than the copy made here.
+            let hhT = try wHh.t().contiguous()
             var hs = [Tensor](repeating: h, count: steps), cs = hs, workspaces = hs
             for t in RecurrentLayer.order(steps, reverse: args.bool("reverse")) {
                 let next = try dispatchAll(fusedLstmCell, [.tensor(try gates[t]), .tensor(try h.mm(hhT)), .tensor(c), .none, .none])
