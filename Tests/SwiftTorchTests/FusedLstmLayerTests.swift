@@ -8,19 +8,20 @@ import Testing
 // the errors bad shapes raise.
 
 /// Calls `_lstm_layer` through the dispatcher (recording autograd).
-private func fusedLayer(_ gates: Tensor, _ h: Tensor, _ c: Tensor, _ wHh: Tensor, reverse: Bool) throws -> [Tensor] {
-    try Runtime.dispatcher().call(Op.lstmLayer, [.tensor(gates), .tensor(h), .tensor(c), .tensor(wHh), .bool(reverse)])
+private func fusedLayer(_ gates: Tensor, _ h: Tensor, _ c: Tensor, _ wHh: Tensor, bias: Tensor? = nil, reverse: Bool) throws -> [Tensor] {
+    try Runtime.dispatcher().call(Op.lstmLayer, [.tensor(gates), .tensor(h), .tensor(c), .tensor(wHh), bias.map(ArgumentValue.tensor) ?? .none,
+                                                 .bool(reverse)])
 }
 
 /// The oracle: `lstm_cell` per step, with the input gates entering as the input through an
-/// identity w_ih, so each step's pre-activation is `gates[t] + h @ w_hh.T`.
-private func cellLoop(_ gates: Tensor, _ h0: Tensor, _ c0: Tensor, _ wHh: Tensor, reverse: Bool) throws -> [Tensor] {
+/// identity w_ih, so each step's pre-activation is `gates[t] + h @ w_hh.T (+ bias)`.
+private func cellLoop(_ gates: Tensor, _ h0: Tensor, _ c0: Tensor, _ wHh: Tensor, bias: Tensor? = nil, reverse: Bool) throws -> [Tensor] {
     let steps = gates.shape[0], width = gates.shape[2]
     let identity = try Tensor.eye(width, dtype: gates.dtype)
     var (h, c) = (h0, c0)
     var hs = [Tensor](repeating: h0, count: steps), cs = hs
     for t in reverse ? Array((0..<steps).reversed()) : Array(0..<steps) {
-        (h, c) = try lstmCell(gates[t], hx: [h, c], wIh: identity, wHh: wHh)
+        (h, c) = try lstmCell(gates[t], hx: [h, c], wIh: identity, wHh: wHh, bIh: bias)
         (hs[t], cs[t]) = (h, c)
     }
     return [try stack(hs, dim: 0), h, c, try stack(cs, dim: 0)]
@@ -50,7 +51,7 @@ private func expectClose(_ a: [Tensor], _ b: [Tensor], _ label: String) throws {
 struct FusedLstmLayerTests {
     static let backends = ["reference", "openmp", "blas"]
 
-    @Test("outputs, cell states and the gradients of gates, states and w_hh match the cell loop",
+    @Test("outputs, cell states and the gradients of gates, states, w_hh and bias match the cell loop",
           arguments: backends, [false, true])
     func layerMatchesCellLoop(backend: String, reverse: Bool) throws {
         try Runtime.withBackend(backend) {
@@ -58,11 +59,15 @@ struct FusedLstmLayerTests {
             let gates = try Tensor.randn([5, 3, 16], generator: g).requiringGrad()
             let (h, c) = (try Tensor.randn([3, 4], generator: g).requiringGrad(), try Tensor.randn([3, 4], generator: g).requiringGrad())
             let wHh = try (Tensor.randn([16, 4], generator: g) * 0.5).detach().requiringGrad()
-            let inputs = [gates, h, c, wHh]
-            // Output, final h and c are differentiable; the cell states are compared, the workspace is not.
-            let fused = try outputsAndGradients(inputs, saved: 1) { Array(try fusedLayer(gates, h, c, wHh, reverse: reverse).prefix(4)) }
-            let oracle = try outputsAndGradients(inputs, saved: 1) { try cellLoop(gates, h, c, wHh, reverse: reverse) }
-            try expectClose(fused, oracle, "_lstm_layer reverse=\(reverse) on \(backend)")
+            let bias = try Tensor.randn([16], generator: g).requiringGrad()
+            for withBias in [false, true] {
+                let inputs = withBias ? [gates, h, c, wHh, bias] : [gates, h, c, wHh]
+                let b = withBias ? bias : nil
+                // Output, final h and c are differentiable; the cell states are compared, the workspace is not.
+                let fused = try outputsAndGradients(inputs, saved: 1) { Array(try fusedLayer(gates, h, c, wHh, bias: b, reverse: reverse).prefix(4)) }
+                let oracle = try outputsAndGradients(inputs, saved: 1) { try cellLoop(gates, h, c, wHh, bias: b, reverse: reverse) }
+                try expectClose(fused, oracle, "_lstm_layer reverse=\(reverse) bias=\(withBias) on \(backend)")
+            }
         }
     }
 
@@ -102,9 +107,10 @@ struct FusedLstmLayerTests {
     func layerGradcheck(reverse: Bool) throws {
         let g = Generator(seed: 41)
         let inputs = [try Tensor.randn([3, 2, 8], dtype: .float64, generator: g), try Tensor.randn([2, 2], dtype: .float64, generator: g),
-                      try Tensor.randn([2, 2], dtype: .float64, generator: g), try Tensor.randn([8, 2], dtype: .float64, generator: g)]
+                      try Tensor.randn([2, 2], dtype: .float64, generator: g), try Tensor.randn([8, 2], dtype: .float64, generator: g),
+                      try Tensor.randn([8], dtype: .float64, generator: g)]
         try GradCheck.check("_lstm_layer", inputs: try inputs.map { try $0.requiringGrad() }) { t in
-            let out = try fusedLayer(t[0], t[1], t[2], t[3], reverse: reverse)
+            let out = try fusedLayer(t[0], t[1], t[2], t[3], bias: t[4], reverse: reverse)
             return try cat([out[0].flatten(), out[1].flatten() * 2.0, out[2].flatten() * 3.0])
         }
     }
@@ -120,6 +126,9 @@ struct FusedLstmLayerTests {
         }
         expectTorchError(.shapeMismatch, mentioning: ["_lstm_layer", "w_hh", "[16, 5]"]) {
             _ = try fusedLayer(gates, h, h, try Tensor.zeros([16, 5]), reverse: false)
+        }
+        expectTorchError(.shapeMismatch, mentioning: ["_lstm_layer", "bias must have shape [16]", "[12]"]) {
+            _ = try fusedLayer(gates, h, h, w, bias: try Tensor.zeros([12]), reverse: false)
         }
         expectTorchError(.dtypeMismatch, mentioning: ["_lstm_layer", "float64"]) {
             _ = try fusedLayer(gates, h, try Tensor.zeros([2, 4], dtype: .float64), w, reverse: false)

@@ -176,7 +176,7 @@ public class RNNBase: Module {
     }
 
     /// LSTM layers over the whole sequence `x` [T, B, I], as PyTorch's CPU LSTM: per layer
-    /// and direction, one GEMM projects every step's input (`x @ w_ih.T` plus both biases),
+    /// and direction, one GEMM projects every step's input (`x @ w_ih.T`),
     /// and `_lstm_layer` runs the recurrence. Its backward hands the projection one
     /// [T, B, 4H] gradient, so the projection's backward is two whole-sequence GEMMs too.
     /// Returns the last layer's output [T, B, D·H] and the final `[h_n, c_n]`.
@@ -189,13 +189,14 @@ public class RNNBase: Module {
             for direction in 0..<numDirections {
                 let index = layer * numDirections + direction
                 let w = weights(layer: layer, direction: direction)
-                let flat = try sequence.reshape([steps * batch, sequence.shape[2]]), ihT = try w.ih.t()
-                // Both biases enter the pre-activation as a sum, so they are added once.
+                let projected = try sequence.reshape([steps * batch, sequence.shape[2]]).mm(w.ih.t())
+                // Both biases enter the pre-activation as a sum, so they are added once, by the
+                // gate kernel (no pass over the whole projection to broadcast them).
                 let biasSum: Tensor? = try w.biasIh.map { bih in try w.biasHh.map { try bih + $0 } ?? bih }
-                let projected = try biasSum.map { try addmm($0, flat, ihT) } ?? flat.mm(ihT)
                 let layerOutputs = try dispatchAll(Op.lstmLayer, [.tensor(try projected.reshape([steps, batch, 4 * hiddenSize])),
                                                                       .tensor(try states[0][index]), .tensor(try states[1][index]),
-                                                                      .tensor(w.hh), .bool(direction == 1)])
+                                                                      .tensor(w.hh), biasSum.map(ArgumentValue.tensor) ?? .none,
+                                                                      .bool(direction == 1)])
                 finals[0].append(layerOutputs[1])
                 finals[1].append(layerOutputs[2])
                 outputs.append(layerOutputs[0])

@@ -118,18 +118,21 @@ extension OpSamples {
 
     /// Input gates of a whole sequence, the initial states and w_hh, in either direction.
     func lstmLayerSamples() throws -> [OpSample] {
-        func sample(_ label: String, steps: Int, batch: Int, hidden: Int, reverse: Bool = false, gates: Tensor? = nil) throws -> OpSample {
+        func sample(_ label: String, steps: Int, batch: Int, hidden: Int, reverse: Bool = false, bias: Bool = true,
+                    gates: Tensor? = nil) throws -> OpSample {
             OpSample(label: label, keywords: [
                 ("input_gates", .tensor(try gates ?? randn([steps, batch, 4 * hidden]))), ("hx", .tensor(try randn([batch, hidden]))),
-                ("cx", .tensor(try randn([batch, hidden]))), ("w_hh", .tensor(try randn([4 * hidden, hidden]) * 0.5)), ("reverse", .bool(reverse)),
+                ("cx", .tensor(try randn([batch, hidden]))), ("w_hh", .tensor(try randn([4 * hidden, hidden]) * 0.5)),
+                ("bias", bias ? .tensor(try randn([4 * hidden])) : .none), ("reverse", .bool(reverse)),
             ], terms: hidden)
         }
         if forGradcheck {
-            return [try sample("forward", steps: 3, batch: 2, hidden: 2), try sample("reverse", steps: 2, batch: 1, hidden: 3, reverse: true)]
+            return [try sample("forward", steps: 3, batch: 2, hidden: 2),
+                    try sample("reverse-no-bias", steps: 2, batch: 1, hidden: 3, reverse: true, bias: false)]
         }
         return [
             try sample("forward", steps: 4, batch: 3, hidden: 5), try sample("reverse", steps: 3, batch: 2, hidden: 7, reverse: true),
-            try sample("one-step", steps: 1, batch: 2, hidden: 3),
+            try sample("one-step", steps: 1, batch: 2, hidden: 3), try sample("no-bias", steps: 2, batch: 2, hidden: 3, bias: false),
             try sample("transposed-gates", steps: 3, batch: 4, hidden: 2, gates: try randn([4, 3, 8]).transpose(0, 1)),
             try sample("empty-sequence", steps: 0, batch: 2, hidden: 3), try sample("empty-batch", steps: 2, batch: 0, hidden: 3),
         ]

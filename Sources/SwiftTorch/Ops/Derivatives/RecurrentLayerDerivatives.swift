@@ -19,7 +19,8 @@ enum RecurrentLayerGrad {
             // No step ran: the final states were the initial ones.
             return ctx.gradients(["input_gates": try ctx.ifNeeded("input_gates") { try Tensor.zeros(like: workspaces) },
                                   "hx": ctx.needs("hx") ? ctx.gradOutputs[1] : nil, "cx": ctx.needs("cx") ? ctx.gradOutputs[2] : nil,
-                                  "w_hh": try ctx.ifNeeded("w_hh") { try Tensor.zeros(like: wHh) }])
+                                  "w_hh": try ctx.ifNeeded("w_hh") { try Tensor.zeros(like: wHh) },
+                                  "bias": try ctx.ifNeeded("bias") { try Tensor.zeros([wHh.shape[0]], dtype: wHh.dtype, device: wHh.device) }])
         }
         // The step visited before step t (nil for the first one, which reads hx and cx).
         let previous = { (t: Int) -> Int? in reverse ? (t + 1 < steps ? t + 1 : nil) : (t > 0 ? t - 1 : nil) }
@@ -42,7 +43,8 @@ enum RecurrentLayerGrad {
             let hPrev = try cat(reverse ? earlier + [hx.unsqueeze(0)] : [hx.unsqueeze(0)] + earlier, dim: 0)
             return try dGates.reshape([rows, wHh.shape[0]]).t().mm(hPrev.reshape([rows, hidden]))
         }
+        let gradBias = try ctx.ifNeeded("bias") { try dGates.reshape([steps * hx.shape[0], wHh.shape[0]]).sum(dim: 0) }
         return ctx.gradients(["input_gates": ctx.needs("input_gates") ? dGates : nil, "hx": ctx.needs("hx") ? dh : nil,
-                              "cx": ctx.needs("cx") ? dc : nil, "w_hh": gradWHh])
+                              "cx": ctx.needs("cx") ? dc : nil, "w_hh": gradWHh, "bias": gradBias])
     }
 }
