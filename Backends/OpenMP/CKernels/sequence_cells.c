@@ -3,6 +3,7 @@
    the new state and the workspace the gradient reads. float32 uses the vectorisable
    sigmoid and tanh of elementwise_math.h; float64 calls libm, as the reference does. */
 #include <math.h>
+#include <stdlib.h>
 #include "elementwise_internal.h" /* ST_CLONES, ST_EW_PARALLEL_MIN_HEAVY */
 #include "elementwise_math.h"
 #include "omp_reduce.h"          /* error codes */
@@ -11,8 +12,16 @@
 static inline double st_tanh_f64(double x) { return tanh(x); }
 static inline double st_sigmoid_f64(double x) { return st_sigmoid(x); }
 
-/* The bias of gate column c, or 0 when there is none. */
-#define BIAS(b, c) ((b) ? (b)[c] : 0)
+/* Optional operands (biases, output gradients) are never tested for NULL inside a row loop:
+   compilers vectorise `b ? b[c] : 0` as a masked load from NULL + c, which AVX-512 machines
+   (Zen 4) run through a slow fault-suppression assist on every vector (a fifth of an LSTM
+   training step). A missing operand reads a row of zeros instead. */
+static const void *or_zeros(const void *p, int64_t n, size_t element, void **owned) {
+    if (p) return p;
+    *owned = calloc(n > 0 ? (size_t)n : 1, element);
+    return *owned;
+}
+#define BIAS(b, c) ((b)[c])
 
 #define LSTM_ROW(NAME, T, SIGMOID, TANH)                                                           \
     ST_CLONES static void NAME(int64_t h, const T *restrict ig, const T *restrict hg, const T *restrict cx, \
@@ -58,10 +67,14 @@ static int valid(const st_cell_geometry *p) {
              T *hy, T *cy, T *ws) {                                                                 \
         if (!valid(p)) return ST_ERR_ARGUMENT;                                                         \
         const int64_t h = p->hidden;                                                                \
+        void *own_i = NULL, *own_h = NULL;                                                          \
+        const T *bi_ = or_zeros(bi, 4 * h, sizeof(T), &own_i), *bh_ = or_zeros(bh, 4 * h, sizeof(T), &own_h); \
+        if (!bi_ || !bh_) { free(own_i); free(own_h); return ST_ERR_MEMORY; }                       \
         _Pragma("omp parallel for schedule(static) if(p->batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")   \
         for (int64_t b = 0; b < p->batch; b++)                                                      \
-            ROW(h, ig + b * p->input_ld, hg + b * p->hidden_ld, cx + b * p->state_ld, bi, bh,       \
+            ROW(h, ig + b * p->input_ld, hg + b * p->hidden_ld, cx + b * p->state_ld, bi_, bh_,     \
                 hy + b * h, cy + b * h, ws + b * 4 * h);                                            \
+        free(own_i); free(own_h);                                                                   \
         return 0;                                                                                   \
     }
 LSTM(st_fused_lstm_cell_f32, float, lstm_row_f32)
@@ -72,10 +85,14 @@ LSTM(st_fused_lstm_cell_f64, double, lstm_row_f64)
              T *hy, T *ws) {                                                                        \
         if (!valid(p)) return ST_ERR_ARGUMENT;                                                         \
         const int64_t h = p->hidden;                                                                \
+        void *own_i = NULL, *own_h = NULL;                                                          \
+        const T *bi_ = or_zeros(bi, 3 * h, sizeof(T), &own_i), *bh_ = or_zeros(bh, 3 * h, sizeof(T), &own_h); \
+        if (!bi_ || !bh_) { free(own_i); free(own_h); return ST_ERR_MEMORY; }                       \
         _Pragma("omp parallel for schedule(static) if(p->batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")   \
         for (int64_t b = 0; b < p->batch; b++)                                                      \
-            ROW(h, ig + b * p->input_ld, hg + b * p->hidden_ld, hx + b * p->state_ld, bi, bh,       \
+            ROW(h, ig + b * p->input_ld, hg + b * p->hidden_ld, hx + b * p->state_ld, bi_, bh_,     \
                 hy + b * h, ws + b * 4 * h);                                                        \
+        free(own_i); free(own_h);                                                                   \
         return 0;                                                                                   \
     }
 GRU(st_fused_gru_cell_f32, float, gru_row_f32)
@@ -86,8 +103,8 @@ GRU(st_fused_gru_cell_f64, double, gru_row_f64)
                                const T *restrict cy, const T *restrict ws, T *restrict dg, T *restrict dcx) { \
         for (int64_t j = 0; j < h; j++) {                                                          \
             const T i = ws[j], f = ws[h + j], g = ws[2 * h + j], o = ws[3 * h + j];                 \
-            const T t = TANH(cy[j]), dh = gh ? gh[j] : 0;                                          \
-            const T dc = (gc ? gc[j] : 0) + dh * o * (1 - t * t);                                  \
+            const T t = TANH(cy[j]), dh = gh[j];                                                   \
+            const T dc = gc[j] + dh * o * (1 - t * t);                                             \
             dg[j] = dc * g * i * (1 - i);                                                          \
             dg[h + j] = dc * cx[j] * f * (1 - f);                                                  \
             dg[2 * h + j] = dc * i * (1 - g * g);                                                  \
@@ -102,10 +119,16 @@ LSTM_BACKWARD_ROW(lstm_backward_row_f64, double, st_tanh_f64)
     int NAME(int64_t batch, int64_t h, const T *gh, const T *gc, const T *cx, const T *cy, const T *ws, \
              T *dg, T *dcx, T *dbias) {                                                             \
         if (batch < 0 || h < 0) return ST_ERR_ARGUMENT;                                             \
+        /* A missing output gradient is one row of zeros that every batch row reads. */             \
+        void *own_h = NULL, *own_c = NULL;                                                          \
+        const T *zh = or_zeros(gh, h, sizeof(T), &own_h), *zc = or_zeros(gc, h, sizeof(T), &own_c); \
+        if (!zh || !zc) { free(own_h); free(own_c); return ST_ERR_MEMORY; }                         \
+        const int64_t sh = gh ? h : 0, sc = gc ? h : 0;                                             \
         _Pragma("omp parallel for schedule(static) if(batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")      \
         for (int64_t b = 0; b < batch; b++)                                                         \
-            ROW(h, gh ? gh + b * h : NULL, gc ? gc + b * h : NULL, cx + b * h, cy + b * h, ws + b * 4 * h, \
+            ROW(h, zh + b * sh, zc + b * sc, cx + b * h, cy + b * h, ws + b * 4 * h,                \
                 dg + b * 4 * h, dcx + b * h);                                                       \
+        free(own_h); free(own_c);                                                                   \
         if (dbias) {                                                                                \
             /* Column sums: each column's batch is summed in order, in double, as the reference. */ \
             _Pragma("omp parallel for schedule(static) if(batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")  \

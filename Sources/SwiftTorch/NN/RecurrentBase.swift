@@ -165,11 +165,58 @@ public class RNNBase: Module {
             for _ in 0..<stateCount { states.append(try Tensor.zeros(stateShape, dtype: input.dtype, device: input.device)) }
         }
 
+        var (output, finalStates) = mode == .lstm ? try runLSTMLayers(x, states: states) : try runStepwise(x, states: states)
+        if !batched {
+            output = try output.squeeze(1)
+            finalStates = try finalStates.map { try $0.squeeze(1) }
+        } else if batchFirst {
+            output = try output.transpose(0, 1)
+        }
+        return (output, finalStates)
+    }
+
+    /// LSTM layers over the whole sequence `x` [T, B, I], as PyTorch's CPU LSTM: per layer
+    /// and direction, one GEMM projects every step's input (`x @ w_ih.T`),
+    /// and `_lstm_layer` runs the recurrence. Its backward hands the projection one
+    /// [T, B, 4H] gradient, so the projection's backward is two whole-sequence GEMMs too.
+    /// Returns the last layer's output [T, B, D·H] and the final `[h_n, c_n]`.
+    private func runLSTMLayers(_ x: Tensor, states: [Tensor]) throws -> (Tensor, [Tensor]) {
+        let (steps, batch) = (x.shape[0], x.shape[1])
+        var sequence = x
+        var finals: [[Tensor]] = [[], []]
+        for layer in 0..<numLayers {
+            var outputs: [Tensor] = []
+            for direction in 0..<numDirections {
+                let index = layer * numDirections + direction
+                let w = weights(layer: layer, direction: direction)
+                let projected = try sequence.reshape([steps * batch, sequence.shape[2]]).mm(w.ih.t())
+                // Both biases enter the pre-activation as a sum, so they are added once, by the
+                // gate kernel (no pass over the whole projection to broadcast them).
+                let biasSum: Tensor? = try w.biasIh.map { bih in try w.biasHh.map { try bih + $0 } ?? bih }
+                let layerOutputs = try dispatchAll(Op.lstmLayer, [.tensor(try projected.reshape([steps, batch, 4 * hiddenSize])),
+                                                                      .tensor(try states[0][index]), .tensor(try states[1][index]),
+                                                                      .tensor(w.hh), biasSum.map(ArgumentValue.tensor) ?? .none,
+                                                                      .bool(direction == 1)])
+                finals[0].append(layerOutputs[1])
+                finals[1].append(layerOutputs[2])
+                outputs.append(layerOutputs[0])
+            }
+            sequence = outputs.count == 1 ? outputs[0] : try cat(outputs, dim: 2)
+            if dropout > 0, isTraining, layer < numLayers - 1 {
+                sequence = try SwiftTorch.dropout(sequence, p: dropout, training: true, generator: generator)
+            }
+        }
+        return (sequence, try finals.map { try stack($0, dim: 0) })
+    }
+
+    /// RNN and GRU layers step by step over `x` [T, B, I]; returns the last layer's output
+    /// [T, B, D·H] and the final `[h_n]`.
+    private func runStepwise(_ x: Tensor, states: [Tensor]) throws -> (Tensor, [Tensor]) {
         // The sequence travels as one tensor per step. Selecting steps out of one [T, ...]
         // tensor would cost a full-size zero gradient per step in backward (T² work);
         // per-step tensors cost nothing, and the final stack's backward is a view per step.
         var steps = try (0..<x.shape[0]).map { try x[$0] }
-        var finals: [[Tensor]] = Array(repeating: [], count: stateCount)
+        var finals: [[Tensor]] = [[]]
         for layer in 0..<numLayers {
             var directionOutputs: [[Tensor]] = []
             for direction in 0..<numDirections {
@@ -185,32 +232,24 @@ public class RNNBase: Module {
                 steps = try steps.map { try SwiftTorch.dropout($0, p: dropout, training: true, generator: generator) }
             }
         }
-        var output = try stack(steps, dim: 0)
-        var finalStates = try finals.map { try stack($0, dim: 0) }
-        if !batched {
-            output = try output.squeeze(1)
-            finalStates = try finalStates.map { try $0.squeeze(1) }
-        } else if batchFirst {
-            output = try output.transpose(0, 1)
-        }
-        return (output, finalStates)
+        return (try stack(steps, dim: 0), try finals.map { try stack($0, dim: 0) })
     }
 
-    /// One layer in one direction over the steps `[B, in]`: the outputs `[B, H]` in sequence
-    /// order and the last states. Each step is two matrix products (input and hidden) and
-    /// the fused gate arithmetic of the mode.
+    /// One RNN or GRU layer in one direction over the steps `[B, in]`: the outputs `[B, H]`
+    /// in sequence order and the last state. Each step is two matrix products (input and
+    /// hidden) and the gate arithmetic of the mode.
     private func runDirection(_ steps: [Tensor], weights w: (ih: Tensor, hh: Tensor, biasIh: Tensor?, biasHh: Tensor?),
                               reverse: Bool, initial: [Tensor]) throws -> ([Tensor], [Tensor]) {
-        let ihT = try w.ih.t(), hhT = try w.hh.t()
+        // The transposed weights laid out row-major once: every step's GEMM packs its right
+        // operand, and packing a transposed view is a strided gather.
+        let ihT = try w.ih.t().contiguous(), hhT = try w.hh.t().contiguous()
         var h = initial[0]
-        var c = initial.count > 1 ? initial[1] : h
         var outputs = [Tensor](repeating: h, count: steps.count)
         let order: [Int] = reverse ? Array(steps.indices.reversed()) : Array(steps.indices)
         func product(_ bias: Tensor?, _ x: Tensor, _ weightT: Tensor) throws -> Tensor {
             try bias.map { try addmm($0, x, weightT) } ?? x.mm(weightT)
         }
-        switch mode {
-        case .gru:
+        if mode == .gru {
             // r multiplies the hidden projection with its bias, so b_hh cannot join b_ih.
             for t in order {
                 let gates = [try product(w.biasIh, steps[t], ihT), try product(w.biasHh, h, hhT)]
@@ -218,23 +257,16 @@ public class RNNBase: Module {
                 h = try dispatchAll(Op.fusedGruCell, [.tensor(gates[0]), .tensor(gates[1]), .tensor(h), .none, .none])[0]
                 outputs[t] = h
             }
-        case .lstm, .rnnTanh, .rnnRelu:
+        } else {
             // Both biases enter the pre-activation as a sum, so they are added once.
             let biasSum: Tensor? = try w.biasIh.map { bih in try w.biasHh.map { try bih + $0 } ?? bih }
             for t in order {
-                let inputGates = try product(biasSum, steps[t], ihT)
-                switch mode {
-                case .lstm:
-                    // The fused gate arithmetic (four gates, c' and h' in one pass).
-                    let next = try dispatchAll(Op.fusedLstmCell, [.tensor(inputGates), .tensor(h.mm(hhT)), .tensor(c), .none, .none])
-                    (h, c) = (next[0], next[1])
-                case .rnnRelu: h = try addmm(inputGates, h, hhT).relu()
-                default: h = try addmm(inputGates, h, hhT).tanh()
-                }
+                let preactivation = try addmm(product(biasSum, steps[t], ihT), h, hhT)
+                h = try mode == .rnnRelu ? preactivation.relu() : preactivation.tanh()
                 outputs[t] = h
             }
         }
-        return (outputs, mode == .lstm ? [h, c] : [h])
+        return (outputs, [h])
     }
 }
 

@@ -15,6 +15,7 @@ extension OpSamples {
         case "leaky_relu", "elu": try activationSamples(name)
         case "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell": try fusedCellSamples(gates: name.contains("lstm") ? 4 : 3)
         case "_thnn_fused_lstm_cell_backward_impl": try lstmBackwardSamples()
+        case "_lstm_layer": try lstmLayerSamples()
         case "_scaled_dot_product_fused_attention": try attentionSamples()
         default: nil
         }
@@ -112,6 +113,28 @@ extension OpSamples {
             try sample("both", batch: 3, hidden: 7), try sample("cell-only", batch: 2, hidden: 5, gradH: false),
             try sample("no-bias", batch: 4, hidden: 9, bias: false), try sample("transposed-cx", batch: 5, hidden: 7, cx: try transposed(5, 7)),
             try sample("empty-batch", batch: 0, hidden: 4), try sample("large", batch: 64, hidden: 128),
+        ]
+    }
+
+    /// Input gates of a whole sequence, the initial states and w_hh, in either direction.
+    func lstmLayerSamples() throws -> [OpSample] {
+        func sample(_ label: String, steps: Int, batch: Int, hidden: Int, reverse: Bool = false, bias: Bool = true,
+                    gates: Tensor? = nil) throws -> OpSample {
+            OpSample(label: label, keywords: [
+                ("input_gates", .tensor(try gates ?? randn([steps, batch, 4 * hidden]))), ("hx", .tensor(try randn([batch, hidden]))),
+                ("cx", .tensor(try randn([batch, hidden]))), ("w_hh", .tensor(try randn([4 * hidden, hidden]) * 0.5)),
+                ("bias", bias ? .tensor(try randn([4 * hidden])) : .none), ("reverse", .bool(reverse)),
+            ], terms: hidden)
+        }
+        if forGradcheck {
+            return [try sample("forward", steps: 3, batch: 2, hidden: 2),
+                    try sample("reverse-no-bias", steps: 2, batch: 1, hidden: 3, reverse: true, bias: false)]
+        }
+        return [
+            try sample("forward", steps: 4, batch: 3, hidden: 5), try sample("reverse", steps: 3, batch: 2, hidden: 7, reverse: true),
+            try sample("one-step", steps: 1, batch: 2, hidden: 3), try sample("no-bias", steps: 2, batch: 2, hidden: 3, bias: false),
+            try sample("transposed-gates", steps: 3, batch: 4, hidden: 2, gates: try randn([4, 3, 8]).transpose(0, 1)),
+            try sample("empty-sequence", steps: 0, batch: 2, hidden: 3), try sample("empty-batch", steps: 2, batch: 0, hidden: 3),
         ]
     }
 
