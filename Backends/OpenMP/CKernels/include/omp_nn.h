@@ -140,6 +140,11 @@ void st__im2col_rows_8(const st_conv_rows *g, const uint64_t *plane, int64_t ld,
    as col2im's other paths do, so the values are theirs bit for bit. */
 void st__col2im_rows_f32(const st_conv_rows *g, const float *cols, int64_t ld, float *plane);
 void st__col2im_rows_f64(const st_conv_rows *g, const double *cols, int64_t ld, double *plane);
+
+/* max_pool2d of one float32 plane for 2x2 windows at stride 2 with no padding or dilation
+   and output rows 4 or 8 wide (nn_pool_pairs.c): the general kernel's values and indices. */
+int st__max_pool_pairs_apply(const st_pool2d *p);
+void st__max_pool_pairs_f32(const st_pool2d *p, const float *x, float *out, int64_t *idx);
 #endif
 
 #endif
