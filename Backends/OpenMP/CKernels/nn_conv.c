@@ -569,13 +569,8 @@ static int conv_backward_weight(int f64, const st_conv2d *p, const void *grad_ou
         /* part[s] is [groups, Cout_g, K_g] (grad_w's layout), or [groups, K_g, Cout_g]. */
         #pragma omp parallel for schedule(static) if(parts * wsize >= ST_PAR_GRAIN)
         for (int64_t e = 0; e < wsize; e++) {
-            /* Three integer divisions per element cost more than the sum itself, so only
-               the transposed layout pays for them. */
-            int64_t at = e;
-            if (flip) {
-                const int64_t g = e / (q.og * q.kg), co = e / q.kg % q.og, k = e % q.kg;
-                at = (g * q.kg + k) * q.og + co;
-            }
+            const int64_t g = e / (q.og * q.kg), co = e / q.kg % q.og, k = e % q.kg;
+            const int64_t at = flip ? (g * q.kg + k) * q.og + co : e;
             double sum = acc[e];
             if (f64) for (int64_t s = 0; s < parts; s++) sum += ((const double *)part)[s * wsize + at];
             else for (int64_t s = 0; s < parts; s++) sum += ((const float *)part)[s * wsize + at];
