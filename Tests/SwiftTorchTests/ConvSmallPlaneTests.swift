@@ -27,25 +27,9 @@ private let cases: [ConvCase] = [
 struct ConvSmallPlaneTests {
     @Test(arguments: cases, [DType.float32, .float64])
     fileprivate func forwardAndGradients(_ c: ConvCase, dtype: DType) throws {
-        manualSeed(7)
-        let x = try Tensor.randn(c.input, dtype: dtype)
-        let w = try Tensor.randn([c.outChannels, c.input[1] / c.groups, c.kernel, c.kernel], dtype: dtype)
-        let b = try Tensor.randn([c.outChannels], dtype: dtype)
-        func run(_ backend: String) throws -> [[Double]] {
-            try Runtime.withBackend(backend) {
-                let (xg, wg, bg) = (try x.detach().requiringGrad(), try w.detach().requiringGrad(), try b.detach().requiringGrad())
-                let y = try conv2d(xg, weight: wg, bias: bg, stride: .init(c.stride), padding: .init(c.padding),
-                                   dilation: .init(c.dilation), groups: c.groups)
-                try (y * y).sum().backward()
-                return try [y, xg.grad!, wg.grad!, bg.grad!].map { try $0.toArray(of: Double.self) }
-            }
-        }
-        let (expected, actual) = (try run("reference"), try run("openmp"))
-        let tolerance = dtype == .float32 ? 1e-4 : 1e-10
-        for (name, (e, a)) in zip(["output", "input grad", "weight grad", "bias grad"], zip(expected, actual)) {
-            #expect(e.count == a.count, "\(name)")
-            let worst = zip(e, a).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
-            #expect(worst <= tolerance, "\(name): relative difference \(worst)")
-        }
+        let shape = ConvLayerShape(input: c.input, outChannels: c.outChannels, kernel: [c.kernel, c.kernel],
+                                   stride: [c.stride, c.stride], padding: [c.padding, c.padding],
+                                   dilation: [c.dilation, c.dilation], groups: c.groups)
+        try expectConvMatchesReference(shape, dtype: dtype, seed: 7)
     }
 }

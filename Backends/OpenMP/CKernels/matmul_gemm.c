@@ -9,6 +9,7 @@
 #include "omp_reduce.h" /* thread helpers and error codes */
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Below this many multiply-adds one thread is faster than waking the team. */
 #define PAR_WORK (1 << 17)
@@ -22,6 +23,10 @@ static void pack_a(int f64, const st_gemm_kernel *kr, const char *a, int64_t rs,
     const int mr = kr->mr;
     for (int64_t r = 0; r < mc; r += mr) {
         int64_t rows = mc - r < mr ? mc - r : mr;
+        if (!f64 && cs == 1 && rs != 1) { /* row-major A: k contiguous */
+            st__pack_transposed_f32((const float *)a + r * rs, rs, rows, kc, mr, (float *)dst + r * kc);
+            continue;
+        }
         if (f64) {
             double *d = (double *)dst + r * kc;
             const double *s = (const double *)a + r * rs;
@@ -46,7 +51,22 @@ static void pack_a(int f64, const st_gemm_kernel *kr, const char *a, int64_t rs,
 static void pack_b_panel(int f64, const st_gemm_kernel *kr, const char *b, int64_t rs, int64_t cs,
                          int64_t nc, int64_t kc, int64_t q, void *dst) {
     const int nr = kr->nr;
-    const int64_t j0 = q * nr, cols = nc - j0 < nr ? nc - j0 : nr;
+    const int64_t j0 = q * nr, cols = nc - j0 < nr ? nc - j0 : nr, es = f64 ? 8 : 4;
+    if (!f64 && rs == 1 && cs != 1) { /* B stored transposed: k contiguous */
+        st__pack_transposed_f32((const float *)b + j0 * cs, cs, cols, kc, nr, (float *)dst + j0 * kc);
+        return;
+    }
+    if (cs == 1 && cols == nr && (nr * es == 128 || nr * es == 64)) {
+        /* Whole rows of a row-major B: a fixed-size copy per k step is a few vector moves,
+           where the counted loop below spent about 3 instructions per element. */
+        char *d = (char *)dst + j0 * kc * es;
+        const char *s = b + j0 * es;
+        if (nr * es == 128)
+            for (int64_t p = 0; p < kc; p++) memcpy(d + p * 128, s + p * rs * es, 128);
+        else
+            for (int64_t p = 0; p < kc; p++) memcpy(d + p * 64, s + p * rs * es, 64);
+        return;
+    }
     if (f64) {
         double *d = (double *)dst + j0 * kc;
         const double *s = (const double *)b + j0 * cs;

@@ -185,6 +185,14 @@ IM2COL_ROW(im2col_row_8, uint64_t)
 IM2COL_PADDED(im2col_padded_4, uint32_t)
 IM2COL_PADDED(im2col_padded_8, uint64_t)
 
+/* Maps 4 or 8 wide under a "same" 3-wide kernel take the shifted-row path
+   (nn_conv_rows.c), ahead of the padded-scratch one. */
+static int conv_rows_apply(const conv *q) { return st__conv_rows_apply(q->w, q->kw, q->pw, q->sw, q->dw); }
+
+static st_conv_rows conv_rows(const conv *q) {
+    return (st_conv_rows){q->h, q->w, q->oh, q->sh, q->dh, q->ph, q->kh};
+}
+
 /* cols of `count` samples starting at x, with `stride` rows per group (K_g, or K_g + 1
    where a bias row follows, which this leaves alone), `ld` elements from row to row and
    sample s's columns starting at s * `sstride`; one task per row of taps. Per-sample
@@ -193,6 +201,18 @@ IM2COL_PADDED(im2col_padded_8, uint64_t)
 static void im2col(const conv *q, int64_t es, const void *x, int64_t count, int64_t stride, int64_t ld,
                    int64_t sstride, void *cols) {
     const int64_t rows = count * q->c * q->khw, per_c = q->khw;
+    if (conv_rows_apply(q)) {
+        const st_conv_rows g = conv_rows(q);
+        const int64_t planes = count * q->c;
+        #pragma omp parallel for schedule(static) if(rows * q->ohw >= ST_PAR_GRAIN)
+        for (int64_t pl = 0; pl < planes; pl++) {
+            const int64_t s = pl / q->c, ch = pl % q->c, gr = ch / q->cg;
+            const int64_t dst = s * sstride + (gr * stride + (ch - gr * q->cg) * per_c) * ld;
+            if (es == 4) st__im2col_rows_4(&g, (const uint32_t *)x + pl * q->h * q->w, ld, (uint32_t *)cols + dst);
+            else st__im2col_rows_8(&g, (const uint64_t *)x + pl * q->h * q->w, ld, (uint64_t *)cols + dst);
+        }
+        return;
+    }
     if (q->ow < 16 && (q->h + 2 * q->ph) * (q->w + 2 * q->pw) <= ST_IM2COL_PAD) {
         const int64_t planes = count * q->c;
         #pragma omp parallel for schedule(static) if(rows * q->ohw >= ST_PAR_GRAIN)
@@ -284,6 +304,16 @@ COL2IM_PADDED(col2im_padded_f64, double)
 static void col2im(const conv *q, int f64, const void *cols, int64_t count, int64_t ld, int64_t sstride,
                    void *grad_in) {
     const int64_t planes = count * q->c, prow = q->khw * q->ohw, psize = q->h * q->w;
+    if (conv_rows_apply(q)) {
+        const st_conv_rows g = conv_rows(q);
+        #pragma omp parallel for schedule(static) if(planes * prow >= ST_PAR_GRAIN)
+        for (int64_t pl = 0; pl < planes; pl++) {
+            const int64_t at = pl / q->c * sstride + pl % q->c * q->khw * ld;
+            if (f64) st__col2im_rows_f64(&g, (const double *)cols + at, ld, (double *)grad_in + pl * psize);
+            else st__col2im_rows_f32(&g, (const float *)cols + at, ld, (float *)grad_in + pl * psize);
+        }
+        return;
+    }
     if (q->ow < 16 && (q->h + 2 * q->ph) * (q->w + 2 * q->pw) <= ST_IM2COL_PAD) {
         #pragma omp parallel for schedule(static) if(planes * prow >= ST_PAR_GRAIN)
         for (int64_t pl = 0; pl < planes; pl++) {

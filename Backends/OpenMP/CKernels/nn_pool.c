@@ -143,6 +143,13 @@ static int max_pool(int f64, const st_pool2d *p, const void *x, void *out, int64
     if (status) return status;
     const int64_t rows = p->planes * p->out_h, in_plane = p->in_h * p->in_w, ow_n = p->out_w;
     const int64_t work = rows * ow_n * p->kernel_h * p->kernel_w;
+    if (!f64 && st__max_pool_pairs_apply(p)) {
+        const int64_t out_plane = p->out_h * ow_n;
+        #pragma omp parallel for schedule(static) if(work >= ST_PAR_GRAIN)
+        for (int64_t pl = 0; pl < p->planes; pl++)
+            st__max_pool_pairs_f32(p, (const float *)x + pl * in_plane, (float *)out + pl * out_plane, indices + pl * out_plane);
+        return 0;
+    }
     int32_t *tables = max_pool_plane_tables(p);
     if (tables) {
         const int64_t out_plane = p->out_h * ow_n, taps = p->kernel_h * p->kernel_w;

@@ -49,6 +49,11 @@ typedef struct st_gemm_kernel {
 /* The best kernel this CPU runs; SWIFTTORCH_GEMM_KERNEL=portable|avx2|avx512 overrides. */
 const st_gemm_kernel *st_gemm_kernel_for(int f64);
 
+/* A float32 micro-panel from `rows` (at most R) rows of a k-contiguous operand, row j at
+   src + j * ld (matmul_pack_transposed.c): dst[p * R + j] = src[j * ld + p] for p < kc,
+   zeros in rows [rows, R). */
+void st__pack_transposed_f32(const float *src, int64_t ld, int64_t rows, int64_t kc, int R, float *dst);
+
 /* Matrix-vector products (matmul_gemv.c): y[o] = sum_p mat[o*os + p*ks] * vec[p*vs] for
    `outputs` contiguous values of y; `parallel` 0 keeps it on the calling thread. */
 int st__gemv(int f64, int64_t outputs, int64_t k, const char *mat, int64_t os, int64_t ks,

@@ -118,4 +118,33 @@ int st_one_hot(int64_t count, const int64_t *x, int64_t classes, int64_t *out);
 int st_dropout_f32(int64_t count, const float *x, double p, double scale, uint64_t seed, float *out);
 int st_dropout_f64(int64_t count, const double *x, double p, double scale, uint64_t seed, double *out);
 
+#ifdef ST_OMP_INTERNAL
+/* One input plane's rows for the "same" 3-tap-wide convolution on maps 4 or 8 wide
+   (nn_conv_rows.c): kernel_w 3, pad_w 1, stride_w and dilation_w 1, so every tap's output
+   row is its input row shifted by one element or not at all. Rows move as vectors with the
+   shift done in registers. The vertical geometry is any. */
+typedef struct st_conv_rows {
+    int64_t h, w, out_h, stride_h, dilation_h, pad_h, kernel_h;
+} st_conv_rows;
+
+/* Whether a layer's columns take this path: kernel_w 3, pad_w 1, stride_w 1,
+   dilation_w 1, in_w 4 or 8. */
+int st__conv_rows_apply(int64_t in_w, int64_t kernel_w, int64_t pad_w, int64_t stride_w, int64_t dilation_w);
+
+/* im2col of one plane: tap (i, j)'s out_h rows of w values go to dst + (i * 3 + j) * ld,
+   zeros where the tap falls in the padding. Elements move as bits (4 or 8 bytes). */
+void st__im2col_rows_4(const st_conv_rows *g, const uint32_t *plane, int64_t ld, uint32_t *dst);
+void st__im2col_rows_8(const st_conv_rows *g, const uint64_t *plane, int64_t ld, uint64_t *dst);
+
+/* col2im of one plane, the mirror: each pixel sums its taps in (i, j) order from zero,
+   as col2im's other paths do, so the values are theirs bit for bit. */
+void st__col2im_rows_f32(const st_conv_rows *g, const float *cols, int64_t ld, float *plane);
+void st__col2im_rows_f64(const st_conv_rows *g, const double *cols, int64_t ld, double *plane);
+
+/* max_pool2d of one float32 plane for 2x2 windows at stride 2 with no padding or dilation
+   and output rows 4 or 8 wide (nn_pool_pairs.c): the general kernel's values and indices. */
+int st__max_pool_pairs_apply(const st_pool2d *p);
+void st__max_pool_pairs_f32(const st_pool2d *p, const float *x, float *out, int64_t *idx);
+#endif
+
 #endif
