@@ -145,9 +145,10 @@ def run_swifttorch(binary, backends, workload_filter, env):
         cmd = [binary, "bench", "--json"] + (["--backend", backend] if backend else [])
         if workload_filter:
             cmd += ["--filter", workload_filter]
-        run_env = dict(env, SWIFTTORCH_BACKEND=backend) if backend else env
+        named = backend and backend != "default"  # "default": the default chain, nothing named
+        run_env = dict(env, SWIFTTORCH_BACKEND=backend) if named else env
         p = subprocess.run(cmd, capture_output=True, text=True, env=run_env)
-        shown = (f"SWIFTTORCH_BACKEND={backend} " if backend else "") + shlex.join(cmd)
+        shown = (f"SWIFTTORCH_BACKEND={backend} " if named else "") + shlex.join(cmd)
         if p.returncode != 0:
             sys.exit(f"compare.py: {shown} failed ({p.returncode}):\n{p.stderr}")
         for line in p.stderr.splitlines():  # "swifttorch bench: NAME on BACKEND: NOTE"

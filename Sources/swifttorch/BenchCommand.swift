@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
             release before timing.
             """)
 
-    @Option(name: .long, help: "A CPU backend to run (repeatable); default: every available CPU backend.")
+    @Option(name: .long, help: "A CPU backend to run (repeatable), or `default` for the default CPU chain (what runs with SWIFTTORCH_BACKEND unset: each operator from the first backend that serves it best); default: every available CPU backend.")
     var backend: [String] = []
 
     @Option(name: .long, help: "Only workloads whose name contains this text (or one of several, comma-separated: tiny,mlp-step,train).")
@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
             setenv("SWIFTTORCH_TRACE", "summary", 1)
         }
         let backends = try backend.isEmpty ? Self.cpuBackends() : backend
-        for name in backends {
+        for name in backends where name != WorkloadRunner.defaultChain {
             guard let descriptor = Runtime.registry.backendDescriptor(named: name) else {
                 throw ValidationError("unknown backend '\(name)'; registered: \(Runtime.registry.backends.map(\.name).joined(separator: ", "))")
             }
@@ -84,7 +84,7 @@ struct BenchCommand: ParsableCommand {
         }
         for backend in backends {
             for workload in workloads {
-                try Runtime.withBackend(backend) {
+                try Runtime.withBackend(backend == WorkloadRunner.defaultChain ? "" : backend) {
                     let call = try workload.prepare()
                     try call()
                     TraceSummary.shared.reset()

@@ -64,6 +64,14 @@ public struct WorkloadRunner {
     /// A runner with the default measuring times.
     public init() {}
 
+    /// The backend name that stands for the default CPU chain (nothing named).
+    public static let defaultChain = "default"
+
+    /// Runs `body` on `backend`: a named list, or the default chain.
+    private static func on<R>(_ backend: String, _ body: () throws -> R) throws -> R {
+        try Runtime.withBackend(backend == defaultChain ? "" : backend, body)
+    }
+
     /// Runs `workload` on `backend` (a registered backend name).
     public mutating func run(_ workload: BenchmarkWorkload, backend: String) throws -> WorkloadResult {
         func result(_ value: Double?, _ note: String?) -> WorkloadResult {
@@ -78,7 +86,7 @@ public struct WorkloadRunner {
         }
         let served = try Self.servingBackends(workload, backend: backend)
         let note = served.isEmpty || served == [backend] ? nil : "kernel: " + served.joined(separator: ",")
-        let seconds = try Runtime.withBackend(backend) { () throws -> Double? in
+        let seconds = try Self.on(backend) { () throws -> Double? in
             let call = try workload.prepare()
             let warmUp = try Self.time(call)
             if 2 * warmUp > maxSecondsPerWorkload { return nil }
@@ -100,7 +108,7 @@ public struct WorkloadRunner {
     /// Runs a training workload once on `backend` (see ``TrainingWorkload``), in ms with its
     /// test accuracy, or skipped when its first epoch predicts over ``maxTrainingSeconds``.
     public func run(_ workload: TrainingWorkload, backend: String) throws -> WorkloadResult {
-        let outcome = try Runtime.withBackend(backend) { try workload.run(maxSeconds: maxTrainingSeconds) }
+        let outcome = try Self.on(backend) { try workload.run(maxSeconds: maxTrainingSeconds) }
         switch outcome {
         case let .finished(seconds, accuracy):
             return WorkloadResult(name: workload.name, backend: backend, value: seconds * 1e3,
@@ -127,6 +135,7 @@ public struct WorkloadRunner {
     /// The backend whose kernel serves each of the workload's operators when `backend` is
     /// asked for: itself, or the next one in the default CPU chain (the dispatcher's rule).
     public static func servingBackends(_ workload: BenchmarkWorkload, backend: String) throws -> [String] {
+        if backend == defaultChain { return [] }  // each operator from its best backend: nothing to note
         let chain = [backend] + (try Runtime.dispatcher().defaultCPUChain.filter { $0 != backend })
         var served: [String] = []
         for op in workload.operators {
