@@ -39,12 +39,9 @@ private func outputsAndGradients(_ x: AttentionInputs, seedGradient: UInt64 = 3,
     return [out.detach()] + (try [x.q, x.k, x.v].map { try $0.grad ?? Tensor.zeros(like: $0) })
 }
 
+/// Output and the gradients of q, k and v, fused against the composite.
 private func expectClose(_ a: [Tensor], _ b: [Tensor], _ label: String) throws {
-    for (i, (x, y)) in zip(a, b).enumerated() {
-        if let mismatch = try TensorComparison.compare(x, y, tolerance: Tolerance(rtol: 1e-4, atol: 2e-5)) {
-            Issue.record("\(label) tensor \(i) (output, dq, dk, dv): \(mismatch.message)")
-        }
-    }
+    try expectTensorsClose(a, b, label + " (output, dq, dk, dv)", atol: 2e-5)
 }
 
 private func values(_ t: Tensor) throws -> [Double] { try t.toArray(of: Double.self) }

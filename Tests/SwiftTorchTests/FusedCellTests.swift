@@ -53,15 +53,6 @@ private func forwardAndGradients(_ x: CellInputs, _ f: (CellInputs) throws -> [T
     return (outputs.map { $0.detach() }, try x.all.map { try $0.grad ?? Tensor.zeros(like: $0) })
 }
 
-private func expectClose(_ a: [Tensor], _ b: [Tensor], _ label: String) throws {
-    #expect(a.count == b.count)
-    for (i, (x, y)) in zip(a, b).enumerated() {
-        if let mismatch = try TensorComparison.compare(x, y, tolerance: Tolerance(rtol: 1e-4, atol: 1e-5)) {
-            Issue.record("\(label) tensor \(i): \(mismatch.message)")
-        }
-    }
-}
-
 @Suite("Fused recurrent cells against their composite", .serialized)
 struct FusedCellTests {
     static let backends = ["reference", "openmp", "blas"]
@@ -75,7 +66,7 @@ struct FusedCellTests {
                 return [h, c]
             }
             let oracle = try forwardAndGradients(x) { x in let (h, c) = try CompositeCell.lstm(x); return [h, c] }
-            try expectClose(fused.outputs + fused.grads, oracle.outputs + oracle.grads, "lstm_cell on \(backend)")
+            try expectTensorsClose(fused.outputs + fused.grads, oracle.outputs + oracle.grads, "lstm_cell on \(backend)")
         }
     }
 
@@ -85,7 +76,7 @@ struct FusedCellTests {
             let x = try CellInputs(gates: 3, seed: seed)
             let fused = try forwardAndGradients(x) { x in [try gruCell(x.input, hx: x.h, wIh: x.wIh, wHh: x.wHh, bIh: x.bIh, bHh: x.bHh)] }
             let oracle = try forwardAndGradients(x) { x in [try CompositeCell.gru(x)] }
-            try expectClose(fused.outputs + fused.grads, oracle.outputs + oracle.grads, "gru_cell on \(backend)")
+            try expectTensorsClose(fused.outputs + fused.grads, oracle.outputs + oracle.grads, "gru_cell on \(backend)")
         }
     }
 
@@ -95,7 +86,7 @@ struct FusedCellTests {
             let x = try CellInputs(gates: 1, seed: 4)
             let fused = try forwardAndGradients(x) { x in [try rnnTanhCell(x.input, hx: x.h, wIh: x.wIh, wHh: x.wHh, bIh: x.bIh, bHh: x.bHh)] }
             let oracle = try forwardAndGradients(x) { x in [try CompositeCell.rnnTanh(x)] }
-            try expectClose(fused.outputs + fused.grads, oracle.outputs + oracle.grads, "rnn_tanh_cell on \(backend)")
+            try expectTensorsClose(fused.outputs + fused.grads, oracle.outputs + oracle.grads, "rnn_tanh_cell on \(backend)")
         }
     }
 
@@ -106,7 +97,7 @@ struct FusedCellTests {
             try lstmCell(x.input, hx: [x.h, x.c], wIh: x.wIh, wHh: x.wHh, bIh: x.bIh, bHh: x.bHh)
         }
         let oracle = try CompositeCell.lstm(x)
-        try expectClose([fused.0, fused.1], [oracle.0, oracle.1], "lstm_cell 64 x 128")
+        try expectTensorsClose([fused.0, fused.1], [oracle.0, oracle.1], "lstm_cell 64 x 128")
     }
 
     @Test("states and gates seen through stride-0 or overlapping rows are read in place", arguments: ["reference", "openmp"])
@@ -115,7 +106,7 @@ struct FusedCellTests {
         let h = try x.h.narrow(dim: 0, start: 0, length: 1).expand([3, 5]), c = try x.c.narrow(dim: 0, start: 1, length: 1).expand([3, 5])
         let fused = try Runtime.withBackend(backend) { try lstmCell(x.input, hx: [h, c], wIh: x.wIh, wHh: x.wHh, bIh: x.bIh, bHh: x.bHh) }
         let oracle = try CompositeCell.lstm(CellInputs(copying: x, h: try h.contiguous(), c: try c.contiguous()))
-        try expectClose([fused.0, fused.1], [oracle.0, oracle.1], "stride-0 states on \(backend)")
+        try expectTensorsClose([fused.0, fused.1], [oracle.0, oracle.1], "stride-0 states on \(backend)")
         let gates = try Tensor.randn([1, 20], generator: Generator(seed: 11)).expand([3, 20])
         let out = try Runtime.withBackend(backend) {
             try Runtime.dispatcher().call(Op.fusedLstmCell, Op.fusedLstmCell.schema.bind([.tensor(gates), .tensor(gates), .tensor(c)]))
@@ -123,7 +114,7 @@ struct FusedCellTests {
         let reference = try Runtime.withBackend("reference") {
             try Runtime.dispatcher().call(Op.fusedLstmCell, Op.fusedLstmCell.schema.bind([.tensor(gates.contiguous()), .tensor(gates.contiguous()), .tensor(c.contiguous())]))
         }
-        try expectClose(out, reference, "stride-0 gates on \(backend)")
+        try expectTensorsClose(out, reference, "stride-0 gates on \(backend)")
     }
 
     @Test("both LSTM outputs pass gradcheck, without biases too", arguments: [true, false])

@@ -38,15 +38,6 @@ private func outputsAndGradients(_ inputs: [Tensor], saved: Int = 0, _ f: () thr
     return outputs.map { $0.detach() } + (try inputs.map { try $0.grad ?? Tensor.zeros(like: $0) })
 }
 
-private func expectClose(_ a: [Tensor], _ b: [Tensor], _ label: String) throws {
-    #expect(a.count == b.count)
-    for (i, (x, y)) in zip(a, b).enumerated() {
-        if let mismatch = try TensorComparison.compare(x, y, tolerance: Tolerance(rtol: 1e-4, atol: 1e-5)) {
-            Issue.record("\(label) tensor \(i): \(mismatch.message)")
-        }
-    }
-}
-
 @Suite("Fused LSTM layer against a loop of cells", .serialized)
 struct FusedLstmLayerTests {
     static let backends = ["reference", "openmp", "blas"]
@@ -66,7 +57,7 @@ struct FusedLstmLayerTests {
                 // Output, final h and c are differentiable; the cell states are compared, the workspace is not.
                 let fused = try outputsAndGradients(inputs, saved: 1) { Array(try fusedLayer(gates, h, c, wHh, bias: b, reverse: reverse).prefix(4)) }
                 let oracle = try outputsAndGradients(inputs, saved: 1) { try cellLoop(gates, h, c, wHh, bias: b, reverse: reverse) }
-                try expectClose(fused, oracle, "_lstm_layer reverse=\(reverse) bias=\(withBias) on \(backend)")
+                try expectTensorsClose(fused, oracle, "_lstm_layer reverse=\(reverse) bias=\(withBias) on \(backend)")
             }
         }
     }
@@ -99,7 +90,7 @@ struct FusedLstmLayerTests {
                 }
                 return [try sequence.transpose(0, 1), try stack(finals, dim: 0)]
             }
-            try expectClose(ours, oracle, "LSTM(3, 4, num_layers=2, bidirectional) on \(backend)")
+            try expectTensorsClose(ours, oracle, "LSTM(3, 4, num_layers=2, bidirectional) on \(backend)")
         }
     }
 
