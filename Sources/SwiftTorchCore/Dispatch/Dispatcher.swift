@@ -68,11 +68,18 @@ public final class Dispatcher: Sendable {
     /// Calls operator `op` with arguments already bound to its schema.
     @inline(__always)
     public func call(_ op: OperatorHandle, _ arguments: consuming Arguments) throws -> [Tensor] {
-        // Cheapest test first: most calls have no derivative or no input that wants one.
-        if op.isDifferentiable, arguments.anyRequiresGrad, GradMode.isEnabled, let derivative = op.definition.derivative {
+        if let derivative = recordedDerivative(op, arguments) {
             return try callRecordingGradient(op, arguments, derivative: derivative)
         }
         return try callBelowAutograd(op, arguments)
+    }
+
+    /// The derivative to record for this call, or nil when the call runs below autograd.
+    /// Cheapest test first: most calls have no derivative or no input that wants one.
+    @inline(__always)
+    private func recordedDerivative(_ op: OperatorHandle, _ arguments: Arguments) -> Derivative? {
+        guard op.isDifferentiable, arguments.anyRequiresGrad, GradMode.isEnabled else { return nil }
+        return op.definition.derivative
     }
 
     /// Binds `positional` and `keywords` to `op`'s schema, then calls it. The typed Swift API
@@ -93,7 +100,7 @@ public final class Dispatcher: Sendable {
     /// one output then returns it without building an array.
     @inline(__always)
     public func callFirst(_ op: OperatorHandle, _ arguments: consuming Arguments) throws -> Tensor {
-        if op.isDifferentiable, arguments.anyRequiresGrad, GradMode.isEnabled, let derivative = op.definition.derivative {
+        if let derivative = recordedDerivative(op, arguments) {
             return try callRecordingGradient(op, arguments, derivative: derivative)[0]
         }
         return try run(op, arguments).first
