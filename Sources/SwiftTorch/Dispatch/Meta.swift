@@ -138,7 +138,9 @@ enum Meta {
         }
         let shape = try broadcastShape(op, shapes)
         let dtype = try compute(promotion.result)
-        for i in slots { args.values[i] = .tensor(try prepare(args.values[i], dtype, shape, readOnly: !writes(args, i))) }
+        for i in slots {
+            if let converted = try prepared(args.values[i], dtype, shape, readOnly: !writes(args, i)) { args.values[i] = .tensor(converted) }
+        }
         return .one(TensorSpec(shape, output(dtype)))
     }
 
@@ -191,13 +193,6 @@ enum Meta {
             if t.dtype == dtype, t.shape == shape { return nil }
             return broadcastView(try cast(t, to: dtype), to: shape)
         }
-        return Tensor.number(value, as: dtype, broadcastTo: shape, readOnly: readOnly)
-    }
-
-    /// ``prepared(_:_:_:readOnly:)`` that always gives the tensor.
-    @inline(__always)
-    private static func prepare(_ value: ArgumentValue, _ dtype: DType, _ shape: [Int], readOnly: Bool) throws -> Tensor {
-        if case .tensor(let t) = value { return broadcastView(try cast(t, to: dtype), to: shape) }
         return Tensor.number(value, as: dtype, broadcastTo: shape, readOnly: readOnly)
     }
 
