@@ -7,6 +7,7 @@
 #define ST_OMP_INTERNAL
 #include "omp_matmul.h"
 #include "omp_reduce.h" /* thread helpers and error codes */
+#include "omp_scratch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -149,7 +150,7 @@ static void gemm_team(int f64, const st_gemm_kernel *kr, int64_t m, int64_t n, i
     const int64_t mb = tiles_m * (t / tn) / tm * kr->mr, me0 = tiles_m * (t / tn + 1) / tm * kr->mr;
     const int64_t me = me0 < m ? me0 : m;
     const int64_t mcmax = kr->mc < me - mb ? kr->mc : (me > mb ? me - mb : 1);
-    void *apack = aligned_alloc(64, (size_t)ROUND_UP(ROUND_UP(mcmax, kr->mr) * kcmax * es, 64));
+    void *apack = st__scratch(ST_SCRATCH_GEMM_A, (size_t)ROUND_UP(ROUND_UP(mcmax, kr->mr) * kcmax * es, 64));
     if (!apack) __atomic_store_n(status, ST_ERR_MEMORY, __ATOMIC_RELAXED);
     for (int64_t jc = 0; jc < n; jc += kr->nc) {
         const int64_t nc = n - jc < kr->nc ? n - jc : kr->nc;
@@ -178,7 +179,6 @@ static void gemm_team(int f64, const st_gemm_kernel *kr, int64_t m, int64_t n, i
             }
         }
     }
-    free(apack);
 }
 
 /* Products this small cost less as plain loops than packing (and its allocations) does. */
@@ -237,7 +237,7 @@ static int gemm(int f64, const st_gemm_args *g, const void *a, const void *b, vo
         /* Many small products: one per thread at a time, each with its own B buffer. */
         #pragma omp parallel if(work * (double)g->batch >= PAR_WORK)
         {
-            void *bpack = aligned_alloc(64, bsize);
+            void *bpack = st__scratch(ST_SCRATCH_GEMM_B, bsize);
             int64_t lo, hi;
             st_thread_range(g->batch, &lo, &hi);
             for (int64_t i = lo; i < hi && bpack; i++) {
@@ -246,17 +246,15 @@ static int gemm(int f64, const st_gemm_args *g, const void *a, const void *b, vo
                 if (s) __atomic_store_n(&status, s, __ATOMIC_RELAXED);
             }
             if (!bpack) __atomic_store_n(&status, ST_ERR_MEMORY, __ATOMIC_RELAXED);
-            free(bpack);
         }
         return status;
     }
-    void *bpack = aligned_alloc(64, bsize);
+    void *bpack = st__scratch(ST_SCRATCH_GEMM_B, bsize);
     if (!bpack) return ST_ERR_MEMORY;
     for (int64_t i = 0; i < g->batch && !status; i++)
         status = gemm_one(f64, kr, m, n, k, ab + g->a_offsets[i] * es, g->a_rs, g->a_cs,
                           bb + g->b_offsets[i] * es, g->b_rs, g->b_cs, cb + i * mn * es, bpack,
                           threads > 1 && work >= PAR_WORK);
-    free(bpack);
     return status;
 }
 
