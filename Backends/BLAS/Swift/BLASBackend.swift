@@ -18,8 +18,16 @@ public enum BLASBackend: BuiltinBackend {
             "\(cString(openblas_get_config())) (core \(cString(openblas_get_corename())))",
             "threads: \(openblas_get_num_threads()) (OPENBLAS_NUM_THREADS, else every core)",
             "kernels: mm, bmm, matmul, addmm, linear, conv2d (+ backward) (float32, float64); other operators fall through",
-        ], defersInDefaultChain: convolutionOperators)
+        ], defersInDefaultChain: OpenMPBackend.hasVectorGEMM ? convolutionOperators.union(productOperators) : convolutionOperators)
     }
+
+    /// The matrix products. Where the openmp GEMM has a vector micro-kernel it matches or
+    /// beats OpenBLAS on this machine at every size measured (64x512x128 to 1024^3, float32
+    /// and float64; `Docs/benchmarks.md`), and it shares libomp's threads with the kernels
+    /// around it: OpenBLAS's own pthreads spin on the same cores while libomp's workers do
+    /// (an LSTM step, a product and a gate kernel per time step, ran 1.3-1.5x slower on
+    /// the default chain than on openmp). So the default chain takes them from openmp too.
+    static var productOperators: Set<String> { Set(blasLinalgKernels.map(\.0)) }
 
     /// The convolution lowering is the openmp backend's with OpenBLAS's GEMM in place of its
     /// own; on the small, many-tap products of a training step the openmp GEMM is the

@@ -10,6 +10,10 @@ public enum OpenMPBackend: BuiltinBackend {
     /// (which libomp reads itself), else every core; bad values are ignored and reported.
     static var threadCount: Int { OpenMPEnvironment.setup.threads }
 
+    /// Whether the matrix products run a vector micro-kernel (AVX2 or AVX-512) on this CPU,
+    /// rather than the portable one, which no optimised BLAS would lose to.
+    public static var hasVectorGEMM: Bool { String(cString: st_gemm_kernel_name()) != "portable" }
+
     public static var descriptor: BackendDescriptor {
         // Outputs come from the caching allocator, unzeroed; it maps large blocks with huge
         // pages itself (see SystemMemory.mappedThreshold).
