@@ -40,8 +40,10 @@ def time_call(call):
 
 def value(name, unit, seconds):
     if unit == "GFLOP/s":
-        n = int(name.split("-")[1])
-        return 2 * n ** 3 / seconds / 1e9
+        # mm-N is N x N x N; mm-MxKxN and mm-f64-N name their sizes.
+        sizes = [int(s) for s in name.split("-")[-1].split("x")]
+        m, k, n = sizes if len(sizes) == 3 else sizes * 3
+        return 2 * m * k * n / seconds / 1e9
     return seconds * (1e3 if unit == "ms" else 1e6)
 
 
@@ -68,6 +70,8 @@ def numpy_workloads():
         return lambda: x + 2.0  # NumPy 2 (NEP 50): a Python float keeps float32
     return {
         **{f"mm-{n}": (lambda n=n: mm(n)) for n in (256, 512, 1024, 2048)},
+        "mm-64x128x512": lambda: (lambda a, b: lambda: a @ b)(rng.standard_normal((64, 128), f32), rng.standard_normal((128, 512), f32)),
+        "mm-f64-512": lambda: (lambda a, b: lambda: a @ b)(rng.standard_normal((512, 512)), rng.standard_normal((512, 512))),
         "add-16M": lambda: (lambda a, b: lambda: a + b)(*big(2)),
         "mul-16M": lambda: (lambda a, b: lambda: a * b)(*big(2)),
         "exp-16M": lambda: (lambda a: lambda: np.exp(a))(*big(1)),
@@ -88,6 +92,8 @@ def torch_workloads(torch):
         return a, b
     return {
         **{f"mm-{n}": (lambda n=n: (lambda a, b: lambda: a @ b)(*pair((n, n), torch.randn))) for n in (256, 512, 1024, 2048)},
+        "mm-64x128x512": lambda: (lambda a, b: lambda: a @ b)(torch.randn(64, 128, dtype=f32), torch.randn(128, 512, dtype=f32)),
+        "mm-f64-512": lambda: (lambda a, b: lambda: a @ b)(*pair((512, 512), lambda s, dtype: torch.randn(s, dtype=torch.float64))),
         "add-16M": lambda: (lambda a, b: lambda: a + b)(*pair((LARGE,), torch.rand)),
         "mul-16M": lambda: (lambda a, b: lambda: a * b)(*pair((LARGE,), torch.rand)),
         "exp-16M": lambda: (lambda a: lambda: torch.exp(a))(torch.rand(LARGE, dtype=f32)),

@@ -7,7 +7,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Times a fixed set of workloads (matrix products, elementwise ops, reductions, softmax, convolution) per backend.",
         discussion: """
-            Names and units are fixed: mm-256..mm-2048 in GFLOP/s (higher is better); add-16M, \
+            Names and units are fixed: mm-256..mm-2048, mm-64x128x512 ([64, 128] @ [128, 512]) and \
+            mm-f64-512 (float64) in GFLOP/s (higher is better); add-16M, \
             mul-16M, exp-16M, sum-16M, softmax-4096x1024 and conv2d-fwd-bwd (batch 64, 1→32 \
             channels, 28x28, 3x3, forward plus input, weight and bias gradients) in ms per \
             call, add-tiny and add-scalar-tiny (x + 2.0) in us per call (lower is better), \

@@ -58,6 +58,10 @@ extension BenchmarkWorkload {
     /// The fixed set, in the order `swifttorch bench` runs and prints it.
     public static func standard() -> [BenchmarkWorkload] {
         [256, 512, 1024, 2048].map(matrixProduct) + [
+            // The LSTM step's per-time-step product (h @ w_hh.T: batch 64, hidden 128, 4 gates),
+            // where a GEMM's fixed costs show; and a float64 product.
+            matrixProduct(name: "mm-64x128x512", [64, 128], [128, 512], .float32),
+            matrixProduct(name: "mm-f64-512", [512, 512], [512, 512], .float64),
             binary("add-16M", "add") { try $0 + $1 },
             binary("mul-16M", "mul") { try $0 * $1 },
             unary("exp-16M", "exp") { try $0.exp() },
@@ -100,9 +104,14 @@ extension BenchmarkWorkload {
 
     /// `mm-N`: float32 [N, N] @ [N, N] through `matmul`, 2 N^3 operations.
     public static func matrixProduct(_ n: Int) -> BenchmarkWorkload {
-        BenchmarkWorkload(name: "mm-\(n)", unit: .gflops, flopsPerCall: 2 * Double(n) * Double(n) * Double(n),
+        matrixProduct(name: "mm-\(n)", [n, n], [n, n], .float32)
+    }
+
+    /// `left @ right` (shapes [m, k] and [k, n]) of `dtype` through `matmul`, 2 m k n operations.
+    static func matrixProduct(name: String, _ left: [Int], _ right: [Int], _ dtype: DType) -> BenchmarkWorkload {
+        BenchmarkWorkload(name: name, unit: .gflops, flopsPerCall: 2 * Double(left[0]) * Double(left[1]) * Double(right[1]),
                           operators: ["matmul"]) {
-            let a = try Tensor.randn([n, n]), b = try Tensor.randn([n, n])
+            let a = try Tensor.randn(left).to(dtype), b = try Tensor.randn(right).to(dtype)
             return { _ = try a.matmul(b) }
         }
     }
