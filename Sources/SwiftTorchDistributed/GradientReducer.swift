@@ -36,6 +36,9 @@ final class GradientReducer {
     /// The order gradients came in the first synchronised pass; nil once buckets are rebuilt.
     private var observedOrder: [Int]? = []
     private var hooks: [GradHookHandle] = []
+    /// Where each bucket's events go, with this model's number, when asked for.
+    private let timeline: (BucketTimeline, model: Int)?
+    private var pass = 0
 
     init(parameters: [Tensor], group: ProcessGroup, capBytes: Int, gradientAsBucketView: Bool) throws {
         self.parameters = parameters
@@ -45,6 +48,7 @@ final class GradientReducer {
         averagingFactor = 1 / Double(group.worldSize)
         buckets = GradientBucket.assign(Array(parameters.indices.reversed()), parameters: parameters, capBytes: capBytes)
         isReady = [Bool](repeating: false, count: parameters.count)
+        timeline = try BucketTimeline.shared(rank: group.rank).map { ($0, $0.newModel()) }
         locate()
         for (index, p) in parameters.enumerated() {
             hooks.append(try p.registerPostAccumulateGradHook { [weak self] _ in try self?.markReady(index) })
@@ -79,6 +83,7 @@ final class GradientReducer {
     /// (zeros for a parameter without one), and starts its all-reduce (a sum). The buffer is
     /// not zero-filled, since every element is written.
     private func start(_ b: Int) throws {
+        record(.ready, b)
         let buffer = try flatBuffer(b)
         let bucket = buckets[b]
         for (slot, index) in bucket.members.enumerated() {
@@ -89,8 +94,20 @@ final class GradientReducer {
                 try target.zero_()
             }
         }
-        buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: .sum, what: description(of: b)))
+        record(.filled, b)
+        var around: (@Sendable (Bool) -> Void)?
+        if let (timeline, model) = timeline {
+            let (pass, bytes) = (pass, buckets[b].count * buckets[b].dtype.itemSize)
+            around = { begins in timeline.record(begins ? .mpiBegin : .mpiEnd, model: model, pass: pass, bucket: b, bytes: bytes) }
+        }
+        buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: .sum, what: description(of: b), around: around))
+        record(.submitted, b)
         nextToStart = b + 1
+    }
+
+    private func record(_ event: BucketTimeline.Event, _ b: Int) {
+        guard let (timeline, model) = timeline else { return }
+        timeline.record(event, model: model, pass: pass, bucket: b, bytes: buckets[b].count * buckets[b].dtype.itemSize)
     }
 
     /// Bucket `b`'s flat buffer: the one of the last pass when nothing else holds it, else
@@ -128,6 +145,7 @@ final class GradientReducer {
         for (b, bucket) in buckets.enumerated() {
             guard let (buffer, collective) = bucket.inFlight else { continue }
             try group.finish(collective)
+            record(.reduced, b)
             buffer.storage.bumpVersion()  // MPI wrote it behind autograd's back
             for (slot, index) in bucket.members.enumerated() {
                 let average = try view(of: buffer, slot, in: bucket)
@@ -157,6 +175,7 @@ final class GradientReducer {
     }
 
     private func reset() {
+        pass += 1
         expectsBackward = false
         finishQueued = false
         nextToStart = 0

@@ -76,7 +76,9 @@ extension ProcessGroup {
     /// communication thread and returns at once; ``finish(_:)`` waits for it. A
     /// floating-point average is divided there too; an integer one is left summed. A world of
     /// one has nothing to combine: the collective is done already.
-    func startAllReduce(_ buffer: Tensor, op: ReduceOp, what: String) -> Collective {
+    /// `around`, when given, is called on the communication thread just before the MPI call
+    /// (`true`) and just after it (`false`).
+    func startAllReduce(_ buffer: Tensor, op: ReduceOp, what: String, around: (@Sendable (Bool) -> Void)? = nil) -> Collective {
         guard let transport else { return .finished(what) }
         let (pointer, count, type, storage) = (SendablePointer(raw: buffer.storage.data + buffer.offset * buffer.dtype.itemSize),
                                                Int32(buffer.count), buffer.dtype.mpiType, buffer.storage)
@@ -84,6 +86,10 @@ extension ProcessGroup {
             return transport.submit(what) { withExtendedLifetime(storage) { st_mpi_allreduce_average(pointer.raw, count, type) } }
         }
         let mpiOp = op.mpiOperation
-        return transport.submit(what) { withExtendedLifetime(storage) { st_mpi_allreduce(pointer.raw, count, type, mpiOp) } }
+        return transport.submit(what) {
+            around?(true)
+            defer { around?(false) }
+            return withExtendedLifetime(storage) { st_mpi_allreduce(pointer.raw, count, type, mpiOp) }
+        }
     }
 }

@@ -46,13 +46,17 @@ expect_failure() {
 expect_success 2 collectives "checks passed on rank"
 expect_success 3 collectives "checks passed on rank"
 expect_success 2 equivalence "^equivalence on rank"
-# The example, one epoch on 2 ranks: it must train and report its accuracy.
-output=$(timeout 300 "$run" 2 "$build/digits-distributed" --epochs 1 2>&1)
+# The example, one epoch on 2 ranks: it must train and report its accuracy. It also writes
+# its buckets' timeline (SWIFTTORCH_DDP_TIMELINE), which must hold complete, ordered passes.
+timeline=$(mktemp -d)
+output=$(SWIFTTORCH_DDP_TIMELINE="$timeline" timeout 300 "$run" 2 -x SWIFTTORCH_DDP_TIMELINE "$build/digits-distributed" --epochs 1 2>&1)
 if [ $? -ne 0 ] || ! grep -q "test accuracy" <<<"$output"; then
     fail "digits-distributed --epochs 1 on 2 ranks:"$'\n'"$output"
 else
     echo "digits-distributed, 1 epoch on 2 ranks: $(grep "test accuracy" <<<"$output")"
+    python3 Benchmarks/MPI/bucket_timeline.py --check "$timeline" || fail "the bucket timeline of digits-distributed"
 fi
+rm -rf "$timeline"
 expect_failure fail-die "process rank 1 .* exited on signal 9"
 expect_failure fail-throw "rank 1 fails on purpose"
 expect_failure fail-hang "no answer from the other ranks after 5 s"
