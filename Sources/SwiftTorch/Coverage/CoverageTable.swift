@@ -5,41 +5,39 @@ import SwiftTorchCore
 /// backends have a kernel of their own (with their dtypes when restricted), or that it is
 /// composite and so runs everywhere; and whether it has a gradient formula.
 public enum CoverageTable {
-    /// The table as text, one row per operator and one column per backend.
+    /// The table as text, one row per operator and one column per backend. Each column is
+    /// as wide as its longest cell, so a dtype list is never cut short.
     public static func render() -> String {
         let registry = Runtime.registry
         let backends = registry.backends.map(\.name)
-        let nameWidth = max(28, (registry.operators.map(\.name.count).max() ?? 0) + 2)
-        let columnWidth = max(12, (backends.map(\.count).max() ?? 0) + 2)
-        var lines: [String] = []
-        let header = "operator".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            + "group".padding(toLength: 13, withPad: " ", startingAt: 0)
-            + backends.map { $0.padding(toLength: columnWidth, withPad: " ", startingAt: 0) }.joined() + "grad"
-        lines.append(header)
-        lines.append(String(repeating: "-", count: header.count))
         var ownKernels = [String: Int]()
+        var rows: [[String]] = [["operator", "group"] + backends + ["grad"]]
         for op in registry.operators {
-            var row = op.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                + op.definition.group.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+            var row = [op.name, op.definition.group.rawValue]
             for backend in backends {
-                let cell: String
                 if op.definition.composite != nil {
-                    cell = "composite"
-                } else {
-                    let entries = op.kernels.filter { $0.backend == backend }
-                    if entries.isEmpty {
-                        cell = "-"
-                    } else {
-                        ownKernels[backend, default: 0] += 1
-                        let dtypes = entries.compactMap(\.dtypes)
-                        cell = dtypes.count < entries.count ? "yes" : Set(dtypes.flatMap { $0 }).map(\.shortName).sorted().joined(separator: ",")
-                    }
+                    row.append("composite")
+                    continue
                 }
-                row += cell.padding(toLength: columnWidth, withPad: " ", startingAt: 0)
+                let entries = op.kernels.filter { $0.backend == backend }
+                if entries.isEmpty {
+                    row.append("-")
+                } else {
+                    ownKernels[backend, default: 0] += 1
+                    let dtypes = entries.compactMap(\.dtypes)
+                    row.append(dtypes.count < entries.count ? "yes" : Set(dtypes.flatMap { $0 }).map(\.shortName).sorted().joined(separator: ","))
+                }
             }
-            row += op.definition.isDifferentiable ? "yes" : "-"
-            lines.append(row)
+            row.append(op.definition.isDifferentiable ? "yes" : "-")
+            rows.append(row)
         }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! + 2 }
+        let format = { (row: [String]) -> String in
+            zip(row, widths).map { cell, width in cell.padding(toLength: width, withPad: " ", startingAt: 0) }.joined()
+                .trimmingCharacters(in: .whitespaces)
+        }
+        var lines = [format(rows[0]), String(repeating: "-", count: widths.reduce(0, +) - 2)]
+        lines += rows.dropFirst().map(format)
         let kernelOps = registry.operators.filter { $0.definition.composite == nil }.count
         lines.append("")
         lines.append("\(registry.operators.count) operators (\(registry.operators.count - kernelOps) composite); own kernels: "
