@@ -221,6 +221,62 @@ static int gemm_one(int f64, const st_gemm_kernel *kr, int64_t m, int64_t n, int
     return status;
 }
 
+/* A right operand used by many products (a recurrent layer's w_hh.T, once per time step),
+   packed once: the (jc, pc) blocks of the loop nest above, one after another, each as
+   gemm_team packs it. */
+size_t st__gemm_packed_b_bytes(int f64, int64_t k, int64_t n) {
+    const st_gemm_kernel *kr = st_gemm_kernel_for(f64);
+    size_t total = 0;
+    for (int64_t jc = 0; jc < n; jc += kr->nc) {
+        const int64_t nc = n - jc < kr->nc ? n - jc : kr->nc;
+        total += (size_t)(ROUND_UP(nc, kr->nr) * k * (f64 ? 8 : 4));
+    }
+    return total;
+}
+
+void st__gemm_pack_b(int f64, int64_t k, int64_t n, const void *b, int64_t brs, int64_t bcs, void *dst) {
+    const st_gemm_kernel *kr = st_gemm_kernel_for(f64);
+    const int64_t es = f64 ? 8 : 4;
+    char *d = dst;
+    for (int64_t jc = 0; jc < n; jc += kr->nc) {
+        const int64_t nc = n - jc < kr->nc ? n - jc : kr->nc, panels = (nc + kr->nr - 1) / kr->nr;
+        for (int64_t pc = 0; pc < k; pc += kr->kc) {
+            const int64_t kc = k - pc < kr->kc ? k - pc : kr->kc;
+            for (int64_t q = 0; q < panels; q++)
+                pack_b_panel(f64, kr, (const char *)b + (pc * brs + jc * bcs) * es, brs, bcs, nc, kc, q, d);
+            d += ROUND_UP(nc, kr->nr) * kc * es;
+        }
+    }
+}
+
+int st__gemm_rows_packed(int f64, int64_t m, int64_t k, int64_t n, const void *a, int64_t ars, int64_t acs,
+                         const void *packed, void *c, int64_t ldc) {
+    const st_gemm_kernel *kr = st_gemm_kernel_for(f64);
+    const int64_t es = f64 ? 8 : 4;
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0) {
+        for (int64_t i = 0; i < m; i++) memset((char *)c + i * ldc * es, 0, (size_t)(n * es));
+        return 0;
+    }
+    const int64_t mcmax = m < kr->mc ? m : kr->mc, kcmax = k < kr->kc ? k : kr->kc;
+    void *apack = st__scratch(ST_SCRATCH_GEMM_A, (size_t)ROUND_UP(ROUND_UP(mcmax, kr->mr) * kcmax * es, 64));
+    if (!apack) return ST_ERR_MEMORY;
+    const char *bp = packed;
+    for (int64_t jc = 0; jc < n; jc += kr->nc) {
+        const int64_t nc = n - jc < kr->nc ? n - jc : kr->nc;
+        for (int64_t pc = 0; pc < k; pc += kr->kc) {
+            const int64_t kc = k - pc < kr->kc ? k - pc : kr->kc;
+            for (int64_t ic = 0; ic < m; ic += kr->mc) {
+                const int64_t mc = m - ic < kr->mc ? m - ic : kr->mc;
+                pack_a(f64, kr, (const char *)a + (ic * ars + pc * acs) * es, ars, acs, mc, kc, apack);
+                macro_kernel(f64, kr, mc, kc, 0, nc, apack, bp, (char *)c + (ic * ldc + jc) * es, ldc, pc > 0);
+            }
+            bp += ROUND_UP(nc, kr->nr) * kc * es;
+        }
+    }
+    return 0;
+}
+
 static int gemm(int f64, const st_gemm_args *g, const void *a, const void *b, void *c) {
     const int64_t es = f64 ? 8 : 4;
     const int64_t m = g->m, n = g->n, k = g->k, mn = m * n;

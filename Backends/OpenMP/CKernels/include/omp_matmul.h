@@ -8,6 +8,7 @@
 #ifndef SWIFTTORCH_OMP_MATMUL_H
 #define SWIFTTORCH_OMP_MATMUL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "openmp_kernels.h"
 
@@ -53,6 +54,15 @@ const st_gemm_kernel *st_gemm_kernel_for(int f64);
    src + j * ld (matmul_pack_transposed.c): dst[p * R + j] = src[j * ld + p] for p < kc,
    zeros in rows [rows, R). */
 void st__pack_transposed_f32(const float *src, int64_t ld, int64_t rows, int64_t kc, int R, float *dst);
+
+/* One right operand B (k x n, strides brs and bcs) for many products: packed once into
+   st__gemm_packed_b_bytes bytes by st__gemm_pack_b, then C (m x n, row stride ldc) = A B for
+   any A (m x k, strides ars and acs) by st__gemm_rows_packed, on the calling thread alone
+   (it uses the thread's ST_SCRATCH_GEMM_A buffer). Returns 0 or ST_ERR_MEMORY. */
+size_t st__gemm_packed_b_bytes(int f64, int64_t k, int64_t n);
+void st__gemm_pack_b(int f64, int64_t k, int64_t n, const void *b, int64_t brs, int64_t bcs, void *dst);
+int st__gemm_rows_packed(int f64, int64_t m, int64_t k, int64_t n, const void *a, int64_t ars, int64_t acs,
+                         const void *packed, void *c, int64_t ldc);
 
 /* Matrix-vector products (matmul_gemv.c): y[o] = sum_p mat[o*os + p*ks] * vec[p*vs] for
    `outputs` contiguous values of y; `parallel` 0 keeps it on the calling thread. */
