@@ -15,7 +15,8 @@ let sequenceKernels: [(String, Kernel)] = [
     ("masked_fill", maskedFillKernel), ("tril", triangleKernel(upper: false)), ("triu", triangleKernel(upper: true)),
     ("leaky_relu", leakyReluKernel), ("elu", eluKernel),
     ("_thnn_fused_lstm_cell", fusedLstmCellKernel), ("_thnn_fused_lstm_cell_backward_impl", fusedLstmCellBackwardKernel),
-    ("_thnn_fused_gru_cell", fusedGruCellKernel),
+    ("_thnn_fused_gru_cell", fusedGruCellKernel), ("_lstm_layer", lstmLayerKernel),
+    ("_lstm_layer_backward", lstmLayerBackwardKernel),
     ("_scaled_dot_product_fused_attention", fusedAttentionKernel),
 ]
 
@@ -81,11 +82,20 @@ private func summedGates(_ call: KernelCall) -> (values: [Double], width: Int) {
 }
 
 private let fusedLstmCellKernel: Kernel = { call in
-    let cx = call.arguments.tensor("cx"), c = cx.doubleValues()
-    let (gates, width) = summedGates(call)
-    let hidden = cx.shape[1]
+    let cx = call.arguments.tensor("cx")
+    let (gates, _) = summedGates(call)
+    let (hy, cy, workspace) = lstmCell(gates: gates, c: cx.doubleValues(), hidden: cx.shape[1])
+    call.outputs[0].setDoubleValues(hy)
+    call.outputs[1].setDoubleValues(cy)
+    call.outputs[2].setDoubleValues(workspace)
+}
+
+/// The LSTM cell on summed gates [batch, 4 hidden] (i, f, g, o) and the state c [batch,
+/// hidden]: h' = o * tanh(c'), c' = f * c + i * g, and the activated gates.
+private func lstmCell(gates: [Double], c: [Double], hidden: Int) -> (h: [Double], c: [Double], workspace: [Double]) {
     var hy = [Double](repeating: 0, count: c.count), cy = hy, workspace = [Double](repeating: 0, count: gates.count)
-    for b in 0..<cx.shape[0] {
+    let width = 4 * hidden
+    for b in 0..<(hidden == 0 ? 0 : c.count / hidden) {
         for j in 0..<hidden {
             let row = b * width
             let i = sigmoid(gates[row + j]), f = sigmoid(gates[row + hidden + j])
@@ -96,9 +106,84 @@ private let fusedLstmCellKernel: Kernel = { call in
             for (k, value) in [i, f, g, o].enumerated() { workspace[row + k * hidden + j] = value }
         }
     }
-    call.outputs[0].setDoubleValues(hy)
-    call.outputs[1].setDoubleValues(cy)
-    call.outputs[2].setDoubleValues(workspace)
+    return (hy, cy, workspace)
+}
+
+/// Step by step, in visiting order: gates = input_gates[t] + h @ w_hh.T + bias, then the
+/// cell; each step's h, c and activated gates go to their place in the outputs.
+private let lstmLayerKernel: Kernel = { call in
+    let args = call.arguments
+    let input = args.tensor("input_gates"), hx = args.tensor("hx")
+    let (steps, batch, hidden) = (input.shape[0], hx.shape[0], hx.shape[1])
+    let width = 4 * hidden, gatesIn = input.doubleValues(), w = args.tensor("w_hh").doubleValues()
+    let bias = args.optionalTensor("bias")?.doubleValues() ?? [Double](repeating: 0, count: width)
+    var (h, c) = (hx.doubleValues(), args.tensor("cx").doubleValues())
+    var hs = [Double](repeating: 0, count: steps * batch * hidden), cs = hs
+    var workspaces = [Double](repeating: 0, count: steps * batch * width)
+    let order = args.bool("reverse") ? Array((0..<steps).reversed()) : Array(0..<steps)
+    for t in order {
+        var gates = [Double](repeating: 0, count: batch * width)
+        for b in 0..<batch {
+            for r in 0..<width {
+                var sum = gatesIn[(t * batch + b) * width + r] + bias[r]
+                for k in 0..<hidden { sum += h[b * hidden + k] * w[r * hidden + k] }
+                gates[b * width + r] = sum
+            }
+        }
+        let next = lstmCell(gates: gates, c: c, hidden: hidden)
+        (h, c) = (next.h, next.c)
+        hs.replaceSubrange(t * batch * hidden ..< (t + 1) * batch * hidden, with: h)
+        cs.replaceSubrange(t * batch * hidden ..< (t + 1) * batch * hidden, with: c)
+        workspaces.replaceSubrange(t * batch * width ..< (t + 1) * batch * width, with: next.workspace)
+    }
+    call.outputs[0].setDoubleValues(hs)
+    call.outputs[1].setDoubleValues(h)
+    call.outputs[2].setDoubleValues(c)
+    call.outputs[3].setDoubleValues(cs)
+    call.outputs[4].setDoubleValues(workspaces)
+}
+
+/// Steps backwards from the last visited: the cell's gradient (as the fused cell
+/// backward's) from the output's gradient plus what the later step sent to h and c, then
+/// dh = dgates @ w_hh for the step before.
+private let lstmLayerBackwardKernel: Kernel = { call in
+    let args = call.arguments
+    let cxTensor = args.tensor("cx"), csTensor = args.tensor("cs")
+    let (steps, batch, hidden) = (csTensor.shape[0], cxTensor.shape[0], cxTensor.shape[1])
+    let (width, size) = (4 * hidden, batch * hidden)
+    let (cx, cs, ws, w) = (cxTensor.doubleValues(), csTensor.doubleValues(), args.tensor("workspace").doubleValues(), args.tensor("w_hh").doubleValues())
+    let go = args.optionalTensor("grad_output")?.doubleValues()
+    var dh = args.optionalTensor("grad_hn")?.doubleValues() ?? [Double](repeating: 0, count: size)
+    var dc = args.optionalTensor("grad_cn")?.doubleValues() ?? [Double](repeating: 0, count: size)
+    var dGates = [Double](repeating: 0, count: steps * batch * width)
+    let reverse = args.bool("reverse")
+    for t in (reverse ? Array(0..<steps) : Array((0..<steps).reversed())) {
+        let previous = reverse ? t + 1 : t - 1
+        for b in 0..<batch {
+            for j in 0..<hidden {
+                let at = (t * batch + b) * hidden + j, gate = (t * batch + b) * width + j
+                let (i, f, g, o) = (ws[gate], ws[gate + hidden], ws[gate + 2 * hidden], ws[gate + 3 * hidden])
+                let cPrev = (0..<steps).contains(previous) ? cs[(previous * batch + b) * hidden + j] : cx[b * hidden + j]
+                let gh = dh[b * hidden + j] + (go?[at] ?? 0), tc = tanh(cs[at])
+                let dcell = dc[b * hidden + j] + gh * o * (1 - tc * tc)
+                dGates[gate] = dcell * g * i * (1 - i)
+                dGates[gate + hidden] = dcell * cPrev * f * (1 - f)
+                dGates[gate + 2 * hidden] = dcell * i * (1 - g * g)
+                dGates[gate + 3 * hidden] = gh * tc * o * (1 - o)
+                dc[b * hidden + j] = dcell * f
+            }
+        }
+        for b in 0..<batch {
+            for k in 0..<hidden {
+                var sum = 0.0
+                for r in 0..<width { sum += dGates[(t * batch + b) * width + r] * w[r * hidden + k] }
+                dh[b * hidden + k] = sum
+            }
+        }
+    }
+    call.outputs[0].setDoubleValues(dGates)
+    call.outputs[1].setDoubleValues(dh)
+    call.outputs[2].setDoubleValues(dc)
 }
 
 /// From the saved gates: dc = grad_cy + grad_hy * o * (1 - tanh(cy)^2), then each gate's

@@ -106,6 +106,41 @@ struct FusedLstmLayerTests {
         }
     }
 
+    /// Batches that split unevenly over the threads and into partial register tiles, a hidden
+    /// size past one cache block of the product (k > 256), and inputs that are views. The
+    /// last two are large enough for the openmp kernel to split the rows over its threads.
+    @Test("the kernels match the cell loop on uneven batches, a wide hidden size and strided views",
+          arguments: backends, [(steps: 4, batch: 13, hidden: 5), (steps: 3, batch: 40, hidden: 24), (steps: 2, batch: 3, hidden: 260)])
+    func layerMatchesCellLoopOnOddShapes(backend: String, sizes: (steps: Int, batch: Int, hidden: Int)) throws {
+        try Runtime.withBackend(backend) {
+            let g = Generator(seed: 51 + UInt64(sizes.batch))
+            let (steps, batch, hidden) = sizes
+            // gates as a [T, B, 4H] view of a [B, T, 4H] tensor; hx as the transpose of [H, B].
+            let gates = try Tensor.randn([batch, steps, 4 * hidden], generator: g).transpose(0, 1)
+            let h = try Tensor.randn([hidden, batch], generator: g).t(), c = try Tensor.randn([batch, hidden], generator: g)
+            let wHh = try Tensor.randn([4 * hidden, hidden], generator: g) * (1 / Double(hidden).squareRoot())
+            let bias = try Tensor.randn([4 * hidden], generator: g)
+            #expect(!gates.isContiguous && !h.isContiguous)
+            for reverse in [false, true] {
+                let fused = Array(try fusedLayer(gates, h, c, wHh, bias: bias, reverse: reverse).prefix(4))
+                let oracle = try cellLoop(gates, h, c, wHh, bias: bias, reverse: reverse)
+                try expectTensorsClose(fused, oracle, "_lstm_layer \(sizes) reverse=\(reverse) on \(backend)")
+            }
+        }
+    }
+
+    @Test("no steps return the initial states; an empty batch returns empty outputs", arguments: backends)
+    func emptySequenceAndBatch(backend: String) throws {
+        try Runtime.withBackend(backend) {
+            let (h, c) = (try Tensor.randn([3, 4]), try Tensor.randn([3, 4]))
+            let none = try fusedLayer(try Tensor.zeros([0, 3, 16]), h, c, try Tensor.randn([16, 4]), reverse: false)
+            #expect(none.map(\.shape) == [[0, 3, 4], [3, 4], [3, 4], [0, 3, 4], [0, 3, 16]])
+            #expect(none[1].doubleValues() == h.doubleValues() && none[2].doubleValues() == c.doubleValues())
+            let empty = try fusedLayer(try Tensor.zeros([5, 0, 16]), try Tensor.zeros([0, 4]), try Tensor.zeros([0, 4]), try Tensor.randn([16, 4]), reverse: true)
+            #expect(empty.map(\.shape) == [[5, 0, 4], [0, 4], [0, 4], [5, 0, 4], [5, 0, 16]])
+        }
+    }
+
     @Test("bad shapes and dtypes are errors naming the operator, the shapes and the rule")
     func layerErrors() throws {
         let (gates, h, w) = (try Tensor.zeros([3, 2, 16]), try Tensor.zeros([2, 4]), try Tensor.zeros([16, 4]))

@@ -23,8 +23,9 @@ static const void *or_zeros(const void *p, int64_t n, size_t element, void **own
 }
 #define BIAS(b, c) ((b)[c])
 
+/* Not static: the whole-layer kernel (sequence_lstm_layer.c) runs the same row. */
 #define LSTM_ROW(NAME, T, SIGMOID, TANH)                                                           \
-    ST_CLONES static void NAME(int64_t h, const T *restrict ig, const T *restrict hg, const T *restrict cx, \
+    ST_CLONES void NAME(int64_t h, const T *restrict ig, const T *restrict hg, const T *restrict cx, \
                                const T *restrict bi, const T *restrict bh, T *restrict hy, T *restrict cy, \
                                T *restrict ws) {                                                   \
         for (int64_t j = 0; j < h; j++) {                                                          \
@@ -38,8 +39,8 @@ static const void *or_zeros(const void *p, int64_t n, size_t element, void **own
             ws[j] = i; ws[h + j] = f; ws[2 * h + j] = g; ws[3 * h + j] = o;                        \
         }                                                                                          \
     }
-LSTM_ROW(lstm_row_f32, float, st_sigmoidf, st_tanhf)
-LSTM_ROW(lstm_row_f64, double, st_sigmoid_f64, st_tanh_f64)
+LSTM_ROW(st__lstm_row_f32, float, st_sigmoidf, st_tanhf)
+LSTM_ROW(st__lstm_row_f64, double, st_sigmoid_f64, st_tanh_f64)
 
 #define GRU_ROW(NAME, T, SIGMOID, TANH)                                                            \
     ST_CLONES static void NAME(int64_t h, const T *restrict ig, const T *restrict hg, const T *restrict hx, \
@@ -77,8 +78,8 @@ static int valid(const st_cell_geometry *p) {
         free(own_i); free(own_h);                                                                   \
         return 0;                                                                                   \
     }
-LSTM(st_fused_lstm_cell_f32, float, lstm_row_f32)
-LSTM(st_fused_lstm_cell_f64, double, lstm_row_f64)
+LSTM(st_fused_lstm_cell_f32, float, st__lstm_row_f32)
+LSTM(st_fused_lstm_cell_f64, double, st__lstm_row_f64)
 
 #define GRU(NAME, T, ROW)                                                                           \
     int NAME(const st_cell_geometry *p, const T *ig, const T *hg, const T *hx, const T *bi, const T *bh, \
@@ -98,8 +99,9 @@ LSTM(st_fused_lstm_cell_f64, double, lstm_row_f64)
 GRU(st_fused_gru_cell_f32, float, gru_row_f32)
 GRU(st_fused_gru_cell_f64, double, gru_row_f64)
 
+/* Not static: the whole-layer backward (sequence_lstm_layer.c) runs the same row. */
 #define LSTM_BACKWARD_ROW(NAME, T, TANH)                                                           \
-    ST_CLONES static void NAME(int64_t h, const T *restrict gh, const T *restrict gc, const T *restrict cx, \
+    ST_CLONES void NAME(int64_t h, const T *restrict gh, const T *restrict gc, const T *restrict cx, \
                                const T *restrict cy, const T *restrict ws, T *restrict dg, T *restrict dcx) { \
         for (int64_t j = 0; j < h; j++) {                                                          \
             const T i = ws[j], f = ws[h + j], g = ws[2 * h + j], o = ws[3 * h + j];                 \
@@ -112,8 +114,8 @@ GRU(st_fused_gru_cell_f64, double, gru_row_f64)
             dcx[j] = dc * f;                                                                       \
         }                                                                                          \
     }
-LSTM_BACKWARD_ROW(lstm_backward_row_f32, float, st_tanhf)
-LSTM_BACKWARD_ROW(lstm_backward_row_f64, double, st_tanh_f64)
+LSTM_BACKWARD_ROW(st__lstm_backward_row_f32, float, st_tanhf)
+LSTM_BACKWARD_ROW(st__lstm_backward_row_f64, double, st_tanh_f64)
 
 #define LSTM_BACKWARD(NAME, T, ROW)                                                                 \
     int NAME(int64_t batch, int64_t h, const T *gh, const T *gc, const T *cx, const T *cy, const T *ws, \
@@ -140,5 +142,5 @@ LSTM_BACKWARD_ROW(lstm_backward_row_f64, double, st_tanh_f64)
         }                                                                                           \
         return 0;                                                                                   \
     }
-LSTM_BACKWARD(st_fused_lstm_cell_backward_f32, float, lstm_backward_row_f32)
-LSTM_BACKWARD(st_fused_lstm_cell_backward_f64, double, lstm_backward_row_f64)
+LSTM_BACKWARD(st_fused_lstm_cell_backward_f32, float, st__lstm_backward_row_f32)
+LSTM_BACKWARD(st_fused_lstm_cell_backward_f64, double, st__lstm_backward_row_f64)

@@ -35,6 +35,8 @@ enum SequenceOMP {
         ("_thnn_fused_lstm_cell", fusedLstmCell),
         ("_thnn_fused_lstm_cell_backward_impl", fusedLstmCellBackward),
         ("_thnn_fused_gru_cell", fusedGruCell),
+        ("_lstm_layer", lstmLayer),
+        ("_lstm_layer_backward", lstmLayerBackward),
         ("_scaled_dot_product_fused_attention", fusedAttention),
     ]
 
@@ -130,6 +132,38 @@ enum SequenceOMP {
         try DenseOperands.byDType(op, cx.dtype,
             float32: { st_fused_lstm_cell_backward_f32(batch, hidden, ptr(gh), ptr(gc), ptr(cx), ptr(cy), ptr(ws), ptr(gates), ptr(gradCx), ptr(bias)) },
             float64: { st_fused_lstm_cell_backward_f64(batch, hidden, ptr(gh), ptr(gc), ptr(cx), ptr(cy), ptr(ws), ptr(gates), ptr(gradCx), ptr(bias)) })
+    }
+
+    /// A layer's sizes: its steps, and the batch and hidden size of a state [batch, hidden].
+    private static func layerGeometry(steps: Int, state: Tensor, _ args: Arguments) -> st_lstm_layer_geometry {
+        st_lstm_layer_geometry(steps: Int64(steps), batch: Int64(state.shape[0]), hidden: Int64(state.shape[1]), reverse: args.bool("reverse") ? 1 : 0)
+    }
+
+    /// The whole recurrence in one call (st_lstm_layer_*), every operand made contiguous.
+    private static let lstmLayer: Kernel = { call in
+        let args = call.arguments, op = "_lstm_layer"
+        let gates = try DenseOperands.contiguous(args.tensor("input_gates"), op)
+        let hx = try DenseOperands.contiguous(args.tensor("hx"), op), cx = try DenseOperands.contiguous(args.tensor("cx"), op)
+        let wHh = try DenseOperands.contiguous(args.tensor("w_hh"), op), bias = try DenseOperands.optional(args.optionalTensor("bias"), op)
+        let out = call.outputs
+        var g = layerGeometry(steps: gates.shape[0], state: hx, args)
+        try DenseOperands.byDType(op, gates.dtype,
+            float32: { st_lstm_layer_f32(&g, ptr(gates), ptr(hx), ptr(cx), ptr(wHh), ptr(bias), ptr(out[0]), ptr(out[3]), ptr(out[4]), ptr(out[1]), ptr(out[2])) },
+            float64: { st_lstm_layer_f64(&g, ptr(gates), ptr(hx), ptr(cx), ptr(wHh), ptr(bias), ptr(out[0]), ptr(out[3]), ptr(out[4]), ptr(out[1]), ptr(out[2])) })
+    }
+
+    /// The recurrence backwards in one call (st_lstm_layer_backward_*); absent gradients are NULL.
+    private static let lstmLayerBackward: Kernel = { call in
+        let args = call.arguments, op = "_lstm_layer_backward"
+        let go = try DenseOperands.optional(args.optionalTensor("grad_output"), op)
+        let ghn = try DenseOperands.optional(args.optionalTensor("grad_hn"), op), gcn = try DenseOperands.optional(args.optionalTensor("grad_cn"), op)
+        let cx = try DenseOperands.contiguous(args.tensor("cx"), op), wHh = try DenseOperands.contiguous(args.tensor("w_hh"), op)
+        let cs = try DenseOperands.contiguous(args.tensor("cs"), op), ws = try DenseOperands.contiguous(args.tensor("workspace"), op)
+        let out = call.outputs
+        var g = layerGeometry(steps: cs.shape[0], state: cx, args)
+        try DenseOperands.byDType(op, cx.dtype,
+            float32: { st_lstm_layer_backward_f32(&g, ptr(go), ptr(ghn), ptr(gcn), ptr(cx), ptr(wHh), ptr(cs), ptr(ws), ptr(out[0]), ptr(out[1]), ptr(out[2])) },
+            float64: { st_lstm_layer_backward_f64(&g, ptr(go), ptr(ghn), ptr(gcn), ptr(cx), ptr(wHh), ptr(cs), ptr(ws), ptr(out[0]), ptr(out[1]), ptr(out[2])) })
     }
 
     private static let fusedGruCell: Kernel = { call in

@@ -49,10 +49,12 @@ enum FuzzRecipes {
                     "source": .shape(source), "src": .shape(source)]
         case "lstm_cell", "gru_cell", "rnn_tanh_cell", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell", "_thnn_fused_lstm_cell_backward_impl":
             return recurrentCell(op, batch: rng.int(0...3), &rng)
-        case "_lstm_layer":
+        case "_lstm_layer", "_lstm_layer_backward":
             let (steps, batch, hidden) = (rng.int(0...3), rng.int(0...3), rng.int(1...4))
             return ["input_gates": .shape([steps, batch, 4 * hidden]), "hx": .shape([batch, hidden]), "cx": .shape([batch, hidden]),
-                    "w_hh": .shape([4 * hidden, hidden]), "bias": .shape([4 * hidden])]
+                    "w_hh": .shape([4 * hidden, hidden]), "bias": .shape([4 * hidden]), "grad_output": .shape([steps, batch, hidden]),
+                    "grad_hn": .shape([batch, hidden]), "grad_cn": .shape([batch, hidden]), "cs": .shape([steps, batch, hidden]),
+                    "workspace": .shape([steps, batch, 4 * hidden])]
         case "scaled_dot_product_attention", "_scaled_dot_product_fused_attention":
             let (batch, l, s, e) = (rng.chance(0.5) ? [n] : [n, c], rng.int(0...5), rng.int(0...5), rng.int(1...4))
             let mask = Array(([n, c] + [l, s]).suffix(rng.int(2...(batch.count + 2))))

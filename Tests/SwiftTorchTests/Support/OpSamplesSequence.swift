@@ -16,6 +16,7 @@ extension OpSamples {
         case "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell": try fusedCellSamples(gates: name.contains("lstm") ? 4 : 3)
         case "_thnn_fused_lstm_cell_backward_impl": try lstmBackwardSamples()
         case "_lstm_layer": try lstmLayerSamples()
+        case "_lstm_layer_backward": try lstmLayerBackwardSamples()
         case "_scaled_dot_product_fused_attention": try attentionSamples()
         default: nil
         }
@@ -135,6 +136,31 @@ extension OpSamples {
             try sample("one-step", steps: 1, batch: 2, hidden: 3), try sample("no-bias", steps: 2, batch: 2, hidden: 3, bias: false),
             try sample("transposed-gates", steps: 3, batch: 4, hidden: 2, gates: try randn([4, 3, 8]).transpose(0, 1)),
             try sample("empty-sequence", steps: 0, batch: 2, hidden: 3), try sample("empty-batch", steps: 2, batch: 0, hidden: 3),
+            try sample("rows-over-threads", steps: 3, batch: 64, hidden: 16),
+        ]
+    }
+
+    /// Saved states and activated gates in their ranges (i, f, o in (0, 1), g in (-1, 1)).
+    func lstmLayerBackwardSamples() throws -> [OpSample] {
+        func sample(_ label: String, steps: Int, batch: Int, hidden: Int, reverse: Bool = false, outputGrad: Bool = true,
+                    stateGrads: Bool = true, cx: Tensor? = nil) throws -> OpSample {
+            let gates = try cat([uniform([steps, batch, 2 * hidden], 0, 1), uniform([steps, batch, hidden], -1, 1),
+                                 uniform([steps, batch, hidden], 0, 1)], dim: 2)
+            return OpSample(label: label, keywords: [
+                ("grad_output", outputGrad ? .tensor(try randn([steps, batch, hidden])) : .none),
+                ("grad_hn", stateGrads ? .tensor(try randn([batch, hidden])) : .none), ("grad_cn", stateGrads ? .tensor(try randn([batch, hidden])) : .none),
+                ("cx", .tensor(try cx ?? randn([batch, hidden]))), ("w_hh", .tensor(try randn([4 * hidden, hidden]) * 0.5)),
+                ("cs", .tensor(try randn([steps, batch, hidden]))), ("workspace", .tensor(gates)), ("reverse", .bool(reverse)),
+            ], terms: hidden)
+        }
+        if forGradcheck { return [] }
+        return [
+            try sample("forward", steps: 4, batch: 3, hidden: 5), try sample("reverse", steps: 3, batch: 2, hidden: 7, reverse: true),
+            try sample("outputs-only", steps: 2, batch: 2, hidden: 3, stateGrads: false),
+            try sample("states-only", steps: 2, batch: 3, hidden: 3, outputGrad: false),
+            try sample("transposed-cx", steps: 3, batch: 5, hidden: 7, cx: try transposed(5, 7)),
+            try sample("empty-sequence", steps: 0, batch: 2, hidden: 3), try sample("empty-batch", steps: 2, batch: 0, hidden: 3),
+            try sample("rows-over-threads", steps: 3, batch: 64, hidden: 16, reverse: true),
         ]
     }
 

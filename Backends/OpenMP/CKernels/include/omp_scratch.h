@@ -10,6 +10,7 @@
 enum {
     ST_SCRATCH_GEMM_A, /* a thread's packed block of A */
     ST_SCRATCH_GEMM_B, /* the packed panel of B, shared by the team */
+    ST_SCRATCH_LSTM_GATES, /* a thread's rows of one step's hidden gates, or of its state gradients */
     ST_SCRATCH_SLOTS
 };
 

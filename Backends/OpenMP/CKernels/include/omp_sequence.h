@@ -98,4 +98,52 @@ int st_attention_f32(const st_attention *p, const float *q, const float *k, cons
 int st_attention_f64(const st_attention *p, const double *q, const double *k, const double *v, const void *mask,
                      double *out, double *lse);
 
+/* ---- A whole LSTM layer (one direction) after its input projection ----
+   input_gates [steps, batch, 4 hidden] (x @ w_ih.T for every step), hx and cx [batch,
+   hidden], w_hh [4 hidden, hidden] and bias [4 hidden] (b_ih + b_hh) or NULL, all
+   contiguous. Step t (from the last to the first when `reverse`) computes the gates
+   input_gates[t] + h @ w_hh.T + bias and the cell of st_fused_lstm_cell, from the previous
+   step's h and c (hx and cx for the first). Writes hs and cs [steps, batch, hidden] (every
+   step's h and c), workspace [steps, batch, 4 hidden] (the activated gates) and the last
+   step's h and c into hn and cn. Batch rows are independent, so each thread runs every step
+   for its own rows, with w_hh packed once for all of them: no barrier per step. */
+typedef struct st_lstm_layer_geometry {
+    int64_t steps, batch, hidden;
+    int reverse;
+} st_lstm_layer_geometry;
+
+int st_lstm_layer_f32(const st_lstm_layer_geometry *g, const float *input_gates, const float *hx, const float *cx,
+                      const float *w_hh, const float *bias, float *hs, float *cs, float *workspace, float *hn, float *cn);
+int st_lstm_layer_f64(const st_lstm_layer_geometry *g, const double *input_gates, const double *hx, const double *cx,
+                      const double *w_hh, const double *bias, double *hs, double *cs, double *workspace, double *hn,
+                      double *cn);
+
+/* Its gradient, from the saved cs and workspace: back through the steps in reverse visiting
+   order, each step's cell gradient (st_fused_lstm_cell_backward's) taking grad_output[t] plus
+   the gradient the later step sent to h (dgates @ w_hh), and the one it sent to c. Writes
+   grad_gates [steps, batch, 4 hidden] (the input gates' gradient, which the bias's and
+   w_hh's are sums and products of), grad_hx and grad_cx [batch, hidden]. grad_output
+   [steps, batch, hidden], grad_hn and grad_cn may be NULL (zeros). Split by batch rows as the
+   forward. */
+int st_lstm_layer_backward_f32(const st_lstm_layer_geometry *g, const float *grad_output, const float *grad_hn,
+                               const float *grad_cn, const float *cx, const float *w_hh, const float *cs,
+                               const float *workspace, float *grad_gates, float *grad_hx, float *grad_cx);
+int st_lstm_layer_backward_f64(const st_lstm_layer_geometry *g, const double *grad_output, const double *grad_hn,
+                               const double *grad_cn, const double *cx, const double *w_hh, const double *cs,
+                               const double *workspace, double *grad_gates, double *grad_hx, double *grad_cx);
+
+#ifdef ST_OMP_INTERNAL
+/* The cell's gradient for one row (sequence_cells.c), as st_fused_lstm_cell_backward. */
+void st__lstm_backward_row_f32(int64_t h, const float *gh, const float *gc, const float *cx, const float *cy,
+                               const float *ws, float *dg, float *dcx);
+void st__lstm_backward_row_f64(int64_t h, const double *gh, const double *gc, const double *cx, const double *cy,
+                               const double *ws, double *dg, double *dcx);
+/* One row of the LSTM cell (sequence_cells.c): `h` values of each gate from ig + hg + bi +
+   bh, the new c and h, and the activated gates. */
+void st__lstm_row_f32(int64_t h, const float *ig, const float *hg, const float *cx, const float *bi, const float *bh,
+                      float *hy, float *cy, float *ws);
+void st__lstm_row_f64(int64_t h, const double *ig, const double *hg, const double *cx, const double *bi,
+                      const double *bh, double *hy, double *cy, double *ws);
+#endif
+
 #endif

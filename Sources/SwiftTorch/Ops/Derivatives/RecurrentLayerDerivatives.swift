@@ -1,19 +1,20 @@
 import SwiftTorchCore
 
-// The gradient of a whole recurrent layer, written with registered operators (so it runs
-// on every backend and can itself be differentiated).
+// The gradient of a whole recurrent layer: the recurrence backwards is one operator with a
+// kernel per backend (`_lstm_layer_backward`); the weight and bias gradients are ordinary
+// operators on its result.
 
 enum RecurrentLayerGrad {
-    /// Back through the steps in reverse visiting order: each step's fused cell backward
-    /// takes the output's gradient plus the gradient the next step sent back to `h` (one
-    /// `dgates @ w_hh`) and to `c`; the final states' gradients seed the last step visited.
-    /// The gates' gradients are stacked once, into the input gates' gradient, and w_hh's
-    /// gradient is one GEMM over all steps: `dgates[T·B, 4H].T @ h_prev[T·B, H]`. The saved
-    /// cell states and workspace have no gradient.
+    /// Back through the steps in reverse visiting order (`_lstm_layer_backward`): each step's
+    /// cell gradient takes the output's gradient plus the gradient the next step sent back to
+    /// `h` (`dgates @ w_hh`) and to `c`; the final states' gradients seed the last step
+    /// visited. The kernel writes the gates' gradients of every step into one tensor, the
+    /// input gates' gradient, and w_hh's gradient is one GEMM over all steps:
+    /// `dgates[T·B, 4H].T @ h_prev[T·B, H]`. The saved cell states and workspace have no
+    /// gradient.
     static let lstmLayer: Derivative = .init(saving: .inputs("hx", "cx", "w_hh", outputs: true)) { ctx in
         let hx = try ctx.input("hx"), cx = try ctx.input("cx"), wHh = try ctx.input("w_hh")
         let hs = try ctx.output(0), cs = try ctx.output(3), workspaces = try ctx.output(4)
-        let gradOutput = ctx.gradOutputs[0]
         let reverse = ctx.arguments.bool("reverse"), steps = hs.shape[0]
         guard steps > 0 else {
             // No step ran: the final states were the initial ones.
@@ -22,20 +23,11 @@ enum RecurrentLayerGrad {
                                   "w_hh": try ctx.ifNeeded("w_hh") { try Tensor.zeros(like: wHh) },
                                   "bias": try ctx.ifNeeded("bias") { try Tensor.zeros([wHh.shape[0]], dtype: wHh.dtype, device: wHh.device) }])
         }
-        // The step visited before step t (nil for the first one, which reads hx and cx).
-        let previous = { (t: Int) -> Int? in reverse ? (t + 1 < steps ? t + 1 : nil) : (t > 0 ? t - 1 : nil) }
-        var dh = ctx.gradOutputs[1], dc = ctx.gradOutputs[2]
-        var gateGrads = [Tensor](repeating: hx, count: steps)
-        for t in RecurrentLayer.order(steps, reverse: reverse).reversed() {
-            let cPrev = try previous(t).map { try cs[$0] } ?? cx
-            let grads = try dispatchAll(Op.fusedLstmCellBackward, [.tensor(try gradOutput[t] + dh), .tensor(dc), .tensor(cPrev),
-                                                                   .tensor(try cs[t]), .tensor(try workspaces[t]), .bool(false)])
-            gateGrads[t] = grads[0]
-            dc = grads[1]
-            // The first step's h gradient goes to hx only, and only when asked for.
-            if previous(t) != nil || ctx.needs("hx") { dh = try grads[0].mm(wHh) }
-        }
-        let dGates = try stack(gateGrads, dim: 0)
+        // The recurrence backwards in one kernel call (`_lstm_layer_backward`), which splits
+        // the batch rows over its threads as the forward does.
+        let grads = try dispatchAll(Op.lstmLayerBackward, ctx.gradOutputs.prefix(3).map(ArgumentValue.tensor)
+                                    + [.tensor(cx), .tensor(wHh), .tensor(cs), .tensor(workspaces), .bool(reverse)])
+        let (dGates, dh, dc) = (grads[0], grads[1], grads[2])
         let gradWHh = try ctx.ifNeeded("w_hh") {
             // h_prev in sequence order: hx, then every output but the last visited.
             let hidden = hx.shape[1], rows = steps * hx.shape[0]

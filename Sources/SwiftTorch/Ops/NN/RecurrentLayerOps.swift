@@ -2,8 +2,9 @@ import SwiftTorchCore
 
 // A whole LSTM layer (one direction) over a sequence whose input projection is already
 // done, as PyTorch's CPU LSTM runs it: the caller computes `x @ w_ih.T + b_ih + b_hh` for
-// all steps in one GEMM, and this operator runs the recurrence (one `h @ w_hh.T` and the
-// fused gate kernel per step). Its derivative is one autograd node for the layer: the
+// all steps in one GEMM, and this operator's kernel runs the recurrence (per step,
+// `h @ w_hh.T` and the gates; the openmp kernel splits the batch rows across its threads
+// once, so the steps need no barrier). Its derivative is one autograd node for the layer: the
 // gates' gradient comes back as one [T, B, 4H] tensor (so the input projection's backward
 // is two whole-sequence GEMMs, never a per-step slice's full-size zero gradient), and
 // w_hh's gradient is one GEMM over all steps.
@@ -50,25 +51,43 @@ extension Op {
     public static let lstmLayer = declare(OperatorDefinition(
         "_lstm_layer(Tensor input_gates, Tensor hx, Tensor cx, Tensor w_hh, Tensor? bias=None, bool reverse=False) -> (Tensor, Tensor, Tensor, Tensor, Tensor)",
         group: .nn,
-        composite: { args in
+        meta: { args in
             try RecurrentLayer.check("_lstm_layer", gates: 4, args)
-            let gates = args.tensor("input_gates"), wHh = args.tensor("w_hh")
-            var h = args.tensor("hx"), c = args.tensor("cx")
-            let steps = gates.shape[0]
-            guard steps > 0 else {
-                let empty = try Tensor.zeros([0] + h.shape, dtype: h.dtype, device: h.device)
-                return [empty, try h.clone(), try c.clone(), try empty.clone(), try Tensor.zeros(like: gates)]
-            }
-            // w_hh.T laid out row-major once: every step's GEMM packs its right operand, and
-            // packing a transposed view is a strided gather, dearer than the copy made here.
-            let hhT = try wHh.t().contiguous()
-            var hs = [Tensor](repeating: h, count: steps), cs = hs, workspaces = hs
-            for t in RecurrentLayer.order(steps, reverse: args.bool("reverse")) {
-                let next = try dispatchAll(fusedLstmCell, [.tensor(try gates[t]), .tensor(try h.mm(hhT)), .tensor(c), args["bias"], .none])
-                (h, c) = (next[0], next[1])
-                (hs[t], cs[t], workspaces[t]) = (h, c, next[2])
-            }
-            // The final states are the last step's own tensors: no copy, no select to differentiate.
-            return [try SwiftTorch.stack(hs, dim: 0), h, c, try SwiftTorch.stack(cs, dim: 0), try SwiftTorch.stack(workspaces, dim: 0)]
+            let gates = args.tensor("input_gates"), hx = args.tensor("hx")
+            let (steps, dtype) = (gates.shape[0], gates.dtype)
+            let sequence = TensorSpec([steps] + hx.shape, dtype), state = TensorSpec(hx.shape, dtype)
+            return [sequence, state, state, sequence, TensorSpec(gates.shape, dtype)]
         }, derivative: RecurrentLayerGrad.lstmLayer))
+
+    /// The gradient of `_lstm_layer` back through its steps, from what the forward saved:
+    /// `cs` and `workspace` (its outputs 3 and 4), `cx` and `w_hh`, and the gradients of its
+    /// outputs (`grad_output` [T, batch, hidden], `grad_hn`, `grad_cn` [batch, hidden]; nil
+    /// counts as zeros). Returns the input gates' gradient [T, batch, 4·hidden] (the bias's
+    /// is its sum over steps and rows, w_hh's one product with the previous `h`s) and
+    /// `hx`'s and `cx`'s. Not differentiable itself, as `_thnn_fused_lstm_cell_backward_impl`.
+    public static let lstmLayerBackward = declare(OperatorDefinition(
+        "_lstm_layer_backward(Tensor? grad_output, Tensor? grad_hn, Tensor? grad_cn, Tensor cx, Tensor w_hh, Tensor cs, Tensor workspace, bool reverse=False) -> (Tensor, Tensor, Tensor)",
+        group: .nn,
+        meta: { args in
+            let op = "_lstm_layer_backward"
+            let cx = args.tensor("cx"), wHh = args.tensor("w_hh"), cs = args.tensor("cs"), ws = args.tensor("workspace")
+            let grads = [("grad_output", args.optionalTensor("grad_output")), ("grad_hn", args.optionalTensor("grad_hn")),
+                         ("grad_cn", args.optionalTensor("grad_cn"))].compactMap { name, t in t.map { (name, $0) } }
+            let all = [("cx", cx), ("w_hh", wHh), ("cs", cs), ("workspace", ws)] + grads
+            let listing = all.map { "\($0.0) \($0.1.dtype)\(describe(shape: $0.1.shape))" }.joined(separator: ", ")
+            guard cx.rank == 2, wHh.rank == 2, cs.rank == 3 else {
+                throw TorchError(.shapeMismatch, "\(op): expected cx [batch, hidden], w_hh [4 x hidden, hidden], cs [seq, batch, hidden] and workspace [seq, batch, 4 x hidden], got \(listing)")
+            }
+            let (steps, batch, hidden) = (cs.shape[0], cx.shape[0], cx.shape[1])
+            guard wHh.shape == [4 * hidden, hidden], cs.shape == [steps, batch, hidden], ws.shape == [steps, batch, 4 * hidden] else {
+                throw TorchError(.shapeMismatch, "\(op): expected cx [batch, hidden], w_hh [4 x hidden, hidden], cs [seq, batch, hidden] and workspace [seq, batch, 4 x hidden] with hidden = cx's columns, got \(listing)")
+            }
+            for (name, t) in grads where t.shape != (name == "grad_output" ? cs.shape : cx.shape) {
+                throw TorchError(.shapeMismatch, "\(op): \(name) must have the shape of \(name == "grad_output" ? "cs" : "cx"), got \(listing)")
+            }
+            for (_, t) in all where t.dtype != cx.dtype || !cx.dtype.isFloatingPoint {
+                throw TorchError(.dtypeMismatch, "\(op): every tensor must have the same floating-point dtype, got \(listing)")
+            }
+            return [TensorSpec(ws.shape, cx.dtype), TensorSpec(cx.shape, cx.dtype), TensorSpec(cx.shape, cx.dtype)]
+        }))
 }
