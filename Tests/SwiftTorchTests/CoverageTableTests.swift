@@ -21,7 +21,7 @@ struct CoverageTableTests {
         let starts = columnStarts
         #expect(lines[0].hasPrefix("operator"))
         #expect(starts.count == 2 + Runtime.registry.backends.count + 1)
-        for line in lines.dropFirst(2).prefix { !$0.isEmpty } {
+        for line in lines.dropFirst(2).prefix(while: { !$0.isEmpty }) {
             let characters = Array(line)
             for start in starts.dropFirst() {
                 // A cell begins at each column start: a space before it and text at it.

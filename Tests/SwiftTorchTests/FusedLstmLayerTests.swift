@@ -68,7 +68,7 @@ struct FusedLstmLayerTests {
             manualSeed(31)
             let lstm = LSTM(3, 4, numLayers: 2, batchFirst: true, bidirectional: true)
             let input = try Tensor.randn([2, 5, 3])
-            let parameters = try lstm.parameters()
+            let parameters = lstm.parameters()
             let ours = try outputsAndGradients(parameters) {
                 let (output, state) = try lstm(input)
                 return [output, try state.h + state.c]
