@@ -141,6 +141,25 @@ struct FusedLstmLayerTests {
         }
     }
 
+    @Test("the backward operator's bad shapes and dtypes are errors naming it, the shapes and the rule")
+    func backwardErrors() throws {
+        func backward(_ go: Tensor?, cx: Tensor, w: Tensor, cs: Tensor, ws: Tensor) throws -> [Tensor] {
+            try Runtime.dispatcher().call(Op.lstmLayerBackward, [go.map(ArgumentValue.tensor) ?? .none, .none, .none, .tensor(cx), .tensor(w),
+                                                                 .tensor(cs), .tensor(ws), .bool(false)])
+        }
+        let (cx, w, cs, ws) = (try Tensor.zeros([2, 4]), try Tensor.zeros([16, 4]), try Tensor.zeros([3, 2, 4]), try Tensor.zeros([3, 2, 16]))
+        #expect(try backward(nil, cx: cx, w: w, cs: cs, ws: ws).map(\.shape) == [[3, 2, 16], [2, 4], [2, 4]])
+        expectTorchError(.shapeMismatch, mentioning: ["_lstm_layer_backward", "workspace float32[3, 2, 12]"]) {
+            _ = try backward(nil, cx: cx, w: w, cs: cs, ws: try Tensor.zeros([3, 2, 12]))
+        }
+        expectTorchError(.shapeMismatch, mentioning: ["_lstm_layer_backward", "grad_output must have the shape of cs", "[3, 2, 5]"]) {
+            _ = try backward(try Tensor.zeros([3, 2, 5]), cx: cx, w: w, cs: cs, ws: ws)
+        }
+        expectTorchError(.dtypeMismatch, mentioning: ["_lstm_layer_backward", "float64"]) {
+            _ = try backward(nil, cx: cx, w: try Tensor.zeros([16, 4], dtype: .float64), cs: cs, ws: ws)
+        }
+    }
+
     @Test("bad shapes and dtypes are errors naming the operator, the shapes and the rule")
     func layerErrors() throws {
         let (gates, h, w) = (try Tensor.zeros([3, 2, 16]), try Tensor.zeros([2, 4]), try Tensor.zeros([16, 4]))
