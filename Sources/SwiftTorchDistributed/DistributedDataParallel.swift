@@ -44,7 +44,7 @@ public final class DistributedDataParallel<Wrapped: Module>: Module {
     public let bucketCapMB: Double
     /// Whether each `.grad` is a view into its bucket after a synchronised backward.
     public let gradientAsBucketView: Bool
-    private let reducer: GradientReducer
+    let reducer: GradientReducer
     /// The model's buffers, listed at construction (PyTorch's `modules_buffers`).
     private let buffers: [Tensor]
     /// Inside ``noSync(_:)``.
@@ -66,6 +66,12 @@ public final class DistributedDataParallel<Wrapped: Module>: Module {
     /// - `false` (PyTorch's default): each `.grad` keeps its own tensor, and the average is
     ///   copied back into it: one more pass over the gradients per step, and the buckets'
     ///   memory on top of the gradients'.
+    ///
+    /// In either layout, a bucket that holds one parameter alone (one larger than about
+    /// `bucketCapMB`, or any parameter under a small cap) is all-reduced in that parameter's
+    /// own gradient, when nothing but `.grad` refers to it (the usual case: a fresh gradient
+    /// from autograd): averaged in place, with no bucket buffer and no copy in or out. A
+    /// gradient that anything else holds goes through the bucket as above, untouched.
     ///
     /// Why the default differs from PyTorch's: there, autograd adds into an existing `.grad`
     /// in place, so a gradient that views the bucket shares its memory in ways a caller can

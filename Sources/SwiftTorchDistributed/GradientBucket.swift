@@ -13,7 +13,8 @@ struct GradientBucket {
     /// Members whose gradient is ready in the current backward pass.
     var ready = 0
     /// The flat buffer now travelling, and its all-reduce; nil until the bucket starts.
-    var inFlight: (buffer: Tensor, collective: Collective)?
+    /// `isGradient`: the buffer is the lone member's own gradient, reduced in its memory.
+    var inFlight: (buffer: Tensor, collective: Collective, isGradient: Bool)?
     /// The flat buffer, allocated at the bucket's first all-reduce and reused by every later
     /// one; replaced only while a `.grad` from an earlier pass still views it (see
     /// `GradientReducer.flatBuffer(_:)`).

@@ -11,7 +11,10 @@ import SwiftTorch
 /// order their gradients came in. A callback at the end of the pass starts what is left (a
 /// parameter that got no gradient counts as zeros) and waits for every bucket. Then each
 /// `.grad` becomes a view of its place in the bucket (`gradientAsBucketView`, no copy out)
-/// or gets the average copied into it (PyTorch's default layout).
+/// or gets the average copied into it (PyTorch's default layout). A bucket of one parameter
+/// whose gradient nothing else refers to skips the flat buffer: the gradient is averaged in
+/// its own memory, which saves the bucket's memory and a copy, and keeps the working set of
+/// a large parameter's step to its gradient alone.
 ///
 /// The first buckets follow the reverse of the parameter order (backward produces the last
 /// layer's gradients first). After the first synchronised pass they are rebuilt in the
@@ -81,17 +84,29 @@ final class GradientReducer {
 
     /// Copies bucket `b`'s gradients into its flat buffer, each multiplied by 1 / worldSize
     /// (zeros for a parameter without one), and starts its all-reduce (a sum). The buffer is
-    /// not zero-filled, since every element is written.
+    /// not zero-filled, since every element is written. A lone gradient that only `.grad`
+    /// holds is instead multiplied in place and reduced where it is (``loneGradient(of:)``).
     private func start(_ b: Int) throws {
         record(.ready, b)
-        let buffer = try flatBuffer(b)
-        let bucket = buckets[b]
-        for (slot, index) in bucket.members.enumerated() {
-            let target = try view(of: buffer, slot, in: bucket)
-            if let grad = parameters[index].grad {
-                try ScaledCopy.run(grad, into: target, factor: averagingFactor)
-            } else {
-                try target.zero_()
+        let buffer: Tensor
+        let isGradient: Bool
+        if let gradient = loneGradient(of: b) {
+            // The bucket's own buffer, if an earlier pass made one, is not needed.
+            buckets[b].storage = nil
+            if averagingFactor != 1 { try ScaledCopy.run(gradient, into: gradient, factor: averagingFactor) }
+            (buffer, isGradient) = (gradient, true)
+        } else {
+            // Only now a copy of the bucket: it holds the buffer, which `flatBuffer` reuses
+            // only while nothing else does.
+            (buffer, isGradient) = (try flatBuffer(b), false)
+            let bucket = buckets[b]
+            for (slot, index) in bucket.members.enumerated() {
+                let target = try view(of: buffer, slot, in: bucket)
+                if let grad = parameters[index].grad {
+                    try ScaledCopy.run(grad, into: target, factor: averagingFactor)
+                } else {
+                    try target.zero_()
+                }
             }
         }
         record(.filled, b)
@@ -100,9 +115,25 @@ final class GradientReducer {
             let (pass, bytes) = (pass, buckets[b].count * buckets[b].dtype.itemSize)
             around = { begins in timeline.record(begins ? .mpiBegin : .mpiEnd, model: model, pass: pass, bucket: b, bytes: bytes) }
         }
-        buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: .sum, what: description(of: b), around: around))
+        buckets[b].inFlight = (buffer, group.startAllReduce(buffer, op: .sum, what: description(of: b), around: around), isGradient)
         record(.submitted, b)
         nextToStart = b + 1
+    }
+
+    /// The gradient of bucket `b`'s one member, when the all-reduce may run in its memory:
+    /// a contiguous CPU float tensor of the bucket's dtype, whose object only `.grad` holds
+    /// and whose storage no other tensor views. Then averaging it in place changes nothing
+    /// anyone else can see, and `.grad` ends as it would through the bucket.
+    private func loneGradient(of b: Int) -> Tensor? {
+        guard buckets[b].members.count == 1 else { return nil }
+        let parameter = parameters[buckets[b].members[0]]
+        guard var grad = parameter.grad, grad.isContiguous, grad.device.isCPU, grad.dtype == buckets[b].dtype,
+              grad.dtype.isFloatingPoint else { return nil }
+        // Our reference and `.grad`'s: unique once `.grad` lets go, unless someone else keeps one.
+        parameter.grad = nil
+        let alone = isKnownUniquelyReferenced(&grad) && grad.isSoleOwnerOfStorage
+        parameter.grad = grad
+        return alone ? grad : nil
     }
 
     private func record(_ event: BucketTimeline.Event, _ b: Int) {
@@ -143,10 +174,15 @@ final class GradientReducer {
         defer { reset() }
         while nextToStart < buckets.count { try start(nextToStart) }
         for (b, bucket) in buckets.enumerated() {
-            guard let (buffer, collective) = bucket.inFlight else { continue }
+            guard let (buffer, collective, isGradient) = bucket.inFlight else { continue }
             try group.finish(collective)
             record(.reduced, b)
             buffer.storage.bumpVersion()  // MPI wrote it behind autograd's back
+            // Reduced in the gradient's own memory: `.grad` already holds the average.
+            if isGradient {
+                buckets[b].inFlight = nil
+                continue
+            }
             for (slot, index) in bucket.members.enumerated() {
                 let average = try view(of: buffer, slot, in: bucket)
                 if gradientAsBucketView {

@@ -1,6 +1,7 @@
 import SwiftTorch
 
-/// `target = source * factor` in one pass, how a gradient enters its bucket: PyTorch's
+/// `target = source * factor` in one pass (`target` may be `source` itself), how a gradient
+/// enters its bucket: PyTorch's
 /// reducer multiplies by 1 / worldSize while it copies ("divides while copying into the
 /// bucket view to save one scan"), so the all-reduce's plain sum is already the average
 /// and nothing reads the bucket again after MPI. Where the all-reduce runs through shared
@@ -24,7 +25,15 @@ enum ScaledCopy {
         let from = UnsafeRawPointer(source.storage.data + source.offset * itemSize)
         let to = target.storage.data + target.offset * itemSize
         if factor == 1 {
-            to.copyMemory(from: from, byteCount: count * itemSize)
+            if from != UnsafeRawPointer(to) { to.copyMemory(from: from, byteCount: count * itemSize) }
+        } else if from == UnsafeRawPointer(to) {
+            // In place (a lone gradient, reduced in its own memory): the copying loop would
+            // see the pointers overlap and run scalar.
+            if source.dtype == .float32 {
+                scale(to.assumingMemoryBound(to: Float.self), Float(factor), count)
+            } else {
+                scale(to.assumingMemoryBound(to: Double.self), factor, count)
+            }
         } else if source.dtype == .float32 {
             multiply(from.assumingMemoryBound(to: Float.self), Float(factor), into: to.assumingMemoryBound(to: Float.self), count)
         } else {
@@ -33,8 +42,12 @@ enum ScaledCopy {
         target.storage.bumpVersion()
     }
 
-    /// A loop the optimiser vectorises (the pointers may overlap only if they are equal,
-    /// which a runtime check of the vectoriser handles).
+    private static func scale<T: BinaryFloatingPoint>(_ values: UnsafeMutablePointer<T>, _ factor: T, _ count: Int) {
+        for i in 0..<count { values[i] *= factor }
+    }
+
+    /// A loop the optimiser vectorises (its runtime overlap check sends equal pointers to a
+    /// scalar loop, which is why `run` scales in place with `scale`).
     private static func multiply<T: BinaryFloatingPoint>(_ source: UnsafePointer<T>, _ factor: T, into target: UnsafeMutablePointer<T>, _ count: Int) {
         for i in 0..<count { target[i] = source[i] * factor }
     }

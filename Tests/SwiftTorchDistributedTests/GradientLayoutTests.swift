@@ -127,4 +127,31 @@ import SwiftTorch
             #expect(wide.doubleValues() == [0, 1, 2, 0, 0, 3, 4, 0])
         }
     }
+
+    /// A bucket of one parameter is reduced in the gradient's own memory when only `.grad`
+    /// holds it, in both layouts; a gradient the caller also keeps goes through the bucket.
+    /// A hook registered before DDP's notes each fresh gradient's memory (or keeps it).
+    @Test func aLoneGradientIsReducedInItsOwnMemoryUnlessTheCallerKeepsIt() throws {
+        for (keeps, layout) in [(false, true), (false, false), (true, true)] {
+            let layer = Linear(3, 1, bias: false, generator: Generator(seed: 7))
+            var seen: ObjectIdentifier?
+            var kept: Tensor?
+            let hook = try layer.weight.registerPostAccumulateGradHook { p in
+                seen = ObjectIdentifier(p.grad!.storage)
+                if keeps { kept = p.grad }
+            }
+            defer { hook.remove() }
+            let parallel = try DistributedDataParallel(layer, processGroup: try ProcessGroup.initialize(environment: [:]),
+                                                       gradientAsBucketView: layout)
+            for scale in [1.0, 2.0] {
+                layer.zeroGrad()
+                try parallel(try Tensor([1, -2, 4], shape: [1, 3], dtype: .float32) * scale).sum().backward()
+                let grad = try #require(layer.weight.grad)
+                #expect(grad.doubleValues() == [1, -2, 4].map { $0 * scale })
+                #expect((ObjectIdentifier(grad.storage) == seen) == !keeps)
+                #expect(kept?.storage !== grad.storage || !keeps)
+                #expect(try #require(parallel.reducer.buckets.first).storage == nil || keeps)
+            }
+        }
+    }
 }

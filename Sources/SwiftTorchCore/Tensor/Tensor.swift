@@ -49,6 +49,12 @@ public final class Tensor {
     /// Empty for almost every tensor, which costs the engine one check per leaf edge.
     package var postAccumulateGradHooks: [(id: Int, call: (Tensor) throws -> Void)] = []
 
+    /// Whether this tensor object is the only one that refers to its storage (no view, no
+    /// alias, no other tensor sharing the memory), so that writing the memory in place can
+    /// change no other tensor. SwiftTorchDistributed all-reduces a lone gradient in its own
+    /// memory when this holds (and nothing else holds the gradient's object either).
+    package var isSoleOwnerOfStorage: Bool { isKnownUniquelyReferenced(&_storage) }
+
     /// A view of `storage` with the given geometry, for tensors that users and files
     /// describe. Throws when the geometry is not one a tensor may have: a negative size or
     /// stride, a negative offset, sizes whose product overflows an `Int`, or an element

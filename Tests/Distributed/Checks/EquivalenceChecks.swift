@@ -89,8 +89,9 @@ func checkEquivalence(_ group: ProcessGroup) throws {
     let bucketError = try maxRelativeDifference(viaDDP, viaPerParameter)
     let accumulationError = try maxRelativeDifference(viaAccumulation, expected)
     let layoutError = max(try maxRelativeDifference(viaCopyLayout, viaDDP), try maxRelativeDifference(viaCopiedAccumulation, viaAccumulation))
-    print(String(format: "equivalence on rank %d of %d: ddp vs 1 process %.3g, bucketed vs per-parameter %.3g, noSync accumulation vs 1 process %.3g, copy layout vs bucket views %.3g (max relative, float64, %d steps)",
-                 group.rank, group.worldSize, ddpError, bucketError, accumulationError, layoutError, steps))
+    let lone = try checkLoneGradients(group)
+    print(String(format: "equivalence on rank %d of %d: ddp vs 1 process %.3g, bucketed vs per-parameter %.3g, noSync accumulation vs 1 process %.3g, copy layout vs bucket views %.3g (max relative, float64, %d steps); %@",
+                 group.rank, group.worldSize, ddpError, bucketError, accumulationError, layoutError, steps, lone))
     try expect(ddpError <= 1e-6, "DDP differs from one process by \(ddpError) relative")
     try expect(bucketError <= 1e-12, "bucketed all-reduce differs from one all-reduce per parameter by \(bucketError) relative")
     try expect(accumulationError <= 1e-6, "noSync accumulation differs from one process by \(accumulationError) relative")
@@ -111,4 +112,50 @@ func maxRelativeDifference(_ a: [Tensor], _ b: [Tensor]) throws -> Double {
         }
     }
     return worst
+}
+
+/// A bucket of one parameter is all-reduced in the gradient's own memory when only `.grad`
+/// holds it, and through the bucket when the caller keeps the gradient too, whose values
+/// then stay the local ones. Linear(4, 1) without bias, float64: rank r's input is
+/// (r + 1) * [1, 2, 3, 4], so its local gradient is that and the average is (N + 1) / 2 times
+/// [1, 2, 3, 4]. A hook registered before DDP's sees each fresh gradient first: it notes
+/// the gradient's memory (without keeping it) or keeps the gradient itself.
+func checkLoneGradients(_ group: ProcessGroup) throws -> String {
+    let base = [1.0, 2, 3, 4]
+    let local = base.map { $0 * Double(group.rank + 1) }
+    let average = base.map { $0 * Double(group.worldSize + 1) / 2 }
+    var notes: [String] = []
+    for (keepsGradient, gradientAsBucketView) in [(false, true), (false, false), (true, true)] {
+        let layer = try Linear(4, 1, bias: false).to(.float64)
+        var seen: ObjectIdentifier?
+        var kept: Tensor?
+        let hook = try layer.weight.registerPostAccumulateGradHook { p in
+            seen = ObjectIdentifier(p.grad!.storage)
+            if keepsGradient { kept = p.grad }
+        }
+        defer { hook.remove() }
+        let parallel = try DistributedDataParallel(layer, processGroup: group, gradientAsBucketView: gradientAsBucketView)
+        for _ in 0..<2 {  // the first pass also rebuilds the buckets; the second is steady
+            layer.zeroGrad()
+            try parallel(try Tensor(local, shape: [1, 4], dtype: .float64)).sum().backward()
+        }
+        let grad = try layer.weight.grad.orThrow("no gradient")
+        try expect(grad.doubleValues() == average, "lone bucket (keeps: \(keepsGradient), views: \(gradientAsBucketView)): gradient \(grad.doubleValues()), expected \(average)")
+        let inPlace = ObjectIdentifier(grad.storage) == seen
+        if keepsGradient {
+            try expect(!inPlace, "a gradient the caller keeps must not be reduced in place")
+            try expect(kept?.doubleValues() == local, "the kept gradient changed: \(kept?.doubleValues() ?? []), expected the local \(local)")
+        } else {
+            try expect(inPlace, "a gradient only .grad holds should be reduced in its own memory (views: \(gradientAsBucketView))")
+        }
+        notes.append(inPlace ? "in place" : "through the bucket")
+    }
+    return "lone bucket \(notes.joined(separator: ", "))"
+}
+
+private extension Optional {
+    func orThrow(_ message: String) throws -> Wrapped {
+        guard let value = self else { throw CheckFailure(description: "check failed: \(message)") }
+        return value
+    }
 }
