@@ -1,37 +1,68 @@
 #!/usr/bin/env bash
-# All-reduce bandwidth, SwiftTorchDistributed against plain MPI, on the same sizes and ranks.
-# Builds Benchmarks/MPI/allreduce_bandwidth.c with mpicc and the release distributed-bench,
-# runs both under mpirun ROUNDS times in turn, and prints one markdown table: the plain MPI
-# program's rate, then distributed-bench's (MPI alone, allReduce, a DDP gradient bucket in
-# each gradient layout, timed call by call in one process, see its header) with ratios to
-# the in-process MPI rate (same process, same moment) and, for the bucket, to the plain
-# program's rate (the issue's baseline). Each figure is the best of its runs.
+# All-reduce bandwidth, SwiftTorchDistributed against plain MPI (and PyTorch's DDP), on the
+# same sizes and ranks. Builds Benchmarks/MPI/allreduce_bandwidth.c with mpicc and the
+# release distributed-bench, runs them under mpirun ROUNDS times in turn, and prints two
+# markdown tables, each figure the best of its runs:
+# 1. The all-reduce: the plain MPI program's rate, MPI_Allreduce timed inside distributed-bench
+#    (same process, same moment), and ProcessGroup.allReduce with its ratios to both.
+#    Beside them, DDP's gradient all-reduce inside a training step, from the bucket timeline
+#    of another run of distributed-bench (Benchmarks/MPI/bucket_timeline.py's "reduced": from
+#    the moment every rank's bucket is full to the moment every rank has the averages, so
+#    the hand-off to the communication thread and back included).
+# 2. A DDP gradient bucket (what it adds to a training step, see distributed-bench's header):
+#    a lone parameter's, reduced in its gradient's memory, against the plain all-reduce;
+#    a two-parameter bucket's, copied in (and, in the copy layout, out), against the plain
+#    program doing the same work (`--scaled-copy`: the gradient scaled into the buffer, then
+#    MPI_Allreduce) and against the plain all-reduce; and the lone bucket against PyTorch's
+#    DDP bucket measured the same way (Benchmarks/MPI/torch_ddp_bucket.py; Gloo over
+#    loopback, PyTorch's wheels have no MPI), when python3 can import torch.
 #   Benchmarks/MPI/compare.sh [ranks, default 2] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ranks=${1:-2}
 rounds=${2:-3}
 mkdir -p .build
-mpicc -O2 -o .build/allreduce_bandwidth Benchmarks/MPI/allreduce_bandwidth.c
+# -O3: GCC's -O2 leaves the scaled copy's loop scalar, which would flatter the bucket.
+mpicc -O3 -o .build/allreduce_bandwidth Benchmarks/MPI/allreduce_bandwidth.c
 swift build -c release --product distributed-bench >&2
+torch=0
+python3 -c "import torch.distributed" 2>/dev/null && torch=1
 results=$(mktemp)
+timeline=$(mktemp -d)
 for _ in $(seq "$rounds"); do
     scripts/mpirun-local.sh "$ranks" .build/allreduce_bandwidth | awk '!/^#/ { print "program", $1, $3 }' >>"$results"
-    scripts/mpirun-local.sh "$ranks" .build/release/distributed-bench | awk '!/^#/ { print "bench", $1, $3, $5, $7, $9 }' >>"$results"
+    scripts/mpirun-local.sh "$ranks" .build/allreduce_bandwidth --scaled-copy | awk '!/^#/ { print "floor", $1, $3 }' >>"$results"
+    scripts/mpirun-local.sh "$ranks" .build/release/distributed-bench | awk '!/^#/ { print "bench", $1, $3, $5, $7, $9, $11 }' >>"$results"
+    rm -f "$timeline"/*
+    SWIFTTORCH_DDP_TIMELINE="$timeline" scripts/mpirun-local.sh "$ranks" -x SWIFTTORCH_DDP_TIMELINE .build/release/distributed-bench >/dev/null
+    python3 - "$timeline" >>"$results" <<'PY'
+import sys
+sys.path.insert(0, "Benchmarks/MPI")
+from bucket_timeline import load, summarise
+for size, row in summarise(*load(sys.argv[1])).items():
+    print("timeline", size, size / min(row["reduced"]))  # bytes per µs: MB/s
+PY
+    [ "$torch" = 0 ] || scripts/mpirun-local.sh "$ranks" python3 Benchmarks/MPI/torch_ddp_bucket.py | awk '!/^#/ { print "torch", $1, $5 }' >>"$results"
 done
 python3 - "$results" <<'PY'
 import sys, collections
-best = collections.defaultdict(lambda: [0.0] * 5)
+best = collections.defaultdict(lambda: collections.defaultdict(float))
+names = {"program": ["program"], "floor": ["floor"], "torch": ["torch"], "timeline": ["ddp"], "bench": ["mpi", "reduce", "lone", "copied", "layout"]}
 for line in open(sys.argv[1]):
     kind, size, *rates = line.split()
-    row, rates = best[int(size)], [float(r) for r in rates]
-    if kind == "program": row[0] = max(row[0], rates[0])
-    else: row[1:] = [max(a, b) for a, b in zip(row[1:], rates)]
-print("| bytes | MPI program MB/s | MPI in process MB/s | allReduce MB/s | ÷ in process | DDP bucket MB/s | ÷ in process | ÷ program | copy layout MB/s | ÷ in process | ÷ program |")
+    for name, rate in zip(names[kind], rates):
+        best[int(size)][name] = max(best[int(size)][name], float(rate))
+ratio = lambda a, b: f"{a / b:.2f}" if a and b else "–"
+print("| bytes | MPI program MB/s | MPI in process MB/s | allReduce MB/s | ÷ in process | ÷ program | DDP bucket all-reduce MB/s | ÷ in process | ÷ program |")
+print("|---|---|---|---|---|---|---|---|---|")
+for size, r in sorted(best.items()):
+    print(f"| {size} | {r['program']:.0f} | {r['mpi']:.0f} | {r['reduce']:.0f} | {ratio(r['reduce'], r['mpi'])} | {ratio(r['reduce'], r['program'])} "
+          f"| {r['ddp']:.0f} | {ratio(r['ddp'], r['mpi'])} | {ratio(r['ddp'], r['program'])} |")
+print()
+print("| bytes | lone bucket MB/s | ÷ MPI program | scaled copy + all-reduce program MB/s | copied bucket MB/s | ÷ that program | ÷ MPI program | copy layout MB/s | ÷ that program | PyTorch DDP bucket MB/s | lone ÷ PyTorch's |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
-for size in sorted(best):
-    program, mpi, reduce, bucket, copy = best[size]
-    print(f"| {size} | {program:.0f} | {mpi:.0f} | {reduce:.0f} | {reduce / mpi:.2f} | {bucket:.0f} | {bucket / mpi:.2f} | {bucket / program:.2f} "
-          f"| {copy:.0f} | {copy / mpi:.2f} | {copy / program:.2f} |")
+for size, r in sorted(best.items()):
+    print(f"| {size} | {r['lone']:.0f} | {ratio(r['lone'], r['program'])} | {r['floor']:.0f} | {r['copied']:.0f} | {ratio(r['copied'], r['floor'])} "
+          f"| {ratio(r['copied'], r['program'])} | {r['layout']:.0f} | {ratio(r['layout'], r['floor'])} | {r['torch']:.0f} | {ratio(r['lone'], r['torch'])} |")
 PY
-rm -f "$results"
+rm -rf "$results" "$timeline"

@@ -9,12 +9,16 @@
 // - allReduce: ProcessGroup.allReduce(sum) of a contiguous float32 tensor, as a caller sees it
 //   (the hand-off to the communication thread and back included);
 // - bucket: what a gradient bucket of that size adds to a training step: a synchronised
-//   step minus a `noSync` one, on a one-parameter model (Linear(n, 1), no bias), where a step
-//   is forward, backward and `zeroGrad()`. Both steps compute the gradient into a new tensor
-//   and free it; the synchronised one adds the bucket's work: the gradient copied into the
-//   bucket (divided by the world size on the way), the hand-off, the all-reduce and the wait.
-//   Measured for both gradient layouts: `gradientAsBucketView` (the default) and the copy
-//   layout, which also copies the average back into the gradient.
+//   step minus a `noSync` one, where a step is forward, backward and `zeroGrad()`. Both steps
+//   compute the gradient into a new tensor and free it; the synchronised one adds the
+//   bucket's work. Three cases:
+//   - lone: Linear(n, 1) without bias, a bucket of one parameter, reduced in the gradient's
+//     own memory (divided by the world size in place, the hand-off, the all-reduce, the wait);
+//   - copied: Linear(n - 1, 1) with its bias, a bucket of two parameters in the default
+//     layout (`gradientAsBucketView`): the gradients copied into the bucket, divided on the
+//     way, then as above;
+//   - copy layout: the same two-parameter bucket in PyTorch's default layout, which also
+//     copies the average back into each gradient.
 // One line per size: bytes, then µs and MB/s for each.
 //
 //   swift build -c release --product distributed-bench
@@ -37,16 +41,18 @@ func slowestRank(_ group: ProcessGroup, _ values: [Double]) throws -> [Double] {
     return t.doubleValues()
 }
 
-/// One training step of `Linear(n, 1)` under DDP, synchronised or inside `noSync`.
+/// One training step of a `Linear(_, 1)` of `count` parameters under DDP, synchronised or
+/// inside `noSync`: without bias, its bucket holds one parameter; with one, two.
 struct BucketStep {
     let layer: Linear
     let parallel: DistributedDataParallel<Linear>
     let x: Tensor
 
-    init(count: Int, group: ProcessGroup, capMB: Double, gradientAsBucketView: Bool) throws {
-        layer = Linear(count, 1, bias: false)
+    init(count: Int, bias: Bool, group: ProcessGroup, capMB: Double, gradientAsBucketView: Bool) throws {
+        let inputs = bias ? count - 1 : count
+        layer = Linear(inputs, 1, bias: bias)
         parallel = try DistributedDataParallel(layer, processGroup: group, bucketCapMB: capMB, gradientAsBucketView: gradientAsBucketView)
-        x = try Tensor.ones([1, count])
+        x = try Tensor.ones([1, inputs])
     }
 
     /// Forward, backward and `zeroGrad()`: whichever path, the step ends having freed what it
@@ -61,7 +67,7 @@ runDistributed("distributed-bench") { group in
     let largest = 64 << 20
     if group.rank == 0 {
         print("# \(group.worldSize) ranks, float32, fastest call of the slower rank, each call after a barrier")
-        print("# bytes mpi_us mpi_MB/s allReduce_us allReduce_MB/s bucket_us bucket_MB/s copyBucket_us copyBucket_MB/s")
+        print("# bytes mpi_us mpi_MB/s allReduce_us allReduce_MB/s lone_us lone_MB/s copied_us copied_MB/s copyLayout_us copyLayout_MB/s")
     }
     var bytes = 4096
     while bytes <= largest {
@@ -69,13 +75,15 @@ runDistributed("distributed-bench") { group in
         let rounds = bytes <= 1 << 20 ? 200 : (bytes <= 4 << 20 ? 100 : (bytes <= 16 << 20 ? 30 : 10))
         let tensor = try Tensor.zeros([count])
         let capMB = Double(largest) / 1_048_576
-        let view = try BucketStep(count: count, group: group, capMB: capMB, gradientAsBucketView: true)
-        let copy = try BucketStep(count: count, group: group, capMB: capMB, gradientAsBucketView: false)
-        let calls: [() throws -> Double] = [
-            { try group.timeRawAllReduce(tensor) }, { try seconds { try group.allReduce(tensor) } },
-            { try seconds { try view.run(synchronised: true) } }, { try seconds { try view.run(synchronised: false) } },
-            { try seconds { try copy.run(synchronised: true) } }, { try seconds { try copy.run(synchronised: false) } },
+        let steps = [
+            try BucketStep(count: count, bias: false, group: group, capMB: capMB, gradientAsBucketView: true),
+            try BucketStep(count: count, bias: true, group: group, capMB: capMB, gradientAsBucketView: true),
+            try BucketStep(count: count, bias: true, group: group, capMB: capMB, gradientAsBucketView: false),
         ]
+        var calls: [() throws -> Double] = [{ try group.timeRawAllReduce(tensor) }, { try seconds { try group.allReduce(tensor) } }]
+        for step in steps {
+            calls += [{ try seconds { try step.run(synchronised: true) } }, { try seconds { try step.run(synchronised: false) } }]
+        }
         var best = [Double](repeating: .infinity, count: calls.count)
         for round in -2..<rounds {  // two warm-up rounds
             // Untimed: brings `tensor` into the cache, as the bucket path's buffer is (just
@@ -88,10 +96,9 @@ runDistributed("distributed-bench") { group in
             }
         }
         let t = try slowestRank(group, best)
-        let (mpi, reduce) = (t[0], t[1])
-        let (bucket, copyBucket) = (max(t[2] - t[3], 1e-9), max(t[4] - t[5], 1e-9))
+        let buckets = steps.indices.map { max(t[2 + 2 * $0] - t[3 + 2 * $0], 1e-9) }
         if group.rank == 0 {
-            let columns = [mpi, reduce, bucket, copyBucket].map { String(format: "%.1f %.1f", $0 * 1e6, Double(bytes) / $0 / 1e6) }
+            let columns = ([t[0], t[1]] + buckets).map { String(format: "%.1f %.1f", $0 * 1e6, Double(bytes) / $0 / 1e6) }
             print("\(bytes) " + columns.joined(separator: " "))
         }
         bytes *= 4
