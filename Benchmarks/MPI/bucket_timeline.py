@@ -17,6 +17,8 @@ For each bucket size, over every synchronised pass (min and median, in microseco
   mpi       last mpi_begin -> last mpi_end: the all-reduce once every rank is in it
   reduced   last filled -> last reduced: from the moment every rank's bucket is full to the
             moment every rank has its averages (hand-off, all-reduce, hand-back)
+  hand-off  filled -> mpi_begin, on the slower rank: the bucket's trip to the communication thread
+  back      mpi_end -> reduced, on the slower rank: the averages' trip back to the training thread
 """
 import collections, glob, os, statistics, sys
 
@@ -46,6 +48,8 @@ def summarise(passes, sizes):
         row["skew"].append(max(begins) - min(begins))
         row["mpi"].append(max(e["mpi_end"] for e in events) - max(begins))
         row["reduced"].append(max(e["reduced"] for e in events) - max(e["filled"] for e in events))
+        row["hand-off"].append(max(e["mpi_begin"] - e["filled"] for e in events))
+        row["back"].append(max(e["reduced"] - e["mpi_end"] for e in events))
     return rows
 
 
@@ -76,7 +80,7 @@ def main():
     rows = summarise(*load(arguments[0]))
     if not rows:
         sys.exit(f"no complete passes with two or more ranks in {arguments[0]}")
-    columns = ("copy", "skew", "mpi", "reduced")
+    columns = ("copy", "skew", "mpi", "reduced", "hand-off", "back")
     print("| bytes | passes | " + " | ".join(f"{c} min / median µs" for c in columns) + " |")
     print("|---|---|" + "---|" * len(columns))
     for size in sorted(rows):
