@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""The sequence-model training steps in PyTorch, twins of SwiftTorch's `lstm-step` and
-`transformer-step` workloads (Sources/SwiftTorch/Benchmarks/SequenceWorkloads.swift).
+"""The sequence-model training steps in PyTorch, twins of SwiftTorch's `lstm-step`,
+`gru-step` and `transformer-step` workloads (Sources/SwiftTorch/Benchmarks/SequenceWorkloads.swift).
 
   lstm-step         nn.LSTM(64, 128, num_layers=2, batch_first=True) over a fixed random batch
                     [64, 32, 64], a linear head 128->10 on the last layer's final hidden state,
                     CrossEntropyLoss, SGD lr 0.01 momentum 0.9
+  gru-step          the same with nn.GRU
   transformer-step  char-transformer's model (Examples/CharTransformer): embeddings of 96
                     characters and 64 positions (d_model 64), nn.TransformerEncoder of 2 pre-norm
                     GELU layers (4 heads, feed-forward 256, dropout 0.1) with a final LayerNorm and
@@ -23,16 +24,17 @@ import torch
 from torch import nn
 
 
-def lstm_step_call():
+def recurrent_step_call(kind):
     torch.manual_seed(0)
-    lstm, head = nn.LSTM(64, 128, num_layers=2, batch_first=True), nn.Linear(128, 10)
-    opt = torch.optim.SGD(list(lstm.parameters()) + list(head.parameters()), lr=0.01, momentum=0.9)
+    network, head = kind(64, 128, num_layers=2, batch_first=True), nn.Linear(128, 10)
+    opt = torch.optim.SGD(list(network.parameters()) + list(head.parameters()), lr=0.01, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
     x, y = torch.randn(64, 32, 64), torch.randint(0, 10, (64,))
 
     def step():
         opt.zero_grad()
-        _, (h, _) = lstm(x)
+        _, state = network(x)
+        h = state[0] if isinstance(state, tuple) else state  # LSTM: (h, c); GRU: h
         loss_fn(head(h[1]), y).backward()
         opt.step()
     return step
@@ -69,7 +71,8 @@ def transformer_step_call():
     return step
 
 
-STEPS = {"lstm-step": lstm_step_call, "transformer-step": transformer_step_call}
+STEPS = {"lstm-step": lambda: recurrent_step_call(nn.LSTM), "gru-step": lambda: recurrent_step_call(nn.GRU),
+         "transformer-step": transformer_step_call}
 
 
 def best_ms(step, steps=20):

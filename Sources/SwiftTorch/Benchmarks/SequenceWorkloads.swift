@@ -4,15 +4,20 @@ import SwiftTorchCore
 // Benchmarks/pytorch_sequence.py (same shapes, optimizers and losses; each library draws
 // its own weights and data).
 
-/// `lstm-step`: one training step of a 2-layer LSTM (64 input features, hidden 128) over
-/// sequences of 32 steps, batch 64, classifying the last layer's final hidden state into 10
-/// classes with a linear head; cross entropy, SGD (lr 0.01, momentum 0.9), after `manualSeed(0)`.
-public struct LSTMStep {
-    /// The 2-layer, batch-first LSTM, 64 features in, hidden 128.
-    public let lstm = LSTM(64, 128, numLayers: 2, batchFirst: true)
+/// `lstm-step` and `gru-step`: one training step of a 2-layer recurrent network (64 input
+/// features, hidden 128) over sequences of 32 steps, batch 64, classifying the last layer's
+/// final hidden state into 10 classes with a linear head; cross entropy, SGD (lr 0.01,
+/// momentum 0.9), after `manualSeed(0)`.
+public struct RecurrentStep {
+    /// Which recurrent network: `LSTM` or `GRU`, 2 layers, batch first, 64 features in, hidden 128.
+    public enum Kind: Sendable { case lstm, gru }
+    /// The recurrent network's parameters and the head's, which SGD updates.
+    public let parameters: [Tensor]
     /// The linear from the last layer's final hidden state to 10 logits.
     public let head = Linear(128, 10)
-    /// SGD over the LSTM's and the head's parameters (lr 0.01, momentum 0.9).
+    /// The network's last layer's final hidden state for a batch, `[64, 128]`.
+    private let finalHidden: (Tensor) throws -> Tensor
+    /// SGD over `parameters` (lr 0.01, momentum 0.9).
     public let optimizer: SGD
     /// The batch: float32 `[64, 32, 64]`.
     public let inputs: Tensor
@@ -20,9 +25,19 @@ public struct LSTMStep {
     public let targets: Tensor
 
     /// The step's model, optimizer and batch, after `manualSeed(0)`.
-    public init() throws {
+    public init(_ kind: Kind) throws {
         manualSeed(0)
-        optimizer = try SGD(lstm.parameters() + head.parameters(), lr: 0.01, momentum: 0.9)
+        switch kind {
+        case .lstm:
+            let lstm = LSTM(64, 128, numLayers: 2, batchFirst: true)
+            parameters = lstm.parameters()
+            finalHidden = { try lstm($0).state.h[1] }
+        case .gru:
+            let gru = GRU(64, 128, numLayers: 2, batchFirst: true)
+            parameters = gru.parameters()
+            finalHidden = { try gru($0).h[1] }
+        }
+        optimizer = try SGD(parameters + head.parameters(), lr: 0.01, momentum: 0.9)
         inputs = try Tensor.randn([64, 32, 64])
         targets = try Tensor.randint(high: 10, [64])
     }
@@ -30,8 +45,7 @@ public struct LSTMStep {
     /// One step: `zeroGrad`, forward, loss, `backward`, `step`.
     public func step() throws {
         optimizer.zeroGrad()
-        let (_, state) = try lstm(inputs)
-        try crossEntropy(head(state.h[1]), targets).backward()
+        try crossEntropy(head(finalHidden(inputs)), targets).backward()
         try optimizer.step()
     }
 }
@@ -69,12 +83,16 @@ public struct TransformerStep {
 }
 
 extension BenchmarkWorkload {
-    /// `lstm-step` and `transformer-step`, in milliseconds per training step.
+    /// `lstm-step`, `gru-step` and `transformer-step`, in milliseconds per training step.
     static func sequenceTrainingSteps() -> [BenchmarkWorkload] {
         [
-            BenchmarkWorkload(name: "lstm-step", unit: .milliseconds, operators: ["addmm", "linear", "sigmoid", "tanh", "mul"]) {
-                let lstm = try LSTMStep()
+            BenchmarkWorkload(name: "lstm-step", unit: .milliseconds, operators: ["_lstm_layer", "_lstm_layer_backward", "linear"]) {
+                let lstm = try RecurrentStep(.lstm)
                 return { try lstm.step() }
+            },
+            BenchmarkWorkload(name: "gru-step", unit: .milliseconds, operators: ["_thnn_fused_gru_cell", "addmm", "linear"]) {
+                let gru = try RecurrentStep(.gru)
+                return { try gru.step() }
             },
             BenchmarkWorkload(name: "transformer-step", unit: .milliseconds, operators: ["linear", "matmul", "softmax", "layer_norm"]) {
                 let transformer = try TransformerStep()
