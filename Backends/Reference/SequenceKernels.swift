@@ -15,7 +15,8 @@ let sequenceKernels: [(String, Kernel)] = [
     ("masked_fill", maskedFillKernel), ("tril", triangleKernel(upper: false)), ("triu", triangleKernel(upper: true)),
     ("leaky_relu", leakyReluKernel), ("elu", eluKernel),
     ("_thnn_fused_lstm_cell", fusedLstmCellKernel), ("_thnn_fused_lstm_cell_backward_impl", fusedLstmCellBackwardKernel),
-    ("_thnn_fused_gru_cell", fusedGruCellKernel), ("_lstm_layer", lstmLayerKernel),
+    ("_thnn_fused_gru_cell", fusedGruCellKernel), ("_thnn_fused_gru_cell_backward", fusedGruCellBackwardKernel),
+    ("_lstm_layer", lstmLayerKernel),
     ("_lstm_layer_backward", lstmLayerBackwardKernel),
     ("_scaled_dot_product_fused_attention", fusedAttentionKernel),
 ]
@@ -234,6 +235,35 @@ private let fusedGruCellKernel: Kernel = { call in
     }
     call.outputs[0].setDoubleValues(hy)
     call.outputs[1].setDoubleValues(workspace)
+}
+
+/// From hx and the workspace [r, z, n, hn]: dn = grad_hy (1 - z) (1 - n^2) reaches the
+/// hidden side of the n gate scaled by r.
+private let fusedGruCellBackwardKernel: Kernel = { call in
+    let args = call.arguments
+    let hxTensor = args.tensor("hx"), (batch, hidden) = (hxTensor.shape[0], hxTensor.shape[1])
+    let (gy, hx, ws) = (args.tensor("grad_hy").doubleValues(), hxTensor.doubleValues(), args.tensor("workspace").doubleValues())
+    var input = [Double](repeating: 0, count: batch * 3 * hidden), hiddenGates = input, gradHx = [Double](repeating: 0, count: hx.count)
+    for b in 0..<batch {
+        for j in 0..<hidden {
+            let (k, row, gates) = (b * hidden + j, b * 4 * hidden, b * 3 * hidden)
+            let (r, z, n, hn) = (ws[row + j], ws[row + hidden + j], ws[row + 2 * hidden + j], ws[row + 3 * hidden + j])
+            let dn = gy[k] * (1 - z) * (1 - n * n)
+            let dr = dn * hn * r * (1 - r)
+            let dz = gy[k] * (hx[k] - n) * z * (1 - z)
+            (input[gates + j], input[gates + hidden + j], input[gates + 2 * hidden + j]) = (dr, dz, dn)
+            (hiddenGates[gates + j], hiddenGates[gates + hidden + j], hiddenGates[gates + 2 * hidden + j]) = (dr, dz, dn * r)
+            gradHx[k] = gy[k] * z
+        }
+    }
+    call.outputs[0].setDoubleValues(input)
+    call.outputs[1].setDoubleValues(hiddenGates)
+    call.outputs[2].setDoubleValues(gradHx)
+    if args.bool("has_bias") {
+        for (output, gates) in [(call.outputs[3], input), (call.outputs[4], hiddenGates)] {
+            output.setDoubleValues { column in (0..<batch).reduce(0) { $0 + gates[$1 * 3 * hidden + column] } }
+        }
+    }
 }
 
 /// Each query row on its own: scores, their maximum, the exponentials, the weighted sum

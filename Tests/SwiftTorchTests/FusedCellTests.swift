@@ -157,4 +157,23 @@ struct FusedCellTests {
             try lstmCell(x.input, hx: [x.h, x.c], wIh: x.wIh, wHh: x.wHh, bIh: try Tensor.zeros([15]))
         }
     }
+
+    @Test("the GRU cell's backward operator: its outputs' shapes, and bad shapes and dtypes as errors naming it")
+    func gruBackwardErrors() throws {
+        func backward(_ gy: Tensor, _ hx: Tensor, _ ws: Tensor, bias: Bool = true) throws -> [Tensor] {
+            try Runtime.dispatcher().call(Op.fusedGruCellBackward, [.tensor(gy), .tensor(hx), .tensor(ws), .bool(bias)])
+        }
+        let (h, ws) = (try Tensor.zeros([2, 4]), try Tensor.zeros([2, 16]))
+        #expect(try backward(h, h, ws).map(\.shape) == [[2, 12], [2, 12], [2, 4], [12], [12]])
+        #expect(try backward(h, h, ws, bias: false).map(\.shape) == [[2, 12], [2, 12], [2, 4], [0], [0]])
+        expectTorchError(.shapeMismatch, mentioning: ["_thnn_fused_gru_cell_backward", "workspace [batch, 4 x hidden]", "float32[2, 12]"]) {
+            _ = try backward(h, h, try Tensor.zeros([2, 12]))
+        }
+        expectTorchError(.shapeMismatch, mentioning: ["_thnn_fused_gru_cell_backward", "grad_hy must have hx's shape", "[3, 4]"]) {
+            _ = try backward(try Tensor.zeros([3, 4]), h, ws)
+        }
+        expectTorchError(.dtypeMismatch, mentioning: ["_thnn_fused_gru_cell_backward", "float64"]) {
+            _ = try backward(h, try Tensor.zeros([2, 4], dtype: .float64), ws)
+        }
+    }
 }

@@ -99,6 +99,52 @@ LSTM(st_fused_lstm_cell_f64, double, st__lstm_row_f64)
 GRU(st_fused_gru_cell_f32, float, gru_row_f32)
 GRU(st_fused_gru_cell_f64, double, gru_row_f64)
 
+/* One row of the GRU cell's gradient, from the workspace [r, z, n, hn] and hx: the n gate's
+   pre-activation gradient dn reaches the hidden side scaled by r. */
+#define GRU_BACKWARD_ROW(NAME, T)                                                                  \
+    ST_CLONES static void NAME(int64_t h, const T *restrict gy, const T *restrict hx, const T *restrict ws, \
+                               T *restrict di, T *restrict dh, T *restrict dhx) {                  \
+        for (int64_t j = 0; j < h; j++) {                                                          \
+            const T r = ws[j], z = ws[h + j], n = ws[2 * h + j], hn = ws[3 * h + j], g = gy[j];     \
+            const T dn = g * (1 - z) * (1 - n * n);                                                \
+            const T dr = dn * hn * r * (1 - r);                                                    \
+            const T dz = g * (hx[j] - n) * z * (1 - z);                                            \
+            di[j] = dr; di[h + j] = dz; di[2 * h + j] = dn;                                        \
+            dh[j] = dr; dh[h + j] = dz; dh[2 * h + j] = dn * r;                                    \
+            dhx[j] = g * z;                                                                        \
+        }                                                                                          \
+    }
+GRU_BACKWARD_ROW(gru_backward_row_f32, float)
+GRU_BACKWARD_ROW(gru_backward_row_f64, double)
+
+/* Column sums of a [batch, width] block: each column's batch summed in order, in double, as
+   the reference does. */
+#define COLUMN_SUMS(NAME, T)                                                                       \
+    static void NAME(int64_t batch, int64_t width, const T *m, T *sums) {                          \
+        _Pragma("omp parallel for schedule(static) if(batch * width >= ST_EW_PARALLEL_MIN_HEAVY)")  \
+        for (int64_t c = 0; c < width; c++) {                                                      \
+            double sum = 0;                                                                        \
+            for (int64_t b = 0; b < batch; b++) sum += m[b * width + c];                           \
+            sums[c] = (T)sum;                                                                      \
+        }                                                                                          \
+    }
+COLUMN_SUMS(column_sums_f32, float)
+COLUMN_SUMS(column_sums_f64, double)
+
+#define GRU_BACKWARD(NAME, T, ROW, SUMS)                                                            \
+    int NAME(int64_t batch, int64_t h, const T *gy, const T *hx, const T *ws, T *di, T *dh, T *dhx, \
+             T *dbi, T *dbh) {                                                                      \
+        if (batch < 0 || h < 0) return ST_ERR_ARGUMENT;                                             \
+        _Pragma("omp parallel for schedule(static) if(batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")      \
+        for (int64_t b = 0; b < batch; b++)                                                         \
+            ROW(h, gy + b * h, hx + b * h, ws + b * 4 * h, di + b * 3 * h, dh + b * 3 * h, dhx + b * h); \
+        if (dbi) SUMS(batch, 3 * h, di, dbi);                                                       \
+        if (dbh) SUMS(batch, 3 * h, dh, dbh);                                                       \
+        return 0;                                                                                   \
+    }
+GRU_BACKWARD(st_fused_gru_cell_backward_f32, float, gru_backward_row_f32, column_sums_f32)
+GRU_BACKWARD(st_fused_gru_cell_backward_f64, double, gru_backward_row_f64, column_sums_f64)
+
 /* Not static: the whole-layer backward (sequence_lstm_layer.c) runs the same row. */
 #define LSTM_BACKWARD_ROW(NAME, T, TANH)                                                           \
     ST_CLONES void NAME(int64_t h, const T *restrict gh, const T *restrict gc, const T *restrict cx, \
@@ -117,7 +163,7 @@ GRU(st_fused_gru_cell_f64, double, gru_row_f64)
 LSTM_BACKWARD_ROW(st__lstm_backward_row_f32, float, st_tanhf)
 LSTM_BACKWARD_ROW(st__lstm_backward_row_f64, double, st_tanh_f64)
 
-#define LSTM_BACKWARD(NAME, T, ROW)                                                                 \
+#define LSTM_BACKWARD(NAME, T, ROW, SUMS)                                                               \
     int NAME(int64_t batch, int64_t h, const T *gh, const T *gc, const T *cx, const T *cy, const T *ws, \
              T *dg, T *dcx, T *dbias) {                                                             \
         if (batch < 0 || h < 0) return ST_ERR_ARGUMENT;                                             \
@@ -131,16 +177,8 @@ LSTM_BACKWARD_ROW(st__lstm_backward_row_f64, double, st_tanh_f64)
             ROW(h, zh + b * sh, zc + b * sc, cx + b * h, cy + b * h, ws + b * 4 * h,                \
                 dg + b * 4 * h, dcx + b * h);                                                       \
         free(own_h); free(own_c);                                                                   \
-        if (dbias) {                                                                                \
-            /* Column sums: each column's batch is summed in order, in double, as the reference. */ \
-            _Pragma("omp parallel for schedule(static) if(batch * h >= ST_EW_PARALLEL_MIN_HEAVY)")  \
-            for (int64_t c = 0; c < 4 * h; c++) {                                                   \
-                double sum = 0;                                                                     \
-                for (int64_t b = 0; b < batch; b++) sum += dg[b * 4 * h + c];                       \
-                dbias[c] = (T)sum;                                                                  \
-            }                                                                                       \
-        }                                                                                           \
+        if (dbias) SUMS(batch, 4 * h, dg, dbias);                                                   \
         return 0;                                                                                   \
     }
-LSTM_BACKWARD(st_fused_lstm_cell_backward_f32, float, st__lstm_backward_row_f32)
-LSTM_BACKWARD(st_fused_lstm_cell_backward_f64, double, st__lstm_backward_row_f64)
+LSTM_BACKWARD(st_fused_lstm_cell_backward_f32, float, st__lstm_backward_row_f32, column_sums_f32)
+LSTM_BACKWARD(st_fused_lstm_cell_backward_f64, double, st__lstm_backward_row_f64, column_sums_f64)

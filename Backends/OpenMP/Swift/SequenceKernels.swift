@@ -35,6 +35,7 @@ enum SequenceOMP {
         ("_thnn_fused_lstm_cell", fusedLstmCell),
         ("_thnn_fused_lstm_cell_backward_impl", fusedLstmCellBackward),
         ("_thnn_fused_gru_cell", fusedGruCell),
+        ("_thnn_fused_gru_cell_backward", fusedGruCellBackward),
         ("_lstm_layer", lstmLayer),
         ("_lstm_layer_backward", lstmLayerBackward),
         ("_scaled_dot_product_fused_attention", fusedAttention),
@@ -132,6 +133,18 @@ enum SequenceOMP {
         try DenseOperands.byDType(op, cx.dtype,
             float32: { st_fused_lstm_cell_backward_f32(batch, hidden, ptr(gh), ptr(gc), ptr(cx), ptr(cy), ptr(ws), ptr(gates), ptr(gradCx), ptr(bias)) },
             float64: { st_fused_lstm_cell_backward_f64(batch, hidden, ptr(gh), ptr(gc), ptr(cx), ptr(cy), ptr(ws), ptr(gates), ptr(gradCx), ptr(bias)) })
+    }
+
+    private static let fusedGruCellBackward: Kernel = { call in
+        let args = call.arguments, op = "_thnn_fused_gru_cell_backward"
+        let gy = try DenseOperands.contiguous(args.tensor("grad_hy"), op), hx = try DenseOperands.contiguous(args.tensor("hx"), op)
+        let ws = try DenseOperands.contiguous(args.tensor("workspace"), op)
+        let (input, hidden, gradHx) = (call.outputs[0], call.outputs[1], call.outputs[2])
+        let (inputBias, hiddenBias) = args.bool("has_bias") ? (call.outputs[3], call.outputs[4]) : (nil, nil)
+        let (batch, size) = (Int64(hx.shape[0]), Int64(hx.shape[1]))
+        try DenseOperands.byDType(op, hx.dtype,
+            float32: { st_fused_gru_cell_backward_f32(batch, size, ptr(gy), ptr(hx), ptr(ws), ptr(input), ptr(hidden), ptr(gradHx), ptr(inputBias), ptr(hiddenBias)) },
+            float64: { st_fused_gru_cell_backward_f64(batch, size, ptr(gy), ptr(hx), ptr(ws), ptr(input), ptr(hidden), ptr(gradHx), ptr(inputBias), ptr(hiddenBias)) })
     }
 
     /// A layer's sizes: its steps, and the batch and hidden size of a state [batch, hidden].

@@ -47,7 +47,8 @@ enum FuzzRecipes {
             let index = op == "index_add" || op == "index_select" ? [k] : source
             return ["self": .shape(shape), "dim": .int(dim), "index": .indices(index, limit: shape[dim]),
                     "source": .shape(source), "src": .shape(source)]
-        case "lstm_cell", "gru_cell", "rnn_tanh_cell", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell", "_thnn_fused_lstm_cell_backward_impl":
+        case "lstm_cell", "gru_cell", "rnn_tanh_cell", "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell", "_thnn_fused_lstm_cell_backward_impl",
+             "_thnn_fused_gru_cell_backward":
             return recurrentCell(op, batch: rng.int(0...3), &rng)
         case "_lstm_layer", "_lstm_layer_backward":
             let (steps, batch, hidden) = (rng.int(0...3), rng.int(0...3), rng.int(1...4))

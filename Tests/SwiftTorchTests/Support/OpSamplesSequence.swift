@@ -15,6 +15,7 @@ extension OpSamples {
         case "leaky_relu", "elu": try activationSamples(name)
         case "_thnn_fused_lstm_cell", "_thnn_fused_gru_cell": try fusedCellSamples(gates: name.contains("lstm") ? 4 : 3)
         case "_thnn_fused_lstm_cell_backward_impl": try lstmBackwardSamples()
+        case "_thnn_fused_gru_cell_backward": try gruBackwardSamples()
         case "_lstm_layer": try lstmLayerSamples()
         case "_lstm_layer_backward": try lstmLayerBackwardSamples()
         case "_scaled_dot_product_fused_attention": try attentionSamples()
@@ -113,6 +114,24 @@ extension OpSamples {
         return [
             try sample("both", batch: 3, hidden: 7), try sample("cell-only", batch: 2, hidden: 5, gradH: false),
             try sample("no-bias", batch: 4, hidden: 9, bias: false), try sample("transposed-cx", batch: 5, hidden: 7, cx: try transposed(5, 7)),
+            try sample("empty-batch", batch: 0, hidden: 4), try sample("large", batch: 64, hidden: 128),
+        ]
+    }
+
+    /// The GRU cell's gradient: a workspace whose r, z lie in (0, 1) and n in (-1, 1), as the
+    /// forward leaves them, and hn anything.
+    func gruBackwardSamples() throws -> [OpSample] {
+        func sample(_ label: String, batch: Int, hidden: Int, bias: Bool = true, hx: Tensor? = nil) throws -> OpSample {
+            let workspace = try cat([uniform([batch, 2 * hidden], 0, 1), uniform([batch, hidden], -1, 1), randn([batch, hidden])], dim: 1)
+            return OpSample(label: label, keywords: [
+                ("grad_hy", .tensor(try randn([batch, hidden]))), ("hx", .tensor(try hx ?? randn([batch, hidden]))),
+                ("workspace", .tensor(workspace)), ("has_bias", .bool(bias)),
+            ], terms: batch)
+        }
+        if forGradcheck { return [try sample("bias", batch: 2, hidden: 2), try sample("no-bias", batch: 2, hidden: 3, bias: false)] }
+        return [
+            try sample("bias", batch: 3, hidden: 7), try sample("no-bias", batch: 4, hidden: 9, bias: false),
+            try sample("transposed-hx", batch: 5, hidden: 7, hx: try transposed(5, 7)),
             try sample("empty-batch", batch: 0, hidden: 4), try sample("large", batch: 64, hidden: 128),
         ]
     }

@@ -67,6 +67,18 @@ int st_fused_gru_cell_f32(const st_cell_geometry *p, const float *input_gates, c
 int st_fused_gru_cell_f64(const st_cell_geometry *p, const double *input_gates, const double *hidden_gates,
                           const double *hx, const double *input_bias, const double *hidden_bias,
                           double *hy, double *workspace);
+/* The GRU cell's gradient from hx and its workspace [r, z, n, hn], one pass per row (every
+   operand contiguous): with dn = grad_hy (1 - z) (1 - n^2), dr = dn hn r (1 - r) and
+   dz = grad_hy (hx - n) z (1 - z), grad_input_gates [batch, 3 hidden] = (dr, dz, dn),
+   grad_hidden_gates = (dr, dz, dn r) and grad_hx = grad_hy z. grad_input_bias and
+   grad_hidden_bias [3 hidden], unless NULL, get their gates' gradient summed over the batch
+   (in double). */
+int st_fused_gru_cell_backward_f32(int64_t batch, int64_t hidden, const float *grad_hy, const float *hx,
+                                   const float *workspace, float *grad_input_gates, float *grad_hidden_gates,
+                                   float *grad_hx, float *grad_input_bias, float *grad_hidden_bias);
+int st_fused_gru_cell_backward_f64(int64_t batch, int64_t hidden, const double *grad_hy, const double *hx,
+                                   const double *workspace, double *grad_input_gates, double *grad_hidden_gates,
+                                   double *grad_hx, double *grad_input_bias, double *grad_hidden_bias);
 
 /* ---- Fused scaled dot-product attention ----
    For each of `batch` entries: query [L, E], key [S, E], value [S, Ev] and an optional

@@ -76,23 +76,42 @@ enum RecurrentCellGrad {
         }
     }
 
-    /// Through `h' = (1 - z) * n + z * hx` with `n = tanh(in + r * hn)`, from the saved
-    /// workspace `[r, z, n, hn]`. The hidden part of the n gate is scaled by r.
+    /// Through `h' = (1 - z) * n + z * hx` with `n = tanh(in + r * hn)`: the fused backward
+    /// kernel, from hx and the saved workspace `[r, z, n, hn]`.
     static let fusedGruCell: Derivative = .init(saving: .inputs("hx", outputs: true)) { ctx in
-        let hx = try ctx.input("hx"), parts = try ctx.output(1).chunk(4, dim: 1), g = ctx.grad
+        let hasBias = ctx.needs("input_bias") || ctx.needs("hidden_bias")
+        let grads = try dispatchAll(Op.fusedGruCellBackward, [.tensor(ctx.grad), .tensor(try ctx.input("hx")), .tensor(try ctx.output(1)),
+                                                              .bool(hasBias)])
+        return ctx.gradients([
+            "input_gates": ctx.needs("input_gates") ? grads[0] : nil,
+            "hidden_gates": ctx.needs("hidden_gates") ? grads[1] : nil,
+            "hx": ctx.needs("hx") ? grads[2] : nil,
+            "input_bias": ctx.needs("input_bias") ? grads[3] : nil,
+            "hidden_bias": ctx.needs("hidden_bias") ? grads[4] : nil,
+        ])
+    }
+
+    /// The GRU gate gradients written with registered operators: what the fused backward
+    /// computes, and the decomposition its own derivative differentiates. The hidden side of
+    /// the n gate was scaled by r.
+    static func gruGateGradients(grad g: Tensor, hx: Tensor, workspace: Tensor) throws -> (input: Tensor, hidden: Tensor, hx: Tensor) {
+        let parts = try workspace.chunk(4, dim: 1)
         let (r, z, n, hn) = (parts[0], parts[1], parts[2], parts[3])
         let dn = try g * (1.0 - z) * (1.0 - n * n)
         let dr = try dn * hn * r * (1.0 - r)
         let dz = try g * (hx - n) * z * (1.0 - z)
-        let dInput = try cat([dr, dz, dn], dim: 1)
-        let dHidden = try ctx.needs("hidden_gates") || ctx.needs("hidden_bias") ? cat([dr, dz, dn * r], dim: 1) : nil
-        return ctx.gradients([
-            "input_gates": ctx.needs("input_gates") ? dInput : nil,
-            "hidden_gates": ctx.needs("hidden_gates") ? dHidden : nil,
-            "hx": try ctx.ifNeeded("hx") { try g * z },
-            "input_bias": try ctx.ifNeeded("input_bias") { try dInput.sum(dim: 0) },
-            "hidden_bias": try ctx.ifNeeded("hidden_bias") { try dHidden!.sum(dim: 0) },
-        ])
+        return (try cat([dr, dz, dn], dim: 1), try cat([dr, dz, dn * r], dim: 1), try g * z)
+    }
+
+    /// Double backward of the GRU cell: the decomposition above, differentiated against the
+    /// incoming gradients of all five outputs.
+    static let fusedGruCellBackward: Derivative = .init(saving: .inputs("grad_hy", "hx", "workspace")) { ctx in
+        try ctx.gradientsOfDecomposition(["grad_hy", "hx", "workspace"], gradOutput: nil) { leaves in
+            let (input, hidden, hx) = try gruGateGradients(grad: leaves["grad_hy"]!, hx: leaves["hx"]!, workspace: leaves["workspace"]!)
+            let total = try (input * ctx.gradOutputs[0]).sum() + (hidden * ctx.gradOutputs[1]).sum() + (hx * ctx.gradOutputs[2]).sum()
+            guard ctx.arguments.bool("has_bias") else { return total }
+            return try total + (input.sum(dim: 0) * ctx.gradOutputs[3]).sum() + (hidden.sum(dim: 0) * ctx.gradOutputs[4]).sum()
+        }
     }
 }
 

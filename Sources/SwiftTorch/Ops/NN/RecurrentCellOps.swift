@@ -62,23 +62,32 @@ enum RecurrentCell {
         (try input.mm(wIh.t()), try hx.mm(wHh.t()))
     }
 
+    /// `name dtype[shape], ...`: a cell operator's operands, for its error messages.
+    static func listing(_ operands: [(String, Tensor)]) -> String {
+        operands.map { "\($0.0) \($0.1.dtype)\(describe(shape: $0.1.shape))" }.joined(separator: ", ")
+    }
+
+    /// Every operand has `reference`'s dtype, a floating-point one.
+    static func checkSameFloatDType(_ op: String, _ operands: [(String, Tensor)], as reference: Tensor) throws {
+        for (_, t) in operands where t.dtype != reference.dtype || !reference.dtype.isFloatingPoint {
+            throw TorchError(.dtypeMismatch, "\(op): every tensor must have the same floating-point dtype, got \(listing(operands))")
+        }
+    }
+
     /// The rules of a fused operator's gate tensors: input_gates and hidden_gates [batch,
     /// gates * hidden], the state [batch, hidden], optional biases [gates * hidden], all of
     /// the state's floating-point dtype.
     static func checkFused(_ op: String, gates: Int, _ args: Arguments, state: String) throws {
         let ig = args.tensor("input_gates"), hg = args.tensor("hidden_gates"), h = args.tensor(state)
         let biases = ["input_bias", "hidden_bias"].compactMap { name in args.optionalTensor(name).map { (name, $0) } }
-        let listing = ([("input_gates", ig), ("hidden_gates", hg), (state, h)] + biases)
-            .map { "\($0.0) \($0.1.dtype)\(describe(shape: $0.1.shape))" }.joined(separator: ", ")
+        let operands = [("input_gates", ig), ("hidden_gates", hg), (state, h)] + biases, listing = listing(operands)
         guard h.rank == 2, ig.shape == [h.shape[0], gateRows(gates, h.shape[1])], hg.shape == ig.shape else {
             throw TorchError(.shapeMismatch, "\(op): input_gates and hidden_gates must have shape [batch, \(gates) x hidden] for \(state) [batch, hidden], got \(listing)")
         }
         for (name, b) in biases where b.shape != [ig.shape[1]] {
             throw TorchError(.shapeMismatch, "\(op): \(name) must have shape [\(ig.shape[1])], got \(listing)")
         }
-        for t in [ig, hg] + biases.map(\.1) where t.dtype != h.dtype || !h.dtype.isFloatingPoint {
-            throw TorchError(.dtypeMismatch, "\(op): every tensor must have the same floating-point dtype, got \(listing)")
-        }
+        try checkSameFloatDType(op, operands, as: h)
     }
 }
 
@@ -155,15 +164,12 @@ extension Op {
             let op = "_thnn_fused_lstm_cell_backward_impl"
             let cx = args.tensor("cx"), cy = args.tensor("cy"), workspace = args.tensor("workspace")
             let grads = ["grad_hy", "grad_cy"].compactMap { name in args.optionalTensor(name).map { (name, $0) } }
-            let all = [("cx", cx), ("cy", cy), ("workspace", workspace)] + grads
-            let listing = all.map { "\($0.0) \($0.1.dtype)\(describe(shape: $0.1.shape))" }.joined(separator: ", ")
+            let all = [("cx", cx), ("cy", cy), ("workspace", workspace)] + grads, listing = RecurrentCell.listing(all)
             guard cx.rank == 2, workspace.shape == [cx.shape[0], RecurrentCell.gateRows(4, cx.shape[1])],
                   ([cy] + grads.map(\.1)).allSatisfy({ $0.shape == cx.shape }) else {
                 throw TorchError(.shapeMismatch, "\(op): cy and the output gradients must have cx's shape [batch, hidden] and workspace [batch, 4 x hidden], got \(listing)")
             }
-            for (_, t) in all where t.dtype != cx.dtype || !cx.dtype.isFloatingPoint {
-                throw TorchError(.dtypeMismatch, "\(op): every tensor must have the same floating-point dtype, got \(listing)")
-            }
+            try RecurrentCell.checkSameFloatDType(op, all, as: cx)
             let bias = args.bool("has_bias") ? [workspace.shape[1]] : [0]
             return [TensorSpec(workspace.shape, cx.dtype), TensorSpec(cx.shape, cx.dtype), TensorSpec(bias, cx.dtype)]
         }, derivative: RecurrentCellGrad.fusedLstmCellBackward))
@@ -184,4 +190,26 @@ extension Op {
             }
             return [TensorSpec(hx.shape, hx.dtype), TensorSpec([hx.shape[0], workspace], hx.dtype)]
         }, derivative: RecurrentCellGrad.fusedGruCell))
+
+    /// The gradient of `_thnn_fused_gru_cell` from `hx` and its workspace `[r, z, n, hn]`, in
+    /// one pass per row: the input gates' gradient `(dr, dz, dn)`, the hidden gates'
+    /// `(dr, dz, dn * r)`, hx's `grad_hy * z` and, when `has_bias`, each bias's (its gates'
+    /// gradient summed over the batch; else empty). PyTorch's `_thnn_fused_gru_cell_backward`
+    /// reads hx from a workspace of five parts; this one's has four, so hx comes apart.
+    public static let fusedGruCellBackward = declare(OperatorDefinition(
+        "_thnn_fused_gru_cell_backward(Tensor grad_hy, Tensor hx, Tensor workspace, bool has_bias) -> (Tensor, Tensor, Tensor, Tensor, Tensor)",
+        group: .nn,
+        meta: { args in
+            let op = "_thnn_fused_gru_cell_backward"
+            let gy = args.tensor("grad_hy"), hx = args.tensor("hx"), workspace = args.tensor("workspace")
+            let all = [("grad_hy", gy), ("hx", hx), ("workspace", workspace)], listing = RecurrentCell.listing(all)
+            let gates = hx.rank == 2 ? RecurrentCell.gateRows(3, hx.shape[1]) : -1
+            guard hx.rank == 2, gy.shape == hx.shape, gates >= 0, workspace.shape == [hx.shape[0], RecurrentCell.gateRows(4, hx.shape[1])] else {
+                throw TorchError(.shapeMismatch, "\(op): grad_hy must have hx's shape [batch, hidden] and workspace [batch, 4 x hidden], got \(listing)")
+            }
+            try RecurrentCell.checkSameFloatDType(op, all, as: hx)
+            let gateShape = [hx.shape[0], gates], bias = args.bool("has_bias") ? [gates] : [0]
+            return [TensorSpec(gateShape, hx.dtype), TensorSpec(gateShape, hx.dtype), TensorSpec(hx.shape, hx.dtype),
+                    TensorSpec(bias, hx.dtype), TensorSpec(bias, hx.dtype)]
+        }, derivative: RecurrentCellGrad.fusedGruCellBackward))
 }

@@ -6,6 +6,6 @@ import SwiftTorchCore
 
 extension Op {
     static let sequenceFamily = [maskedFill, tril, triu, leakyRelu, elu, split, splitWithSizes, chunk,
-                                 lstmCell, gruCell, rnnTanhCell, fusedLstmCell, fusedLstmCellBackward, fusedGruCell, lstmLayer, lstmLayerBackward,
+                                 lstmCell, gruCell, rnnTanhCell, fusedLstmCell, fusedLstmCellBackward, fusedGruCell, fusedGruCellBackward, lstmLayer, lstmLayerBackward,
                                  scaledDotProductAttention, fusedAttention]
 }
