@@ -33,10 +33,17 @@ enum LinalgGrad {
         let c = ctx.metadata("self"), a = try ctx.input("mat1"), b = try ctx.input("mat2"), g = ctx.grad
         let alpha = ctx.scalar("alpha"), beta = ctx.scalar("beta")
         return ctx.gradients([
-            "self": try ctx.ifNeeded("self") { try (g * beta).sumTo(c.shape) },
-            "mat1": try ctx.ifNeeded("mat1") { try g.mm(b.t()) * alpha },
-            "mat2": try ctx.ifNeeded("mat2") { try a.t().mm(g) * alpha },
+            "self": try ctx.ifNeeded("self") { try maybeMultiply(g, beta).sumTo(c.shape) },
+            "mat1": try ctx.ifNeeded("mat1") { try maybeMultiply(g.mm(b.t()), alpha) },
+            "mat2": try ctx.ifNeeded("mat2") { try maybeMultiply(a.t().mm(g), alpha) },
         ])
+    }
+
+    /// `t * scalar`, or `t` itself when the scalar is 1 (PyTorch's `maybe_multiply`): an
+    /// addmm with the default alpha and beta (every Linear-like use) then costs its backward
+    /// no elementwise pass. Any other value multiplies, so a beta of 0 still turns NaN to NaN.
+    private static func maybeMultiply(_ t: Tensor, _ scalar: Double) throws -> Tensor {
+        scalar == 1 ? t : try t * scalar
     }
     static let linear: Derivative = .init(saving: .inputs("input", "weight")) { ctx in
         let x = try ctx.input("input"), w = try ctx.input("weight"), g = ctx.grad
