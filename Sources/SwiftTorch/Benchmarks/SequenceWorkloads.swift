@@ -9,8 +9,13 @@ import SwiftTorchCore
 /// final hidden state into 10 classes with a linear head; cross entropy, SGD (lr 0.01,
 /// momentum 0.9), after `manualSeed(0)`.
 public struct RecurrentStep {
-    /// Which recurrent network: `LSTM` or `GRU`, 2 layers, batch first, 64 features in, hidden 128.
-    public enum Kind: Sendable { case lstm, gru }
+    /// Which recurrent network: 2 layers, batch first, 64 features in, hidden 128.
+    public enum Kind: Sendable {
+        /// ``LSTM``, classified from the last layer's final `h`.
+        case lstm
+        /// ``GRU``.
+        case gru
+    }
     /// The recurrent network's parameters and the head's, which SGD updates.
     public let parameters: [Tensor]
     /// The linear from the last layer's final hidden state to 10 logits.
