@@ -3,7 +3,7 @@
 # each choice):
 #   1. AddressSanitizer + UBSan (the Swift code and the OpenMP C kernels): the conformance
 #      files on every CPU backend, a fuzz batch of 10 seeds x 1,500 calls per CPU backend,
-#      and the kernel-regression, fuzz and whole-LSTM-layer suites.
+#      and the kernel-regression, fuzz, fused-cell (LSTM, GRU, RNN) and whole-LSTM-layer suites.
 #   2. ThreadSanitizer: the suites that call the allocator, the registry, the kernel-choice
 #      cache and the trace summary from many threads at once (with tsan-suppressions.txt).
 # Each build has its own scratch path; the normal .build is left as it is.
@@ -76,7 +76,7 @@ step "ASan: fuzz batch, 10 seeds x 1,500 calls per CPU backend"
 run_logged .build-asan/fuzz.log "$cli" fuzz --seed 1 --seeds 10 --count 1500
 
 step "ASan: kernel regressions and the in-test fuzz budget"
-run_logged .build-asan/sanitizer-tests.log swift test --skip-build "${asan[@]}" --filter 'KernelMemoryTests|OperatorFuzzTests|FusedLstmLayerTests'
+run_logged .build-asan/sanitizer-tests.log swift test --skip-build "${asan[@]}" --filter 'KernelMemoryTests|OperatorFuzzTests|FusedCellTests|FusedLstmLayerTests'
 
 # One OpenMP thread: libomp is not built for TSan, so the barriers of every parallel region
 # are invisible to it and it reports races that cannot happen. What these suites test is
