@@ -27,6 +27,7 @@ mpicc -O3 -o .build/allreduce_bandwidth Benchmarks/MPI/allreduce_bandwidth.c
 swift build -c release --product distributed-bench >&2
 torch=0
 python3 -c "import torch.distributed" 2>/dev/null && torch=1
+[ "$torch" = 1 ] || echo "compare.sh: python3 cannot import torch.distributed, so the PyTorch DDP bucket is left out (–)" >&2
 results=$(mktemp)
 timeline=$(mktemp -d)
 for _ in $(seq "$rounds"); do
@@ -53,6 +54,8 @@ for line in open(sys.argv[1]):
     for name, rate in zip(names[kind], rates):
         best[int(size)][name] = max(best[int(size)][name], float(rate))
 ratio = lambda a, b: f"{a / b:.2f}" if a and b else "–"
+# A rate nobody measured (PyTorch absent) is a dash, not 0 MB/s.
+rate = lambda a: f"{a:.0f}" if a else "–"
 print("| bytes | MPI program MB/s | MPI in process MB/s | allReduce MB/s | ÷ in process | ÷ program | DDP bucket all-reduce MB/s | ÷ in process | ÷ program |")
 print("|---|---|---|---|---|---|---|---|---|")
 for size, r in sorted(best.items()):
@@ -63,6 +66,6 @@ print("| bytes | lone bucket MB/s | ÷ MPI program | scaled copy + all-reduce pr
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for size, r in sorted(best.items()):
     print(f"| {size} | {r['lone']:.0f} | {ratio(r['lone'], r['program'])} | {r['floor']:.0f} | {r['copied']:.0f} | {ratio(r['copied'], r['floor'])} "
-          f"| {ratio(r['copied'], r['program'])} | {r['layout']:.0f} | {ratio(r['layout'], r['floor'])} | {r['torch']:.0f} | {ratio(r['lone'], r['torch'])} |")
+          f"| {ratio(r['copied'], r['program'])} | {r['layout']:.0f} | {ratio(r['layout'], r['floor'])} | {rate(r['torch'])} | {ratio(r['lone'], r['torch'])} |")
 PY
 rm -rf "$results" "$timeline"
