@@ -197,6 +197,8 @@ final class GradientReducer {
             buckets[b].inFlight = nil
         }
         if let order = observedOrder { try rebuildBuckets(following: order) }
+        // After the last `reduced`, so that no span of the pass includes the writing.
+        timeline?.0.write()
     }
 
     /// Buckets in the order rank 0's gradients came (parameters that got none last).
